@@ -1,0 +1,165 @@
+"""The platform-neutral bot: turns in, replies out, everything committed before it answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs import common
+from bot.dialogs.base import Context, Reply, Router, Turn
+from bot.dialogs.registry import build_router
+from bot.domain.framework import Framework
+from bot.store import directory
+from bot.store.audit import AuditWriter
+from bot.store.db import Database
+from bot.store.models import InboundEvent, Person
+from bot.store.outbox import OutboxWriter
+
+log = logging.getLogger(__name__)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply]
+    person: Person | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class QABot:
+    db: Database
+    framework: Framework
+    tz: ZoneInfo
+    clock: Callable[[], datetime] = system_clock
+    router: Router = field(default_factory=build_router)
+    platforms: set[str] = field(default_factory=set)
+    # Set by the delivery worker so new outbox rows are sent at once rather than at the next poll.
+    outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def context(
+        self, session: AsyncSession, person: Person | None, turn: Turn | None = None
+    ) -> Context:
+        now = self.clock()
+        return Context(
+            session=session,
+            framework=self.framework,
+            tz=self.tz,
+            now=now,
+            person=person,
+            outbox=OutboxWriter(session, self.framework, now, self.platforms),
+            audit=AuditWriter(session, now),
+            turn=turn,
+        )
+
+    async def handle(
+        self,
+        turn: Turn,
+        *,
+        event_id: str | None = None,
+        resolve_email: Callable[[], Awaitable[str | None]] | None = None,
+    ) -> TurnResult:
+        """Run one turn. ``resolve_email`` is asked only when the platform user is unknown, so
+        they can be linked to the directory by email."""
+        try:
+            async with self.db.session() as session:
+                if event_id and not await self._first_delivery(session, turn.platform, event_id):
+                    log.info("duplicate %s event %s ignored", turn.platform, event_id)
+                    return TurnResult([], duplicate=True)
+                person = await self._identify(session, turn, resolve_email)
+                if person is None:
+                    return TurnResult([Reply(common.not_in_directory_card(self.framework))])
+                ctx = self.context(session, person, turn)
+                replies = await self._dispatch(ctx, turn)
+            if ctx.outbox.written:
+                self.outbox_signal.set()
+            return TurnResult(replies, person)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            verb = turn.action.verb if turn.action else "message"
+            log.exception("turn failed (%s on %s), reference %s", verb, turn.platform, reference)
+            return TurnResult([Reply(common.error_card(reference))])
+
+    async def _dispatch(self, ctx: Context, turn: Turn) -> list[Reply]:
+        if turn.action is not None:
+            handler = self.router.actions.get(turn.action.verb)
+            if handler is None:
+                log.warning("stale or unknown action %r on %s", turn.action.verb, turn.platform)
+                return [Reply(common.stale_card())]
+            return await handler(ctx, turn.action)
+        text = (turn.text or "").strip()
+        if not text:
+            return await common.show_help(ctx, self.router)
+        matched = self.router.match(text)
+        if matched is None:
+            return [Reply(common.unknown_command_card(text, self.router, ctx))]
+        command, args = matched
+        if not command.allowed(ctx):
+            log.warning("person %s refused command %s", ctx.person.id if ctx.person else None, command.name)
+            return [Reply(common.not_allowed_card(command.name, command.roles or frozenset()))]
+        return await command.handler(ctx, args)
+
+    async def _identify(
+        self,
+        session: AsyncSession,
+        turn: Turn,
+        resolve_email: Callable[[], Awaitable[str | None]] | None,
+    ) -> Person | None:
+        if turn.platform == "console":
+            person = await directory.person_by_email(session, turn.user_id)
+        else:
+            person = await directory.person_by_identity(session, turn.platform, turn.user_id)
+            email = await resolve_email() if person is None and resolve_email else None
+            if person is None and email:
+                person = await directory.person_by_email(session, email)
+                if person is not None:
+                    conversation = turn.address if turn.platform == "teams" and turn.is_direct else None
+                    await directory.link_identity(
+                        session, person, turn.platform, turn.user_id, self.clock(), conversation
+                    )
+            elif person is not None and turn.platform == "teams" and turn.is_direct and turn.address:
+                await directory.link_identity(
+                    session, person, "teams", turn.user_id, self.clock(), turn.address
+                )
+        if person is not None and not person.active:
+            return None
+        return person
+
+    async def _first_delivery(self, session: AsyncSession, platform: str, event_id: str) -> bool:
+        insert = pg_insert if self.db.is_postgres else sqlite_insert
+        stmt = (
+            insert(InboundEvent)
+            .values(platform=platform, event_id=event_id[:300], received_at=self.clock())
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        )
+        result = await session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def run_sweeps(self, names: Iterable[str] | None = None) -> int:
+        """Run the scheduled sweeps once; returns how many outbox rows they wrote."""
+        written = 0
+        for name, sweep in self.router.sweeps.items():
+            if names is not None and name not in names:
+                continue
+            try:
+                async with self.db.session() as session:
+                    ctx = self.context(session, None)
+                    await sweep(ctx)
+                written += ctx.outbox.written
+            except Exception:
+                log.exception("sweep %s failed; it will run again at the next tick", name)
+        if written:
+            self.outbox_signal.set()
+        return written

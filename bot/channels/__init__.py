@@ -1,0 +1,1 @@
+"""Platform adapters: translate Slack, Teams and the console to Turns and Replies."""

@@ -1,0 +1,65 @@
+"""What the delivery worker needs from a platform: resolve an address, post, update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cards.model import Card
+from bot.store.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    ref: dict[str, Any] | None = None
+    retry_after: float | None = None  # the platform said "slow down" (429)
+    permanent: bool = False  # retrying cannot help (blocked, channel gone, bad request)
+    error: str = ""
+    # Information for the address book (e.g. a 1:1 conversation created on the way).
+    learned: dict[str, Any] | None = None
+
+    @classmethod
+    def sent(cls, ref: dict[str, Any] | None = None) -> SendResult:
+        return cls(ok=True, ref=ref)
+
+    @classmethod
+    def failed(cls, error: str, *, permanent: bool = False) -> SendResult:
+        return cls(ok=False, error=error, permanent=permanent)
+
+    @classmethod
+    def throttled(cls, retry_after: float, error: str = "rate limited") -> SendResult:
+        return cls(ok=False, retry_after=retry_after, error=error)
+
+
+class AddressError(Exception):
+    """The outbox row's recipient cannot be reached on this platform (not linked, no channel)."""
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def resolve(self, session: AsyncSession, message: OutboxMessage) -> dict[str, Any]:
+        """The platform address of a message's recipient; raises AddressError."""
+        ...
+
+    async def post(self, address: dict[str, Any], card: Card) -> SendResult: ...
+
+    async def update(self, ref: dict[str, Any], card: Card) -> SendResult: ...
+
+
+def conversation_key(message: OutboxMessage) -> str:
+    """Groups messages that go to one conversation (rate limits apply per conversation)."""
+    if message.address:
+        conv = message.address.get("conversation_id") or message.address.get("channel")
+        if conv:
+            return f"{message.platform}:c:{conv}"
+    if message.person_id is not None:
+        return f"{message.platform}:p:{message.person_id}"
+    if message.route:
+        return f"{message.platform}:r:{message.route}"
+    if message.card_key:
+        return f"{message.platform}:k:{message.card_key}"
+    return f"{message.platform}:m:{message.id}"

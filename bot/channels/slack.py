@@ -1,0 +1,439 @@
+"""Slack: a Bolt AsyncApp behind /slack/events (HTTP mode) or Socket Mode, and the sender.
+
+Everything a person submits is committed by the bot before Bolt acknowledges; follow-up
+messages go through the outbox. Forms open as modals from the acknowledgement path (a
+trigger_id lives for three seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import QABot, TurnResult
+from bot.cards import blockkit
+from bot.cards.model import Card
+from bot.channels.base import AddressError, SendResult
+from bot.config import Settings
+from bot.dialogs.base import Action, Reply, Turn
+from bot.store import directory
+from bot.store.models import OutboxMessage
+from bot.store.outbox import find_channel, route_target
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<@[A-Z0-9]+>")
+# Errors after which retrying the same message cannot succeed.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "cant_update_message",
+        "message_not_found",
+        "edit_window_closed",
+        "restricted_action",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+    }
+)
+
+
+class SlackChannel:
+    def __init__(self, bot: QABot, settings: Settings, session: aiohttp.ClientSession) -> None:
+        self.bot = bot
+        self.settings = settings
+        base_url = settings.slack_api_url.rstrip("/") + "/"
+        # One HTTP session for every call; Bolt's client retries 429s after Retry-After.
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=base_url,
+            session=session,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        # The outbox sender handles 429 itself so it can pause just that conversation.
+        self.sender = SlackSender(
+            AsyncWebClient(
+                token=settings.slack_bot_token,
+                base_url=base_url,
+                session=session,
+                retry_handlers=[AsyncConnectionErrorRetryHandler()],
+            ),
+            bot,
+        )
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret,
+            token=settings.slack_bot_token,
+            process_before_response=False,
+            raise_error_for_unhandled_request=False,
+        )
+        self._register()
+
+    # --- HTTP -----------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        if bolt_response.status == 401:
+            log.warning(
+                "rejected Slack request with an invalid or stale signature from %s",
+                request.remote,
+            )
+        return await to_aiohttp_response(bolt_response)
+
+    # --- listeners ------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+        app.command(re.compile(r"^/.+$"))(self._on_command)
+        app.event("message")(self._on_message)
+        app.event("app_mention")(self._on_mention)
+        app.event("app_home_opened")(self._on_home)
+        app.action(re.compile(r".+"))(self._on_block_action)
+        app.view_submission(re.compile(r".+"))(self._on_view_submission)
+        app.view_closed(re.compile(r".+"))(self._on_view_closed)
+        app.event(re.compile(r".+"))(self._on_other_event)
+
+    async def _run(
+        self, turn: Turn, event_id: str | None = None
+    ) -> TurnResult:
+        return await self.bot.handle(
+            turn, event_id=event_id, resolve_email=self._email_resolver(turn.user_id)
+        )
+
+    def _email_resolver(self, user_id: str) -> Callable[[], Awaitable[str | None]]:
+        async def resolve() -> str | None:
+            try:
+                response = await self.client.users_info(user=user_id)
+            except SlackApiError as exc:
+                log.warning("users.info failed for an unknown Slack user: %s", slack_error(exc))
+                return None
+            profile = (response.get("user") or {}).get("profile") or {}
+            email = profile.get("email")
+            return email.lower() if isinstance(email, str) else None
+
+        return resolve
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        turn = Turn(
+            platform="slack",
+            user_id=body["user_id"],
+            conversation_id=body.get("channel_id", ""),
+            text=body.get("text", "") or "help",
+            is_direct=body.get("channel_name") == "directmessage",
+        )
+        result = await self._run(turn)
+        form = next((r for r in result.replies if r.card.is_form), None)
+        if form is not None:
+            await ack()
+            await self._open_modal(body["trigger_id"], form.card)
+            return
+        messages = [blockkit.render_message(r.card) for r in result.replies]
+        if not messages:
+            await ack()
+            return
+        blocks = [b for m in messages for b in m["blocks"]][:50]
+        await ack(text=" ".join(m["text"] for m in messages)[:3000], blocks=blocks)
+
+    async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        if not event.get("user"):
+            return
+        turn = Turn(
+            platform="slack",
+            user_id=event["user"],
+            conversation_id=event["channel"],
+            text=event.get("text") or "",
+            is_direct=True,
+        )
+        await self._answer(turn, body.get("event_id"), {"channel": event["channel"]})
+
+    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        if not event.get("user"):
+            return
+        turn = Turn(
+            platform="slack",
+            user_id=event["user"],
+            conversation_id=event["channel"],
+            text=MENTION.sub("", event.get("text") or "").strip(),
+            is_direct=False,
+        )
+        address = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event.get("ts")}
+        await self._answer(turn, body.get("event_id"), address)
+
+    async def _answer(
+        self, turn: Turn, event_id: str | None, address: dict[str, Any]
+    ) -> None:
+        """Handle a message event and queue the replies (events are acknowledged first: Slack
+        retries them, and the event id makes a retry harmless)."""
+        result = await self._run(turn, event_id)
+        if result.duplicate:
+            return
+        await self.queue_replies(result, address, key=f"slack:{event_id or id(turn)}")
+
+    async def queue_replies(
+        self, result: TurnResult, address: dict[str, Any], *, key: str
+    ) -> None:
+        async with self.bot.db.session() as session:
+            ctx = self.bot.context(session, result.person)
+            for index, reply in enumerate(result.replies):
+                await ctx.outbox.reply("slack", address, reply.card, key=f"{key}:{index}")
+        self.bot.outbox_signal.set()
+
+    async def _on_home(self, ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        if event.get("tab") not in (None, "home"):
+            return
+        turn = Turn(
+            platform="slack",
+            user_id=event["user"],
+            conversation_id=event.get("channel", ""),
+            action=Action(verb="tasks.show"),
+        )
+        result = await self._run(turn)
+        cards = [r.card for r in result.replies]
+        try:
+            await self.client.views_publish(user_id=event["user"], view=blockkit.render_home(cards))
+        except SlackApiError as exc:
+            log.warning("views.publish failed: %s", slack_error(exc))
+
+    async def _on_block_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        actions = body.get("actions") or []
+        if not actions:
+            await ack()
+            return
+        pressed = actions[0]
+        verb, data = _parse_value(pressed)
+        if not verb:
+            # Changing a select inside a form: nothing to do until it is submitted.
+            await ack()
+            return
+        state = (body.get("view") or {}).get("state") or body.get("state") or {}
+        inputs = blockkit.parse_state_values(state.get("values") or {})
+        user_id = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or ""
+        message = body.get("message") or {}
+        source = {"channel": channel, "ts": message.get("ts")} if message.get("ts") else None
+        turn = Turn(
+            platform="slack",
+            user_id=user_id,
+            conversation_id=channel,
+            action=Action(verb=verb, data=data, inputs=inputs),
+            is_direct=(body.get("channel") or {}).get("name") == "directmessage",
+            source_message=source,
+        )
+        result = await self._run(turn)
+        await ack()
+        await self._deliver_action_replies(result, body, source, user_id)
+
+    async def _deliver_action_replies(
+        self,
+        result: TurnResult,
+        body: dict[str, Any],
+        source: dict[str, Any] | None,
+        user_id: str,
+    ) -> None:
+        view = body.get("view")
+        trigger_id = body.get("trigger_id")
+        rest: list[Reply] = []
+        for reply in result.replies:
+            if reply.card.is_form and view is not None:
+                await self._update_modal(view["id"], reply.card)
+            elif reply.card.is_form and trigger_id:
+                await self._open_modal(trigger_id, reply.card)
+                trigger_id = None
+            elif reply.replace and source is not None:
+                async with self.bot.db.session() as session:
+                    ctx = self.bot.context(session, result.person)
+                    await ctx.outbox.replace(
+                        "slack", source, reply.card, key=f"slack:replace:{source['ts']}:{ctx.now.timestamp()}"
+                    )
+                self.bot.outbox_signal.set()
+            else:
+                rest.append(reply)
+        if rest:
+            await self.queue_replies(
+                TurnResult(rest, result.person),
+                {"channel": user_id},
+                key=f"slack:action:{body.get('trigger_id') or id(body)}",
+            )
+
+    async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        view = body["view"]
+        verb = view.get("callback_id", "")
+        try:
+            data = json.loads(view.get("private_metadata") or "{}")
+        except json.JSONDecodeError:
+            data = {}
+        inputs = blockkit.parse_state_values((view.get("state") or {}).get("values") or {})
+        user_id = body["user"]["id"]
+        turn = Turn(
+            platform="slack",
+            user_id=user_id,
+            conversation_id="",
+            action=Action(verb=verb, data=data if isinstance(data, dict) else {}, inputs=inputs),
+        )
+        result = await self._run(turn)
+        errors = next((r for r in result.replies if r.errors), None)
+        if errors is not None:
+            response = blockkit.errors_response(errors.card) or {
+                "response_action": "errors",
+                "errors": {k: v[:150] for k, v in (errors.errors or {}).items()},
+            }
+            await ack(**response)
+            return
+        next_form = next((r for r in result.replies if r.card.is_form), None)
+        if next_form is not None:
+            await ack(response_action="update", view=self._modal(next_form.card))
+        else:
+            await ack()
+        rest = [r for r in result.replies if r is not next_form]
+        if rest:
+            await self.queue_replies(
+                TurnResult(rest, result.person), {"channel": user_id}, key=f"slack:view:{view['id']}:{view.get('hash', '')}"
+            )
+
+    async def _on_view_closed(self, ack: AsyncAck) -> None:
+        await ack()
+
+    async def _on_other_event(self, ack: AsyncAck) -> None:
+        await ack()
+
+    # --- modals ---------------------------------------------------------------------------
+
+    def _modal(self, card: Card) -> dict[str, Any]:
+        submit = next((b for b in card.buttons if b.submits), None)
+        verb = submit.verb if submit else "form.closed"
+        metadata = json.dumps(submit.data if submit else {}, separators=(",", ":"))
+        return blockkit.render_modal(card, callback_id=verb, private_metadata=metadata[:3000])
+
+    async def _open_modal(self, trigger_id: str, card: Card) -> None:
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=self._modal(card))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", slack_error(exc))
+
+    async def _update_modal(self, view_id: str, card: Card) -> None:
+        try:
+            await self.client.views_update(view_id=view_id, view=self._modal(card))
+        except SlackApiError as exc:
+            log.warning("views.update failed: %s", slack_error(exc))
+
+    # --- directory ------------------------------------------------------------------------
+
+    async def lookup_user_id(self, email: str) -> str | None:
+        """The Slack user id for an email address (users.lookupByEmail), or None."""
+        try:
+            response = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if slack_error(exc) == "users_not_found":
+                return None
+            raise
+        user = response.get("user") or {}
+        return user.get("id")
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code (``channel_not_found``), or the HTTP status when there is none."""
+    data = exc.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {exc.response.status_code}"
+
+
+def _parse_value(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    value = action.get("value")
+    if not value:
+        return "", {}
+    try:
+        return blockkit.parse_button_value(value)
+    except (ValueError, TypeError):
+        return "", {}
+
+
+class SlackSender:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, bot: QABot) -> None:
+        self.client = client
+        self.bot = bot
+
+    async def resolve(self, session: AsyncSession, message: OutboxMessage) -> dict[str, Any]:
+        if message.address:
+            return dict(message.address)
+        if message.person_id is not None:
+            identity = await directory.identity_of(session, message.person_id, "slack")
+            if identity is None:
+                raise AddressError(f"person {message.person_id} has no Slack account linked")
+            # Posting to a user id delivers to the app's direct message with them.
+            return {"channel": identity.external_id}
+        if message.route:
+            target = route_target(self.bot.framework, message.route, "slack")
+            if target is None:
+                raise AddressError(f"no Slack channel is configured for {message.route}")
+            if not re.fullmatch(r"[CGD][A-Z0-9]+", target):
+                link = await find_channel(session, "slack", target.lstrip("#"))
+                if link is None:
+                    raise AddressError(f"Slack channel {target!r} is not known to the bot")
+                target = link.conversation_id
+            return {"channel": target}
+        raise AddressError("outbox row has no recipient")
+
+    async def post(self, address: dict[str, Any], card: Card) -> SendResult:
+        message = blockkit.render_message(card)
+        kwargs: dict[str, Any] = {"channel": address["channel"], **message}
+        if address.get("thread_ts"):
+            kwargs["thread_ts"] = address["thread_ts"]
+        return await self._call(self.client.chat_postMessage, kwargs)
+
+    async def update(self, ref: dict[str, Any], card: Card) -> SendResult:
+        message = blockkit.render_message(card)
+        return await self._call(
+            self.client.chat_update, {"channel": ref["channel"], "ts": ref["ts"], **message}
+        )
+
+    async def _call(self, method: Any, kwargs: dict[str, Any]) -> SendResult:
+        try:
+            response = await method(**kwargs)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = slack_error(exc)
+            if status == 429:
+                retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
+                return SendResult.throttled(retry_after, f"ratelimited ({error})")
+            permanent = error in PERMANENT_ERRORS or (400 <= status < 500 and status != 408)
+            return SendResult.failed(error, permanent=permanent)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return SendResult.failed(f"{type(exc).__name__}: {exc}")
+        return SendResult.sent({"channel": response.get("channel"), "ts": response.get("ts")})

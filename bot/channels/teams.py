@@ -1,0 +1,570 @@
+"""Microsoft Teams: botbuilder's CloudAdapter behind /api/messages, and an aiohttp sender.
+
+Everything botbuilder-specific lives in this file. A turn never sends through botbuilder's
+connector (a blocking ``requests`` call per message): replies are written to the outbox and
+sent by the delivery worker over one shared aiohttp session with a cached token. Card
+actions (``adaptiveCard/action`` invokes) are answered in the same HTTP response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import QABot, TurnResult
+from bot.cards import adaptive
+from bot.cards.model import Card
+from bot.channels.base import AddressError, SendResult
+from bot.config import Settings
+from bot.dialogs.base import Action, Turn
+from bot.store import directory
+from bot.store.models import OutboxMessage
+from bot.store.outbox import find_channel, route_target
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = frozenset({408, 412, 500, 502, 503, 504})
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+class _AuthConfig:
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        # With no app id (local development) authentication is off, whatever the app type.
+        self.APP_TYPE = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+class TokenProvider:
+    """A bot token for outgoing calls, fetched once and reused until shortly before it expires."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+        self._credentials: Any = None
+
+    async def header(self) -> dict[str, str]:
+        if not self._settings.microsoft_app_id:
+            return {}  # local development: the emulator and the test connector take no token
+        async with self._lock:
+            if self._token is None or time.monotonic() > self._expires:
+                self._token = await asyncio.to_thread(self._fetch)
+                self._expires = time.monotonic() + 45 * 60
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _fetch(self) -> str:
+        from botframework.connector.auth import MicrosoftAppCredentials
+
+        if self._credentials is None:
+            s = self._settings
+            tenant = s.microsoft_app_tenant_id if s.microsoft_app_type == "SingleTenant" else None
+            self._credentials = MicrosoftAppCredentials(
+                s.microsoft_app_id, s.microsoft_app_password, channel_auth_tenant=tenant
+            )
+        token: str = self._credentials.get_access_token()
+        return token
+
+
+class TeamsConnector:
+    """The Bot Connector REST calls the bot makes, over one aiohttp session."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, tokens: TokenProvider, timeout: float = 15.0
+    ) -> None:
+        self.session = session
+        self.tokens = tokens
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def request(
+        self, method: str, service_url: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        url = service_url.rstrip("/") + path
+        headers = await self.tokens.header()
+        async with self.session.request(
+            method, url, json=body, headers=headers, timeout=self.timeout
+        ) as response:
+            text = await response.text()
+            try:
+                data = json.loads(text) if text else {}
+            except json.JSONDecodeError:
+                data = {"raw": text[:500]}
+            return response.status, data if isinstance(data, dict) else {}, dict(response.headers)
+
+    async def get_member(
+        self, service_url: str, conversation_id: str, user_id: str
+    ) -> dict[str, Any] | None:
+        status, data, _ = await self.request(
+            "GET", service_url, f"/v3/conversations/{conversation_id}/members/{user_id}"
+        )
+        return data if status == 200 else None
+
+    async def team_members(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
+        members: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(100):  # at most 100 pages of 500
+            path = f"/v3/conversations/{team_id}/pagedmembers?pageSize=500"
+            if token:
+                path += f"&continuationToken={token}"
+            status, data, _ = await self.request("GET", service_url, path)
+            if status != 200:
+                break
+            members.extend(data.get("members") or [])
+            token = data.get("continuationToken")
+            if not token:
+                break
+        return members
+
+    async def team_channels(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
+        status, data, _ = await self.request("GET", service_url, f"/v3/teams/{team_id}/conversations")
+        return list(data.get("conversations") or []) if status == 200 else []
+
+
+class TeamsChannel:
+    def __init__(self, bot: QABot, settings: Settings, session: aiohttp.ClientSession) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AuthConfig(settings)))
+        self.adapter.on_turn_error = self._on_turn_error
+        self.connector = TeamsConnector(session, TokenProvider(settings))
+        self.sender = TeamsSender(self.connector, bot, settings)
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- HTTP -----------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            log.warning("rejected a Teams request whose body is not JSON")
+            return web.json_response({"error": "body is not valid JSON"}, status=400)
+        if not isinstance(body, dict) or not body.get("type"):
+            log.warning("rejected a Teams request that is not an activity")
+            return web.json_response({"error": "body is not a Bot Framework activity"}, status=400)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            log.warning("rejected a Teams activity that could not be read")
+            return web.json_response({"error": "activity could not be read"}, status=400)
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            response = await self.adapter.process_activity(auth_header, activity, self.on_turn)
+        except PermissionError:
+            log.warning("rejected a Teams request with a missing or invalid token from %s", request.remote)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except Exception as exc:
+            if _is_auth_error(exc):
+                log.warning("rejected a Teams request: token validation failed (%s)", type(exc).__name__)
+                return web.json_response({"error": "unauthorized"}, status=401)
+            raise
+        if response is None:
+            return web.Response(status=200)
+        return web.json_response(response.body, status=response.status)
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
+
+    # --- turns ----------------------------------------------------------------------------
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == ActivityTypes.message:
+            await self._on_message(context)
+        elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
+            await self._on_card_action(context)
+        elif activity.type == ActivityTypes.invoke:
+            await self._invoke_response(context, {}, status=200)
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._on_conversation_update(context)
+        elif activity.type == ActivityTypes.installation_update:
+            await self._on_installation_update(context)
+
+    def _turn(
+        self, context: TurnContext, *, text: str | None = None, action: Action | None = None
+    ) -> Turn:
+        activity = context.activity
+        conversation = activity.conversation
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        user = activity.from_property
+        return Turn(
+            platform="teams",
+            user_id=(user.aad_object_id or user.id) if user else "",
+            conversation_id=conversation.id if conversation else "",
+            text=text,
+            action=action,
+            is_direct=(conversation.conversation_type or "personal") == "personal"
+            if conversation
+            else True,
+            source_message={"reference": reference, "activity_id": activity.reply_to_id}
+            if activity.reply_to_id
+            else None,
+            address={"reference": reference},
+        )
+
+    async def _run(self, context: TurnContext, turn: Turn) -> TurnResult:
+        activity = context.activity
+        event_id = f"{activity.conversation.id}|{activity.id}" if activity.id else None
+        return await self.bot.handle(
+            turn, event_id=event_id, resolve_email=lambda: self._member_email(context)
+        )
+
+    async def _member_email(self, context: TurnContext) -> str | None:
+        activity = context.activity
+        user = activity.from_property
+        if user is None or activity.conversation is None:
+            return None
+        try:
+            member = await self.connector.get_member(
+                activity.service_url, activity.conversation.id, user.id
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not look up a Teams member: %s", type(exc).__name__)
+            return None
+        email = (member or {}).get("email") or (member or {}).get("userPrincipalName")
+        return email.lower() if isinstance(email, str) else None
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        if value and value.get("verb"):
+            # An Action.Submit from a client without Universal Actions.
+            data = {k: v for k, v in value.items() if k != "verb"}
+            turn = self._turn(context, action=_action_from(value["verb"], data))
+        else:
+            text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+            turn = self._turn(context, text=text.strip())
+        result = await self._run(context, turn)
+        if result.duplicate:
+            return
+        await self._queue(result, turn, key=f"teams:{activity.conversation.id}|{activity.id}")
+
+    async def _on_card_action(self, context: TurnContext) -> None:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        verb = str(action.get("verb") or "")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        turn = self._turn(context, action=_action_from(verb, data))
+        result = await self._run(context, turn)
+        if result.duplicate:
+            await self._invoke_response(context, adaptive.render_message_invoke_response("Already done."))
+            return
+        replacement = next((r for r in result.replies if r.replace or r.errors or r.card.is_form), None)
+        rest = [r for r in result.replies if r is not replacement]
+        if replacement is not None:
+            body = adaptive.render_invoke_response(replacement.card)
+        elif rest:
+            body = adaptive.render_invoke_response(rest.pop(0).card)
+        else:
+            body = adaptive.render_message_invoke_response("Done.")
+        await self._invoke_response(context, body)
+        if rest:
+            await self._queue(
+                TurnResult(rest, result.person), turn, key=f"teams:{activity.conversation.id}|{activity.id}"
+            )
+
+    async def _invoke_response(
+        self, context: TurnContext, body: dict[str, Any], status: int = 200
+    ) -> None:
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+        )
+
+    async def _queue(self, result: TurnResult, turn: Turn, *, key: str) -> None:
+        if not result.replies or turn.address is None:
+            return
+        async with self.bot.db.session() as session:
+            ctx = self.bot.context(session, result.person)
+            for index, reply in enumerate(result.replies):
+                if reply.replace and turn.source_message and turn.source_message.get("activity_id"):
+                    await ctx.outbox.replace("teams", turn.source_message, reply.card, key=f"{key}:{index}")
+                else:
+                    await ctx.outbox.reply("teams", turn.address, reply.card, key=f"{key}:{index}")
+        self.bot.outbox_signal.set()
+
+    # --- installation -----------------------------------------------------------------------
+
+    async def _on_conversation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = [m for m in activity.members_added or [] if m.id == bot_id]
+        removed = [m for m in activity.members_removed or [] if m.id == bot_id]
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = channel_data.get("team") or {}
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        conversation_type = activity.conversation.conversation_type if activity.conversation else None
+        if added or removed:
+            await self._record_install(context, reference, team, conversation_type, active=not removed)
+        elif team and channel_data.get("eventType") in ("channelCreated", "channelRenamed"):
+            channel = channel_data.get("channel") or {}
+            async with self.bot.db.session() as session:
+                await directory.record_channel(
+                    session,
+                    platform="teams",
+                    conversation_id=channel.get("id", ""),
+                    name=channel.get("name"),
+                    team_external_id=team.get("id"),
+                    reference=_channel_reference(reference, channel.get("id", "")),
+                    now=self.bot.clock(),
+                )
+
+    async def _on_installation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        conversation_type = activity.conversation.conversation_type if activity.conversation else None
+        active = (activity.action or "add").startswith("add")
+        await self._record_install(context, reference, channel_data.get("team") or {}, conversation_type, active=active)
+
+    async def _record_install(
+        self,
+        context: TurnContext,
+        reference: dict[str, Any],
+        team: dict[str, Any],
+        conversation_type: str | None,
+        *,
+        active: bool,
+    ) -> None:
+        activity = context.activity
+        now = self.bot.clock()
+        if conversation_type in (None, "personal") and not team:
+            user = activity.from_property
+            email = await self._member_email(context) if active else None
+            async with self.bot.db.session() as session:
+                person = await directory.person_by_identity(session, "teams", user.aad_object_id or user.id)
+                if person is None and email:
+                    person = await directory.person_by_email(session, email)
+                if person is not None:
+                    await directory.link_identity(
+                        session, person, "teams", user.aad_object_id or user.id, now, {"reference": reference}
+                    )
+            log.info("Teams app %s in personal scope", "installed" if active else "removed")
+            return
+        async with self.bot.db.session() as session:
+            await directory.record_channel(
+                session,
+                platform="teams",
+                conversation_id=activity.conversation.id,
+                name=team.get("name") or activity.conversation.name,
+                team_external_id=team.get("id"),
+                reference=reference,
+                now=now,
+                active=active,
+            )
+        log.info("Teams app %s in a team", "added" if active else "removed")
+        if active and team.get("id"):
+            task = asyncio.create_task(self._sync_team(activity.service_url, team["id"], reference))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _sync_team(self, service_url: str, team_id: str, reference: dict[str, Any]) -> None:
+        """Learn the team's channels and link its members, after the turn has been answered."""
+        try:
+            channels = await self.connector.team_channels(service_url, team_id)
+            members = await self.connector.team_members(service_url, team_id)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not read the team roster: %s", type(exc).__name__)
+            return
+        now = self.bot.clock()
+        linked = 0
+        async with self.bot.db.session() as session:
+            for channel in channels:
+                if not channel.get("id"):
+                    continue
+                await directory.record_channel(
+                    session,
+                    platform="teams",
+                    conversation_id=channel["id"],
+                    name=channel.get("name") or None,
+                    team_external_id=team_id,
+                    reference=_channel_reference(reference, channel["id"]),
+                    now=now,
+                )
+            for member in members:
+                email = member.get("email") or member.get("userPrincipalName")
+                aad = member.get("aadObjectId")
+                if not (isinstance(email, str) and aad):
+                    continue
+                person = await directory.person_by_email(session, email)
+                if person is None:
+                    continue
+                existing = await directory.identity_of(session, person.id, "teams")
+                conversation = existing.conversation if existing and existing.conversation else {
+                    "member_id": member.get("id"),
+                    "service_url": service_url,
+                    "tenant_id": (reference.get("conversation") or {}).get("tenantId"),
+                    "bot": reference.get("bot"),
+                }
+                await directory.link_identity(session, person, "teams", aad, now, conversation)
+                linked += 1
+        log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
+
+
+def _action_from(verb: str, data: dict[str, Any]) -> Action:
+    """Split a submitted card's data into the button's data and the inputs' values."""
+    button_keys = data.get("_keys")
+    if isinstance(button_keys, list):
+        own = {k: data[k] for k in button_keys if k in data}
+        inputs = {k: v for k, v in data.items() if k not in own and k != "_keys"}
+        return Action(verb=verb, data=own, inputs=inputs)
+    return Action(verb=verb, data=dict(data), inputs=dict(data))
+
+
+def _channel_reference(reference: dict[str, Any], channel_id: str) -> dict[str, Any]:
+    ref = json.loads(json.dumps(reference))
+    ref.setdefault("conversation", {})["id"] = channel_id
+    ref["conversation"]["conversationType"] = "channel"
+    return ref
+
+
+def _is_auth_error(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return name in {"InvalidTokenError", "DecodeError", "ExpiredSignatureError"} or "Unauthorized" in str(exc)
+
+
+class TeamsSender:
+    platform = "teams"
+
+    def __init__(self, connector: TeamsConnector, bot: QABot, settings: Settings) -> None:
+        self.connector = connector
+        self.bot = bot
+        self.settings = settings
+
+    async def resolve(self, session: AsyncSession, message: OutboxMessage) -> dict[str, Any]:
+        if message.address:
+            return dict(message.address)
+        if message.person_id is not None:
+            identity = await directory.identity_of(session, message.person_id, "teams")
+            if identity is None or not identity.conversation:
+                raise AddressError(f"person {message.person_id} has not installed the Teams app")
+            conv = identity.conversation
+            if "reference" in conv:
+                return {"reference": conv["reference"]}
+            return {"create_for": conv, "identity_id": identity.id}
+        if message.route:
+            target = route_target(self.bot.framework, message.route, "teams")
+            if target is None:
+                raise AddressError(f"no Teams channel is configured for {message.route}")
+            link = await find_channel(session, "teams", target)
+            if link is None or not link.reference:
+                raise AddressError(
+                    f"Teams channel {target!r} is not known: add the app to that team first"
+                )
+            return {"reference": link.reference}
+        raise AddressError("outbox row has no recipient")
+
+    async def post(self, address: dict[str, Any], card: Card) -> SendResult:
+        learned = None
+        if "create_for" in address:
+            created = await self._create_personal_conversation(address["create_for"])
+            if not created.ok:
+                return created
+            learned = {"identity_id": address.get("identity_id"), "conversation": {"reference": created.ref}}
+            address = {"reference": created.ref}
+        reference = address["reference"]
+        service_url = reference.get("serviceUrl") or reference.get("service_url")
+        conversation_id = (reference.get("conversation") or {}).get("id")
+        if not service_url or not conversation_id:
+            return SendResult.failed("conversation reference is incomplete", permanent=True)
+        activity = _card_activity(card, reference)
+        result = await self._call(
+            "POST", service_url, f"/v3/conversations/{conversation_id}/activities", activity
+        )
+        if result.ok and result.ref is not None:
+            ref = {
+                "reference": reference,
+                "activity_id": result.ref.get("id"),
+            }
+            return SendResult(ok=True, ref=ref, learned=learned)
+        return result
+
+    async def update(self, ref: dict[str, Any], card: Card) -> SendResult:
+        reference = ref.get("reference") or {}
+        activity_id = ref.get("activity_id")
+        service_url = reference.get("serviceUrl")
+        conversation_id = (reference.get("conversation") or {}).get("id")
+        if not (activity_id and service_url and conversation_id):
+            return SendResult.failed("nothing to update: the message id is unknown", permanent=True)
+        activity = _card_activity(card, reference)
+        activity["id"] = activity_id
+        result = await self._call(
+            "PUT", service_url, f"/v3/conversations/{conversation_id}/activities/{activity_id}", activity
+        )
+        return SendResult.sent(ref) if result.ok else result
+
+    async def _create_personal_conversation(self, info: dict[str, Any]) -> SendResult:
+        service_url = info.get("service_url")
+        if not service_url or not info.get("member_id"):
+            return SendResult.failed("no way to reach this person on Teams yet", permanent=True)
+        body = {
+            "isGroup": False,
+            "bot": info.get("bot") or {"id": self.settings.microsoft_app_id or "qabot"},
+            "members": [{"id": info["member_id"]}],
+            "tenantId": info.get("tenant_id"),
+            "channelData": {"tenant": {"id": info.get("tenant_id")}},
+        }
+        result = await self._call("POST", service_url, "/v3/conversations", body)
+        if not result.ok or result.ref is None:
+            return result
+        reference = {
+            "serviceUrl": service_url,
+            "channelId": "msteams",
+            "bot": body["bot"],
+            "user": {"id": info["member_id"]},
+            "conversation": {"id": result.ref.get("id"), "conversationType": "personal", "tenantId": info.get("tenant_id")},
+        }
+        return SendResult.sent(reference)
+
+    async def _call(
+        self, method: str, service_url: str, path: str, body: dict[str, Any]
+    ) -> SendResult:
+        try:
+            status, data, headers = await self.connector.request(method, service_url, path, body)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return SendResult.failed(f"{type(exc).__name__}: {exc}")
+        if 200 <= status < 300:
+            return SendResult.sent(data)
+        error = f"HTTP {status}: {str(data.get('error') or data)[:200]}"
+        if status == 429:
+            return SendResult.throttled(_retry_after(headers), error)
+        return SendResult.failed(error, permanent=status not in TRANSIENT_STATUSES)
+
+
+def _retry_after(headers: dict[str, str]) -> float:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
+def _card_activity(card: Card, reference: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "from": reference.get("bot"),
+        "conversation": {"id": (reference.get("conversation") or {}).get("id")},
+        "summary": card.fallback[:250],
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": adaptive.render(card)}],
+    }
+
+
+__all__ = ["TeamsChannel", "TeamsSender"]

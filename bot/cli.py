@@ -1,0 +1,226 @@
+"""The ``qabot`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from bot.config import PRESETS, ConfigError, Settings, load_framework, load_settings
+from bot.logs import configure_logging
+
+app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+import_app = typer.Typer(help="Import the QA team's CSV files.", no_args_is_help=True)
+cards_app = typer.Typer(help="Cards the bot sends.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(cards_app, name="cards")
+
+console = Console(stderr=True)
+DEMO_DB = "sqlite+aiosqlite:///qabot-demo.db"
+DEMO_USER = "sam.sw@demo.somerset.gov.uk"
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        settings = load_settings(**overrides)
+        load_framework(settings.framework)
+    except ConfigError as exc:
+        console.print(f"[red]Configuration problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _run(coro: object) -> None:
+    try:
+        asyncio.run(coro)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        pass
+    except ConfigError as exc:
+        console.print(f"[red]Configuration problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default QABOT_PORT or 3978)")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+) -> None:
+    """Run the bot: Teams at /api/messages, Slack at /slack/events, scheduler and delivery."""
+    settings = _settings()
+    _run(_serve(settings, host, port, chat_as=None))
+
+
+@app.command()
+def demo(
+    as_: Annotated[str, typer.Option("--as", help="Who you are in the console chat")] = DEMO_USER,
+    port: Annotated[int | None, typer.Option(help="Port (default 3978)")] = None,
+) -> None:
+    """Try the bot locally: a SQLite file, a demo directory, the endpoints and a console chat."""
+    overrides: dict[str, object] = {}
+    if "QABOT_DATABASE_URL" not in __import__("os").environ:
+        overrides["database_url"] = DEMO_DB
+    settings = _settings(**overrides)
+    _run(_serve(settings, None, port, chat_as=as_, seed_demo=True))
+
+
+async def _serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    *,
+    chat_as: str | None,
+    seed_demo: bool = False,
+) -> None:
+    from bot.admin import import_staff
+    from bot.channels.console import ConsoleChannel
+    from bot.runtime import Runtime
+    from bot.store import directory
+
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        if seed_demo:
+            async with runtime.db.session() as session:
+                empty = not await directory.active_people(session)
+            if empty:
+                text = (Path(__file__).parent / "demo" / "staff.csv").read_text("utf-8")
+                report = await import_staff(runtime, text)
+                console.print(f"Loaded the demo directory: {report.created} people.")
+        await runtime.serve(host, port)
+        where = f"http://{host or settings.host}:{port or settings.port}"
+        console.print(f"[bold]{runtime.framework.authority.bot_name}[/bold] is running ({runtime.framework.authority.name}).")
+        console.print(f"  Teams endpoint  {where}/api/messages  ({'authenticated' if settings.teams_authenticated else 'local mode, no credentials: use the Bot Framework Emulator'})")
+        console.print(f"  Slack endpoint  {where}/slack/events  ({'on' if settings.slack_enabled else 'off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET'})")
+        console.print(f"  Health          {where}/healthz  {where}/readyz  {where}/metrics")
+        if settings.slack_enabled and settings.slack_app_token:
+            await _start_socket_mode(runtime, settings.slack_app_token)
+        if chat_as and sys.stdin.isatty():
+            await ConsoleChannel(runtime.bot, chat_as).run()
+        else:
+            if chat_as:
+                console.print("No terminal attached: serving without the console chat (Ctrl-C stops).")
+            await _wait_for_signal()
+    finally:
+        await runtime.stop()
+
+
+async def _start_socket_mode(runtime: object, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    slack = runtime.slack  # type: ignore[attr-defined]
+    handler = AsyncSocketModeHandler(slack.app, app_token)
+    await handler.connect_async()
+    console.print("  Slack Socket Mode connected.")
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+@app.command()
+def chat(
+    as_: Annotated[str, typer.Option("--as", help="Your email address in the directory")],
+) -> None:
+    """Talk to the bot in this terminal as a person from the directory."""
+    settings = _settings()
+    logging.getLogger().setLevel(logging.WARNING)
+
+    async def go() -> None:
+        from bot.channels.console import ConsoleChannel
+        from bot.runtime import Runtime
+
+        runtime = Runtime(settings)
+        await runtime.start()
+        try:
+            await ConsoleChannel(runtime.bot, as_).run()
+        finally:
+            await runtime.stop()
+
+    _run(go())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    settings = _settings()
+    from bot.store.db import run_upgrade_blocking
+
+    run_upgrade_blocking(settings.database_url)
+    console.print("Database is up to date.")
+
+
+@import_app.command("staff")
+def import_staff_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import the staff directory (email,name,roles,team,service,manager_email)."""
+    settings = _settings()
+
+    async def go() -> int:
+        from bot.admin import import_staff
+        from bot.runtime import Runtime
+
+        runtime = Runtime(settings, run_scheduler=False, run_delivery=False)
+        await runtime.start()
+        try:
+            text = file.read_text("utf-8-sig")
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("Linking Slack accounts", total=None)
+                report = await import_staff(
+                    runtime, text, progress=lambda d, t: progress.update(task, completed=d, total=t)
+                )
+        finally:
+            await runtime.stop()
+        console.print(
+            f"Imported: {report.created} new, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.deactivated} marked as left."
+        )
+        for warning in report.warnings:
+            console.print(f"[yellow]warning[/yellow] {warning}")
+        for error in report.errors:
+            console.print(f"[red]skipped[/red] {error}")
+        return 1 if report.errors else 0
+
+    code = asyncio.run(go())
+    raise typer.Exit(code)
+
+
+@cards_app.command("gallery")
+def cards_gallery(
+    out: Annotated[Path, typer.Option(help="Folder to write the cards to")] = Path("gallery"),
+    framework: Annotated[str | None, typer.Option(help=f"Preset ({', '.join(PRESETS)}) or file")] = None,
+) -> None:
+    """Write every card as NAME.adaptive.json and NAME.blockkit.json."""
+    from bot.gallery import write_gallery
+
+    try:
+        fw = load_framework(framework or load_settings().framework)
+    except ConfigError as exc:
+        console.print(f"[red]Configuration problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    written = write_gallery(out, fw)
+    console.print(f"Wrote {len(written)} files to {out}/")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Platform-neutral conversation flows. Each module registers itself on a Router."""

@@ -1,0 +1,180 @@
+"""What every dialog works with: the Turn it is given, the Replies it returns, and its Context.
+
+A dialog never imports a platform SDK. It reads and writes the store through ``ctx.session``
+(committed by the dispatcher before the platform is acknowledged), queues proactive messages
+with ``ctx.outbox`` and records what happened with ``ctx.audit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bot.cards.model import Card
+from bot.domain.framework import Framework
+from bot.domain.roles import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.store.audit import AuditWriter
+    from bot.store.models import Person
+    from bot.store.outbox import OutboxWriter
+
+Platform = Literal["slack", "teams", "console"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button press or form submission: the verb, the button's data and the inputs' values."""
+
+    verb: str
+    data: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Turn:
+    platform: Platform
+    user_id: str  # the platform's id for the person (Slack user id, AAD object id, email)
+    conversation_id: str
+    text: str | None = None
+    action: Action | None = None
+    is_direct: bool = True
+    # The platform's reference to the message the action came from, so it can be replaced.
+    source_message: dict[str, Any] | None = None
+    # A conversation address a reply can be sent to (Teams reference, Slack channel).
+    address: dict[str, Any] | None = None
+
+
+@dataclass
+class Reply:
+    card: Card
+    # Replace the card the action came from (Teams invoke response / Slack chat.update).
+    replace: bool = False
+    # Seen only by the person (Slack ephemeral, answered in the acknowledgement).
+    private: bool = True
+    # For form submissions: field id -> message; the form stays open with the errors shown.
+    errors: dict[str, str] | None = None
+    # For form submissions that succeeded: close the form (Slack modal).
+    close_form: bool = False
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    framework: Framework
+    tz: ZoneInfo
+    now: datetime
+    person: Person | None
+    outbox: OutboxWriter
+    audit: AuditWriter
+    turn: Turn | None = None
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+    def has_role(self, *roles: Role) -> bool:
+        if self.person is None:
+            return False
+        names = self.person.role_names
+        return any(r.value in names for r in roles)
+
+
+Handler = Callable[[Context, str], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
+SweepHandler = Callable[["Context"], Awaitable[None]]
+GallerySource = Callable[[], list[Card]]
+TaskSource = Callable[["Context"], Awaitable[list[Card]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    summary: str
+    roles: frozenset[Role] | None  # None: everyone in the directory
+    handler: Handler
+    usage: str = ""
+
+    def allowed(self, ctx: Context) -> bool:
+        return self.roles is None or ctx.has_role(*self.roles)
+
+
+@dataclass
+class Router:
+    """The registry of commands, actions, scheduled sweeps, task sources and gallery cards."""
+
+    commands: list[Command] = field(default_factory=list)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    sweeps: dict[str, SweepHandler] = field(default_factory=dict)
+    gallery_sources: list[GallerySource] = field(default_factory=list)
+    task_sources: list[TaskSource] = field(default_factory=list)
+
+    def command(
+        self,
+        name: str,
+        *aliases: str,
+        summary: str,
+        roles: set[Role] | None = None,
+        usage: str = "",
+    ) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            frozen = frozenset(roles) if roles is not None else None
+            self.commands.append(Command(name, aliases, summary, frozen, fn, usage or name))
+            return fn
+
+        return register
+
+    def action(self, verb: str) -> Callable[[ActionHandler], ActionHandler]:
+        def register(fn: ActionHandler) -> ActionHandler:
+            if verb in self.actions:
+                raise ValueError(f"action {verb!r} registered twice")
+            self.actions[verb] = fn
+            return fn
+
+        return register
+
+    def sweep(self, name: str) -> Callable[[SweepHandler], SweepHandler]:
+        def register(fn: SweepHandler) -> SweepHandler:
+            self.sweeps[name] = fn
+            return fn
+
+        return register
+
+    def gallery(self, fn: GallerySource) -> GallerySource:
+        self.gallery_sources.append(fn)
+        return fn
+
+    def tasks(self, fn: TaskSource) -> TaskSource:
+        self.task_sources.append(fn)
+        return fn
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The command a message starts with (longest name first) and the rest of the text."""
+        raw = strip_prefix(text)
+        words = raw.lower()
+        best: tuple[Command, str] | None = None
+        best_len = 0
+        for cmd in self.commands:
+            for name in (cmd.name, *cmd.aliases):
+                if (words == name or words.startswith(name + " ")) and len(name) > best_len:
+                    # Keep the arguments' own casing (case references, search words).
+                    best, best_len = (cmd, raw[len(name) :].strip()), len(name)
+        return best
+
+
+def strip_prefix(text: str) -> str:
+    """Whitespace folded, and a leading ``/qa`` or ``qa`` removed; casing kept."""
+    text = " ".join(text.replace("’", "'").split())
+    for prefix in ("/qa ", "qa "):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    return text

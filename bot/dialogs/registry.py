@@ -1,0 +1,12 @@
+"""Builds the router from every dialog module."""
+
+from __future__ import annotations
+
+from bot.dialogs import common
+from bot.dialogs.base import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    common.register(router)
+    return router

@@ -1,0 +1,1 @@
+"""Reading the CSV files the QA team keeps (staff lists, allocations)."""

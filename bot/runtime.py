@@ -1,0 +1,119 @@
+"""Wires the bot together from settings: store, bot, channels, delivery, scheduler, web."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import QABot, system_clock
+from bot.channels.base import Sender
+from bot.channels.slack import SlackChannel
+from bot.channels.teams import TeamsChannel
+from bot.config import Settings, load_framework
+from bot.domain.framework import Framework
+from bot.scheduler import ratelimit
+from bot.scheduler.delivery import DeliveryWorker
+from bot.scheduler.jobs import Scheduler
+from bot.store.db import Database
+from bot.web import build_web_app
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        framework: Framework | None = None,
+        *,
+        clock: Callable[[], datetime] = system_clock,
+        db_schema: str | None = None,
+        run_scheduler: bool = True,
+        run_delivery: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.framework = framework or load_framework(settings.framework)
+        self.clock = clock
+        self.db = Database(settings.database_url, schema=db_schema)
+        platforms = {"teams"} | ({"slack"} if settings.slack_enabled else set())
+        self.bot = QABot(
+            db=self.db, framework=self.framework, tz=settings.tz, clock=clock, platforms=platforms
+        )
+        self.run_scheduler = run_scheduler
+        self.run_delivery = run_delivery
+        self.http: aiohttp.ClientSession | None = None
+        self.slack: SlackChannel | None = None
+        self._teams: TeamsChannel | None = None
+        self.worker: DeliveryWorker | None = None
+        self.scheduler: Scheduler | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def teams(self) -> TeamsChannel:
+        assert self._teams is not None, "runtime not started"
+        return self._teams
+
+    async def start(self) -> None:
+        await self.db.upgrade()
+        connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, ttl_dns_cache=300)
+        self.http = aiohttp.ClientSession(connector=connector)
+        self._teams = TeamsChannel(self.bot, self.settings, self.http)
+        senders: dict[str, Sender] = {"teams": self._teams.sender}
+        limiters = {
+            "teams": ratelimit.LimiterPool(ratelimit.TEAMS_CONVERSATION, ratelimit.TEAMS_APP)
+        }
+        if self.settings.slack_enabled:
+            self.slack = SlackChannel(self.bot, self.settings, self.http)
+            senders["slack"] = self.slack.sender
+            limiters["slack"] = ratelimit.LimiterPool(
+                ratelimit.SLACK_CONVERSATION, ratelimit.SLACK_APP
+            )
+        self.worker = DeliveryWorker(
+            self.db,
+            senders,
+            limiters,
+            self.framework,
+            self.clock,
+            signal=self.bot.outbox_signal,
+            max_attempts=self.settings.delivery_max_attempts,
+            platforms=self.bot.platforms,
+        )
+        if self.run_delivery:
+            self._tasks.append(asyncio.create_task(self.worker.run(), name="delivery"))
+        self.scheduler = Scheduler(self.bot, interval_seconds=self.settings.sweep_interval_seconds)
+        if self.run_scheduler:
+            self.scheduler.start()
+        else:
+            await self.scheduler.beat()
+
+    async def serve(self, host: str | None = None, port: int | None = None) -> None:
+        app = build_web_app(self)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host or self.settings.host, port or self.settings.port)
+        await site.start()
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        if self.scheduler is not None:
+            await self.scheduler.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.http is not None:
+            await self.http.close()
+        await self.db.dispose()

@@ -1,0 +1,1 @@
+"""Scheduled sweeps (APScheduler) and the outbox delivery worker."""

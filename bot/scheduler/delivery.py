@@ -1,0 +1,309 @@
+"""The delivery worker: drains the outbox within the platforms' rate limits.
+
+Rows are claimed in batches, grouped by conversation, and each conversation is served in
+order while conversations run side by side under the per-app limit. A 429 pauses that
+conversation for its Retry-After; a transient failure is retried with exponential backoff;
+a row that keeps failing becomes dead and the QA team is told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from prometheus_client import Counter
+from sqlalchemy import func, select, update
+
+from bot.cards.model import Card
+from bot.channels.base import AddressError, Sender, SendResult, conversation_key
+from bot.dialogs.common import delivery_failed_card
+from bot.domain.framework import Framework
+from bot.scheduler.ratelimit import LimiterPool
+from bot.store.db import Database
+from bot.store.models import OutboxMessage, Person
+from bot.store.outbox import DEAD, PENDING, SENDING, SENT, OutboxWriter, claim_due
+
+log = logging.getLogger(__name__)
+
+DELIVERED = Counter("qabot_outbox_delivered_total", "Outbox messages delivered", ["platform"])
+FAILED = Counter("qabot_outbox_failed_total", "Outbox send failures", ["platform", "outcome"])
+
+MAX_INLINE_RETRY_AFTER = 30.0
+MAX_THROTTLES_PER_ROW = 6
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, Sender],
+        limiters: Mapping[str, LimiterPool],
+        framework: Framework,
+        clock: Callable[[], datetime],
+        *,
+        signal: asyncio.Event | None = None,
+        max_attempts: int = 8,
+        batch_size: int = 500,
+        concurrency: int = 100,
+        poll_seconds: float = 1.0,
+        platforms: set[str] | None = None,
+    ) -> None:
+        self.db = db
+        self.senders = dict(senders)
+        self.limiters = dict(limiters)
+        self.framework = framework
+        self.clock = clock
+        self.signal = signal or asyncio.Event()
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.platforms = platforms or set(self.senders)
+        self._groups = asyncio.Semaphore(concurrency)
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        log.info("delivery worker started for %s", ", ".join(sorted(self.senders)) or "console")
+        while not self._stopping.is_set():
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                log.exception("delivery pass failed; retrying shortly")
+                handled = 0
+            if handled == 0:
+                self.signal.clear()
+                try:
+                    await asyncio.wait_for(self.signal.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.signal.set()
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and deliver them; returns how many were handled."""
+        async with self.db.session() as session:
+            rows = await claim_due(
+                session, self.clock(), limit=self.batch_size, stale_after=timedelta(minutes=5)
+            )
+            session.expunge_all()
+        if not rows:
+            return 0
+        groups: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            groups[conversation_key(row)].append(row)
+        await asyncio.gather(*(self._deliver_group(key, items) for key, items in groups.items()))
+        return len(rows)
+
+    async def _deliver_group(self, key: str, rows: list[OutboxMessage]) -> None:
+        async with self._groups:
+            for index, row in enumerate(rows):
+                deferred = await self._deliver(key, row)
+                if deferred is not None:
+                    # The conversation is throttled for a while: hand the rest back for later.
+                    await self._release([r.id for r in rows[index + 1 :]], deferred)
+                    return
+
+    async def _deliver(self, key: str, row: OutboxMessage) -> datetime | None:
+        """Deliver one row. Returns a time to defer the rest of the conversation to, if any."""
+        if row.platform == "console" or row.platform not in self.senders:
+            # Console messages are read from the store by `qabot chat`; nothing to send.
+            await self._finish(row, SENT, ref={"platform": row.platform})
+            return None
+        sender = self.senders[row.platform]
+        card = Card.model_validate(row.payload)
+        try:
+            async with self.db.session() as session:
+                targets = await self._targets(session, sender, row)
+        except AddressError as exc:
+            await self._dead(row, str(exc))
+            return None
+        if targets is None:
+            # An update whose original post is still on its way: try again shortly.
+            await self._retry(row, "original message not sent yet", count=False, delay=2.0)
+            return None
+        pool = self.limiters.get(row.platform)
+        last: SendResult = SendResult.sent()
+        refs: list[dict[str, Any]] = []
+        for target in targets:
+            last = await self._send_with_limits(sender, pool, key, row, target, card)
+            if not last.ok:
+                break
+            if last.ref:
+                refs.append(last.ref)
+            if last.learned:
+                await self._remember(row, last.learned)
+        if last.ok:
+            DELIVERED.labels(row.platform).inc()
+            await self._finish(row, SENT, ref=refs[0] if len(refs) == 1 else {"refs": refs})
+            return None
+        if last.retry_after is not None:
+            FAILED.labels(row.platform, "throttled").inc()
+            when = self.clock() + timedelta(seconds=last.retry_after)
+            await self._retry(row, last.error, count=False, at=when)
+            return when
+        if last.permanent:
+            FAILED.labels(row.platform, "permanent").inc()
+            await self._dead(row, last.error)
+            return None
+        FAILED.labels(row.platform, "transient").inc()
+        await self._retry(row, last.error, count=True)
+        return None
+
+    async def _send_with_limits(
+        self,
+        sender: Sender,
+        pool: LimiterPool | None,
+        key: str,
+        row: OutboxMessage,
+        target: dict[str, Any],
+        card: Card,
+    ) -> SendResult:
+        for _ in range(MAX_THROTTLES_PER_ROW):
+            if pool is not None:
+                await pool.conversation(key).acquire()
+                await pool.app.acquire()
+            try:
+                if row.operation == "update":
+                    result = await sender.update(target, card)
+                else:
+                    result = await sender.post(target, card)
+            except Exception as exc:  # a bug or an unexpected transport error
+                log.exception("send of outbox row %s raised", row.id)
+                result = SendResult.failed(f"{type(exc).__name__}: {exc}")
+            if result.retry_after is None:
+                return result
+            if pool is not None:
+                pool.conversation(key).pause(result.retry_after)
+            log.warning(
+                "%s throttled outbox row %s: retry after %.1fs", row.platform, row.id,
+                result.retry_after,
+            )
+            if result.retry_after > MAX_INLINE_RETRY_AFTER:
+                return result
+            await asyncio.sleep(result.retry_after)
+        return result
+
+    async def _targets(
+        self, session: Any, sender: Sender, row: OutboxMessage
+    ) -> list[dict[str, Any]] | None:
+        if row.operation != "update":
+            return [await sender.resolve(session, row)]
+        if row.address:
+            return [row.address]
+        originals = (
+            await session.execute(
+                select(OutboxMessage.status, OutboxMessage.sent_ref).where(
+                    OutboxMessage.card_key == row.card_key,
+                    OutboxMessage.operation == "post",
+                    OutboxMessage.platform == row.platform,
+                )
+            )
+        ).all()
+        if any(status in (PENDING, SENDING) for status, _ in originals):
+            return None
+        refs: list[dict[str, Any]] = []
+        for status, ref in originals:
+            if status == SENT and ref:
+                refs.extend(ref.get("refs", [ref]))
+        return refs
+
+    async def _finish(self, row: OutboxMessage, status: str, ref: dict[str, Any] | None) -> None:
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status=status, sent_at=self.clock(), sent_ref=ref, last_error=None)
+            )
+
+    async def _retry(
+        self,
+        row: OutboxMessage,
+        error: str,
+        *,
+        count: bool,
+        delay: float | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        attempts = row.attempts + (1 if count else 0)
+        if count and attempts >= self.max_attempts:
+            await self._dead(row, error, attempts=attempts)
+            return
+        if at is None:
+            seconds = delay if delay is not None else min(2**attempts, 600) * (1 + random.random() / 2)
+            at = self.clock() + timedelta(seconds=seconds)
+        log.info("outbox row %s (%s) retry at %s: %s", row.id, row.platform, at.isoformat(), error)
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status=PENDING, attempts=attempts, next_attempt_at=at, last_error=error[:2000])
+            )
+
+    async def _release(self, ids: list[int], at: datetime) -> None:
+        if not ids:
+            return
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
+                .values(status=PENDING, next_attempt_at=at)
+            )
+
+    async def _dead(self, row: OutboxMessage, error: str, attempts: int | None = None) -> None:
+        attempts = attempts if attempts is not None else row.attempts + 1
+        log.error(
+            "outbox row %s (%s, %s) is dead after %s attempts: %s",
+            row.id, row.kind, row.card_name, attempts, error,
+        )
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status=DEAD, attempts=attempts, last_error=error[:2000])
+            )
+            if row.kind == "dead_letter":
+                return
+            recipient = row.route or (row.address or {}).get("conversation_id") or "a conversation"
+            if row.person_id is not None:
+                person = await session.get(Person, row.person_id)
+                recipient = person.email if person else f"person {row.person_id}"
+            now = self.clock()
+            outbox = OutboxWriter(session, self.framework, now, self.platforms)
+            await outbox.to_route(
+                "qa_team",
+                delivery_failed_card(
+                    kind=row.kind, card_name=row.card_name, recipient=recipient,
+                    attempts=attempts, error=error,
+                ),
+                key=f"dead_letter:{row.id}",
+                kind="dead_letter",
+                reason=f"outbox row {row.id} failed",
+            )
+        self.signal.set()
+
+    async def _remember(self, row: OutboxMessage, learned: dict[str, Any]) -> None:
+        from bot.store.models import PlatformIdentity
+
+        identity_id = learned.get("identity_id")
+        conversation = learned.get("conversation")
+        if identity_id and conversation:
+            async with self.db.session() as session:
+                await session.execute(
+                    update(PlatformIdentity)
+                    .where(PlatformIdentity.id == identity_id)
+                    .values(conversation=conversation)
+                )
+
+
+async def backlog(db: Database) -> int:
+    async with db.session() as session:
+        result = await session.execute(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_((PENDING, SENDING)))
+        )
+        return int(result.scalar_one())

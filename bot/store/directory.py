@@ -1,0 +1,298 @@
+"""People, teams, roles, platform identities and away periods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.roles import Role
+from bot.store.models import (
+    AwayPeriod,
+    ChannelLink,
+    Person,
+    PersonRole,
+    PlatformIdentity,
+    Service,
+    Team,
+)
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    result = await session.execute(select(Person).where(Person.email == email.strip().lower()))
+    return result.unique().scalar_one_or_none()
+
+
+async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def person_by_identity(
+    session: AsyncSession, platform: str, external_id: str
+) -> Person | None:
+    result = await session.execute(
+        select(Person)
+        .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
+        .where(PlatformIdentity.platform == platform, PlatformIdentity.external_id == external_id)
+    )
+    return result.unique().scalar_one_or_none()
+
+
+async def identity_of(session: AsyncSession, person_id: int, platform: str) -> PlatformIdentity | None:
+    result = await session.execute(
+        select(PlatformIdentity)
+        .where(PlatformIdentity.person_id == person_id, PlatformIdentity.platform == platform)
+        .order_by(PlatformIdentity.updated_at.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def link_identity(
+    session: AsyncSession,
+    person: Person,
+    platform: str,
+    external_id: str,
+    now: datetime,
+    conversation: dict[str, Any] | None = None,
+) -> PlatformIdentity:
+    """Create or refresh a person's identity on a platform (and its conversation reference)."""
+    result = await session.execute(
+        select(PlatformIdentity).where(
+            PlatformIdentity.platform == platform, PlatformIdentity.external_id == external_id
+        )
+    )
+    identity = result.scalar_one_or_none()
+    if identity is None:
+        identity = PlatformIdentity(
+            person_id=person.id, platform=platform, external_id=external_id, updated_at=now
+        )
+        session.add(identity)
+    identity.person_id = person.id
+    identity.updated_at = now
+    if conversation is not None:
+        identity.conversation = conversation
+    await session.flush()
+    return identity
+
+
+async def people_with_role(session: AsyncSession, role: Role) -> Sequence[Person]:
+    result = await session.execute(
+        select(Person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(PersonRole.role == role.value, Person.active.is_(True))
+        .order_by(Person.name)
+    )
+    return result.unique().scalars().all()
+
+
+async def active_people(session: AsyncSession) -> Sequence[Person]:
+    result = await session.execute(
+        select(Person).where(Person.active.is_(True)).order_by(Person.name)
+    )
+    return result.unique().scalars().all()
+
+
+async def team_members(session: AsyncSession, team_id: int) -> Sequence[Person]:
+    result = await session.execute(
+        select(Person)
+        .where(Person.team_id == team_id, Person.active.is_(True))
+        .order_by(Person.name)
+    )
+    return result.unique().scalars().all()
+
+
+async def direct_reports(session: AsyncSession, manager_id: int) -> Sequence[Person]:
+    result = await session.execute(
+        select(Person)
+        .where(Person.manager_id == manager_id, Person.active.is_(True))
+        .order_by(Person.name)
+    )
+    return result.unique().scalars().all()
+
+
+async def is_away(session: AsyncSession, person_id: int, day: date) -> bool:
+    result = await session.execute(
+        select(func.count(AwayPeriod.id)).where(
+            AwayPeriod.person_id == person_id,
+            AwayPeriod.starts_on <= day,
+            AwayPeriod.ends_on >= day,
+        )
+    )
+    return bool(result.scalar_one())
+
+
+async def away_until(session: AsyncSession, person_id: int, day: date) -> date | None:
+    result = await session.execute(
+        select(func.max(AwayPeriod.ends_on)).where(
+            AwayPeriod.person_id == person_id,
+            AwayPeriod.starts_on <= day,
+            AwayPeriod.ends_on >= day,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def manager_chain(session: AsyncSession, person: Person, depth: int = 6) -> list[Person]:
+    """The person's line manager, their manager, and so on (no loops)."""
+    chain: list[Person] = []
+    seen = {person.id}
+    current = person
+    while current.manager_id and current.manager_id not in seen and len(chain) < depth:
+        manager = await session.get(Person, current.manager_id)
+        if manager is None:
+            break
+        chain.append(manager)
+        seen.add(manager.id)
+        current = manager
+    return chain
+
+
+async def first_in_chain_with_role(
+    session: AsyncSession, person: Person, role: Role
+) -> Person | None:
+    for manager in await manager_chain(session, person):
+        if role.value in manager.role_names and manager.active:
+            return manager
+    return None
+
+
+async def record_channel(
+    session: AsyncSession,
+    *,
+    platform: str,
+    conversation_id: str,
+    name: str | None,
+    team_external_id: str | None,
+    reference: dict[str, Any] | None,
+    now: datetime,
+    active: bool = True,
+) -> ChannelLink:
+    result = await session.execute(
+        select(ChannelLink).where(
+            ChannelLink.platform == platform, ChannelLink.conversation_id == conversation_id
+        )
+    )
+    link = result.scalar_one_or_none()
+    if link is None:
+        link = ChannelLink(platform=platform, conversation_id=conversation_id, updated_at=now)
+        session.add(link)
+    if name:
+        link.name = name
+    link.team_external_id = team_external_id or link.team_external_id
+    link.reference = reference or link.reference
+    link.active = active
+    link.updated_at = now
+    await session.flush()
+    return link
+
+
+# --- applying an imported staff list ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    line: int
+    email: str
+    name: str
+    roles: frozenset[Role]
+    team: str
+    service: str
+    manager_email: str
+    slack_user_id: str | None = None
+    away_until: date | None = None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+async def apply_staff(
+    session: AsyncSession, records: Iterable[StaffRecord], now: datetime, report: ImportReport
+) -> list[Person]:
+    """Create or update everyone listed; mark people no longer listed inactive (kept for history)."""
+    records = list(records)
+    services = {s.name: s for s in (await session.execute(select(Service))).scalars()}
+    teams = {t.name: t for t in (await session.execute(select(Team))).unique().scalars()}
+    people = {p.email: p for p in (await session.execute(select(Person))).unique().scalars()}
+    touched: list[Person] = []
+    for rec in records:
+        service = services.get(rec.service) if rec.service else None
+        if rec.service and service is None:
+            service = Service(name=rec.service)
+            session.add(service)
+            services[rec.service] = service
+        team = teams.get(rec.team) if rec.team else None
+        if rec.team and team is None:
+            team = Team(name=rec.team, service=service)
+            session.add(team)
+            teams[rec.team] = team
+        elif team is not None and service is not None and team.service is None:
+            team.service = service
+        person = people.get(rec.email)
+        if person is None:
+            person = Person(email=rec.email, name=rec.name, active=True, created_at=now)
+            session.add(person)
+            people[rec.email] = person
+            report.created += 1
+            changed = True
+        else:
+            changed = (
+                person.name != rec.name
+                or not person.active
+                or person.role_names != {r.value for r in rec.roles}
+                or (person.team.name if person.team else "") != rec.team
+            )
+            report.updated += int(changed)
+            report.unchanged += int(not changed)
+        person.name = rec.name
+        person.active = True
+        person.team = team
+        person.updated_at = now
+        wanted = {r.value for r in rec.roles}
+        person.roles[:] = [r for r in person.roles if r.role in wanted] + [
+            PersonRole(role=name) for name in sorted(wanted - person.role_names)
+        ]
+        touched.append(person)
+    await session.flush()
+    # Managers are set once everyone exists, so order in the file does not matter.
+    for rec in records:
+        person = people[rec.email]
+        manager = people.get(rec.manager_email) if rec.manager_email else None
+        if rec.manager_email and manager is None:
+            report.warnings.append(
+                f"line {rec.line}: manager {rec.manager_email} is not in the file or directory"
+            )
+        if manager is not None and manager.id == person.id:
+            report.warnings.append(f"line {rec.line}: {rec.email} cannot manage themselves")
+            manager = None
+        person.manager_id = manager.id if manager else None
+        if rec.slack_user_id:
+            await link_identity(session, person, "slack", rec.slack_user_id, now)
+        if rec.away_until and rec.away_until >= now.date():
+            session.add(
+                AwayPeriod(
+                    person_id=person.id,
+                    starts_on=now.date(),
+                    ends_on=rec.away_until,
+                    reason="imported",
+                )
+            )
+    listed = {rec.email for rec in records}
+    for email, person in people.items():
+        if email not in listed and person.active:
+            person.active = False
+            person.updated_at = now
+            report.deactivated += 1
+    await session.flush()
+    return touched

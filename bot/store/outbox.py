@@ -1,0 +1,235 @@
+"""The outbox: every message the bot sends is written here first, then delivered by a worker.
+
+A row's ``dedupe_key`` is unique, so writing the same reminder twice (a repeated sweep, a
+restart, a second replica) stores it once. Rows are claimed for delivery with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two workers never send the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cards.model import Card
+from bot.domain.framework import Framework
+from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
+
+PENDING, SENDING, SENT, DEAD, SUPERSEDED = "pending", "sending", "sent", "dead", "superseded"
+MESSAGING_PLATFORMS = ("slack", "teams")
+
+
+class OutboxWriter:
+    """Queues messages inside the caller's unit of work (so they commit with the change)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        framework: Framework,
+        now: datetime,
+        platforms: Iterable[str],
+    ) -> None:
+        self._session = session
+        self._framework = framework
+        self._now = now
+        self._platforms = tuple(p for p in MESSAGING_PLATFORMS if p in set(platforms))
+        self.written = 0
+
+    async def to_person(
+        self,
+        person_id: int,
+        card: Card,
+        *,
+        key: str,
+        kind: str,
+        reason: str = "",
+        not_before: datetime | None = None,
+        card_key: str | None = None,
+    ) -> None:
+        """A direct message, on the platform the person used most recently."""
+        platform = await self._person_platform(person_id)
+        await self._insert(
+            key=key,
+            kind=kind,
+            platform=platform,
+            card=card,
+            person_id=person_id,
+            reason=reason,
+            not_before=not_before,
+            card_key=card_key,
+        )
+
+    async def to_route(
+        self,
+        route: str,
+        card: Card,
+        *,
+        key: str,
+        kind: str,
+        reason: str = "",
+        not_before: datetime | None = None,
+        card_key: str | None = None,
+    ) -> None:
+        """A channel post: ``qa_team``, ``csw_group``, ``celebrations`` or ``team:<name>``."""
+        targets = [p for p in self._platforms if route_target(self._framework, route, p)]
+        for platform in targets or ["console"]:
+            await self._insert(
+                key=f"{key}@{platform}" if len(targets) > 1 else key,
+                kind=kind,
+                platform=platform,
+                card=card,
+                route=route,
+                reason=reason,
+                not_before=not_before,
+                card_key=card_key,
+            )
+
+    async def reply(
+        self, platform: str, address: dict[str, Any], card: Card, *, key: str, kind: str = "reply"
+    ) -> None:
+        """A message into a known conversation (a Teams or Slack reply)."""
+        await self._insert(key=key, kind=kind, platform=platform, card=card, address=address)
+
+    async def replace(
+        self, platform: str, address: dict[str, Any], card: Card, *, key: str
+    ) -> None:
+        """Replace one known message (the card a person pressed a button on)."""
+        await self._insert(
+            key=key, kind="update", platform=platform, card=card, address=address, operation="update"
+        )
+
+    async def update(self, card_key: str, card: Card, *, key: str) -> None:
+        """Show ``card`` in place of every copy already posted under ``card_key``."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.card_key == card_key,
+                OutboxMessage.operation == "post",
+                OutboxMessage.status == PENDING,
+            )
+            .values(payload=card.model_dump(mode="json"), card_name=card.name)
+        )
+        posted = await self._session.execute(
+            select(OutboxMessage.platform)
+            .where(
+                OutboxMessage.card_key == card_key,
+                OutboxMessage.operation == "post",
+                OutboxMessage.status.in_((SENDING, SENT)),
+            )
+            .distinct()
+        )
+        for (platform,) in posted.all():
+            if platform == "console":
+                continue
+            await self._insert(
+                key=f"{key}@{platform}",
+                kind="update",
+                platform=platform,
+                card=card,
+                card_key=card_key,
+                operation="update",
+            )
+
+    async def _person_platform(self, person_id: int) -> str:
+        if not self._platforms:
+            return "console"
+        row = await self._session.execute(
+            select(PlatformIdentity.platform)
+            .where(
+                PlatformIdentity.person_id == person_id,
+                PlatformIdentity.platform.in_(self._platforms),
+            )
+            .order_by(PlatformIdentity.updated_at.desc(), PlatformIdentity.id.desc())
+            .limit(1)
+        )
+        return row.scalar_one_or_none() or "console"
+
+    async def _insert(
+        self,
+        *,
+        key: str,
+        kind: str,
+        platform: str,
+        card: Card,
+        person_id: int | None = None,
+        route: str | None = None,
+        address: dict[str, Any] | None = None,
+        reason: str = "",
+        not_before: datetime | None = None,
+        card_key: str | None = None,
+        operation: str = "post",
+    ) -> None:
+        values = {
+            "dedupe_key": key[:300],
+            "kind": kind,
+            "operation": operation,
+            "platform": platform,
+            "person_id": person_id,
+            "route": route,
+            "address": address,
+            "card_name": card.name,
+            "card_key": card_key,
+            "payload": card.model_dump(mode="json"),
+            "reason": reason[:300] or None,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": max(not_before or self._now, self._now),
+            "created_at": self._now,
+        }
+        bind = self._session.get_bind()
+        insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(OutboxMessage).values(**values)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await self._session.execute(stmt)
+        self.written += result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def route_target(framework: Framework, route: str, platform: str) -> str | None:
+    """The configured channel id (Slack) or channel name/id (Teams) of a route, if any."""
+    channels = framework.channels
+    if route.startswith("team:"):
+        found = channels.teams.get(route.removeprefix("team:"))
+    else:
+        found = getattr(channels, route, None)
+    if found is None:
+        return None
+    value = getattr(found, platform, None)
+    return value if isinstance(value, str) and value else None
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, *, limit: int, stale_after: timedelta
+) -> list[OutboxMessage]:
+    """Claim pending rows that are due (and rows a crashed worker left half-sent)."""
+    due = or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - stale_after),
+    )
+    query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.execute(query)).scalars())
+    for row in rows:
+        row.status = SENDING
+        row.claimed_at = now
+    return rows
+
+
+async def find_channel(session: AsyncSession, platform: str, target: str) -> ChannelLink | None:
+    """A channel the bot knows by id or by name."""
+    result = await session.execute(
+        select(ChannelLink)
+        .where(
+            ChannelLink.platform == platform,
+            ChannelLink.active.is_(True),
+            or_(ChannelLink.conversation_id == target, ChannelLink.name == target),
+        )
+        .order_by(ChannelLink.updated_at.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()

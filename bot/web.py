@@ -1,0 +1,111 @@
+"""The aiohttp application: platform endpoints and operations endpoints."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from bot.scheduler.delivery import backlog
+from bot.scheduler.jobs import last_heartbeat
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+REQUESTS = Counter("qabot_http_requests_total", "HTTP requests", ["route", "status"])
+LATENCY = Histogram(
+    "qabot_http_request_seconds",
+    "HTTP request latency",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+BACKLOG = Gauge("qabot_outbox_backlog", "Outbox messages waiting to be sent")
+
+RUNTIME_KEY = web.AppKey("runtime", object)
+MAX_BODY = 1024 * 1024  # Slack and Teams requests are far smaller; 300 KB text fields fit.
+
+
+@web.middleware
+async def _observe(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    route = request.match_info.route.resource.canonical if request.match_info.route.resource else "?"
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        LATENCY.labels(route).observe(time.perf_counter() - started)
+        REQUESTS.labels(route, str(status)).inc()
+
+
+def build_web_app(runtime: Runtime) -> web.Application:
+    app = web.Application(middlewares=[_observe], client_max_size=MAX_BODY)
+    app[RUNTIME_KEY] = runtime
+
+    async def teams(request: web.Request) -> web.StreamResponse:
+        return await runtime.teams.handle_http(request)
+
+    async def slack(request: web.Request) -> web.StreamResponse:
+        if runtime.slack is None:
+            return web.json_response(
+                {"error": "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"},
+                status=404,
+            )
+        return await runtime.slack.handle_http(request)
+
+    async def healthz(_request: web.Request) -> web.StreamResponse:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.StreamResponse:
+        problems = await readiness_problems(runtime)
+        if problems:
+            return web.json_response({"status": "not ready", "problems": problems}, status=503)
+        return web.json_response({"status": "ready"})
+
+    async def metrics(_request: web.Request) -> web.StreamResponse:
+        try:
+            BACKLOG.set(await backlog(runtime.bot.db))
+        except Exception:
+            log.warning("could not read the outbox backlog for /metrics")
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app.router.add_post("/api/messages", teams)
+    app.router.add_post("/slack/events", slack)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def readiness_problems(runtime: Runtime) -> list[str]:
+    problems: list[str] = []
+    try:
+        await runtime.bot.db.ping()
+    except Exception as exc:
+        return [f"database unreachable: {type(exc).__name__}"]
+    beat = await last_heartbeat(runtime.bot)
+    allowed = timedelta(seconds=max(3 * runtime.settings.sweep_interval_seconds, 60))
+    if beat is None:
+        problems.append("scheduler has not run yet")
+    elif runtime.bot.clock() - beat > allowed:
+        problems.append(f"scheduler heartbeat is stale (last {beat.isoformat()})")
+    waiting = await backlog(runtime.bot.db)
+    BACKLOG.set(waiting)
+    if waiting > runtime.settings.outbox_backlog_limit:
+        problems.append(
+            f"outbox backlog {waiting} is above {runtime.settings.outbox_backlog_limit}"
+        )
+    return problems

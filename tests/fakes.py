@@ -1,0 +1,233 @@
+"""Small local stand-ins for the Slack Web API and the Bot Connector, on 127.0.0.1.
+
+They record every call and can answer 429 (with Retry-After), 500 or slowly, on cue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class Cue:
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+    body: dict[str, Any] | None = None
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.cues: dict[str, list[Cue]] = {}
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        retry_after: float | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """The next ``times`` calls of ``method`` answer with ``status`` (after ``delay``)."""
+        self.cues.setdefault(method, []).extend(
+            Cue(status, retry_after, delay, body) for _ in range(times)
+        )
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.calls_to(method)) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}: "
+                    f"{[c.method for c in self.calls]}"
+                )
+            await asyncio.sleep(0.02)
+        return self.calls_to(method)
+
+    async def _cued(self, method: str) -> web.Response | None:
+        queue = self.cues.get(method)
+        if not queue:
+            return None
+        cue = queue.pop(0)
+        if cue.delay:
+            await asyncio.sleep(cue.delay)
+        if cue.status < 300:
+            return None
+        headers = {"Retry-After": str(cue.retry_after)} if cue.retry_after is not None else {}
+        body = cue.body or {
+            "ok": False,
+            "error": "ratelimited" if cue.status == 429 else "fatal_error",
+        }
+        return web.json_response(body, status=cue.status, headers=headers)
+
+    def routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    async def start(self) -> str:
+        app = web.Application()
+        self.routes(app)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+class FakeSlackApi(FakeServer):
+    """Answers /api/<method> like Slack's Web API."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, str] = {}  # Slack user id -> email
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/api/{method}", self._handle)
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.text()
+        if request.content_type == "application/json":
+            params = json.loads(raw or "{}")
+        else:
+            params = {k: v[0] for k, v in parse_qs(raw).items()}
+        params.update({k: v for k, v in request.query.items() if k not in params})
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        loop = asyncio.get_running_loop()
+        self.calls.append(Call(method, params, dict(request.headers), loop.time()))
+        cued = await self._cued(method)
+        if cued is not None:
+            return cued
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": "UQABOT",
+                "bot_id": "BQABOT",
+                "team_id": "T0DEMO",
+                "team": "Demo",
+            }
+        if method in ("chat.postMessage", "chat.update"):
+            channel = params.get("channel")
+            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            if isinstance(channel, str) and channel.startswith("U"):
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": ts}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method in ("views.open", "views.update", "views.publish", "views.push"):
+            return {
+                "ok": True,
+                "view": {"id": f"V{next(self._views):05d}", **(params.get("view") or {})},
+            }
+        if method == "users.info":
+            user = params.get("user")
+            email = self.users.get(str(user))
+            if email is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "profile": {"email": email}}}
+        if method == "users.lookupByEmail":
+            email = str(params.get("email", "")).lower()
+            for uid, known in self.users.items():
+                if known.lower() == email:
+                    return {"ok": True, "user": {"id": uid, "profile": {"email": known}}}
+            return {"ok": False, "error": "users_not_found"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+        return {"ok": True}
+
+
+class FakeConnector(FakeServer):
+    """Answers the Bot Connector REST API like Teams does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.members: dict[str, dict[str, Any]] = {}  # member id (29:...) -> member
+        self.channels: dict[str, list[dict[str, Any]]] = {}  # team id -> channels
+        self._ids = itertools.count(1)
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/v3/{tail:.*}", self._handle)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        tail = request.match_info["tail"]
+        body = await request.json() if request.can_read_body else {}
+        key = f"{request.method} {_shape(tail)}"
+        loop = asyncio.get_running_loop()
+        self.calls.append(
+            Call(key, {"path": tail, "body": body}, dict(request.headers), loop.time())
+        )
+        cued = await self._cued(key)
+        if cued is not None:
+            return cued
+        parts = tail.split("/")
+        if request.method == "POST" and tail == "conversations":
+            return web.json_response({"id": f"a:personal-{next(self._ids)}"})
+        if request.method == "POST" and parts[-1] == "activities":
+            return web.json_response({"id": f"activity-{next(self._ids)}"})
+        if request.method == "POST" and len(parts) == 4 and parts[2] == "activities":
+            return web.json_response({"id": f"activity-{next(self._ids)}"})
+        if request.method == "PUT":
+            return web.json_response({"id": parts[-1]})
+        if request.method == "GET" and len(parts) == 4 and parts[2] == "members":
+            member = self.members.get(parts[3]) or next(
+                (m for m in self.members.values() if m.get("aadObjectId") == parts[3]), None
+            )
+            if member is None:
+                return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+            return web.json_response(member)
+        if request.method == "GET" and parts[-1].startswith("pagedmembers"):
+            return web.json_response({"members": list(self.members.values())})
+        if request.method == "GET" and parts[0] == "teams":
+            return web.json_response({"conversations": self.channels.get(parts[1], [])})
+        return web.json_response({})
+
+    def activities(self) -> list[dict[str, Any]]:
+        return [
+            c.params["body"] for c in self.calls if c.method == "POST conversations/*/activities"
+        ]
+
+
+def _shape(tail: str) -> str:
+    """A path with ids replaced, for cues: ``conversations/*/activities``."""
+    parts = tail.split("?")[0].split("/")
+    fixed = {"conversations", "activities", "members", "teams", "pagedmembers"}
+    return "/".join(p if p in fixed else "*" for p in parts)
