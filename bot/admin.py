@@ -41,7 +41,11 @@ async def import_staff(
         )
     log.info(
         "staff import: %d created, %d updated, %d unchanged, %d made inactive, %d bad rows",
-        report.created, report.updated, report.unchanged, report.deactivated, len(report.errors),
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.deactivated,
+        len(report.errors),
     )
     if runtime.slack is not None:
         await _link_slack(runtime, ids, report, progress)
@@ -72,6 +76,8 @@ async def _link_slack(
             async with runtime.db.session() as session:
                 person = await directory.person_by_id(session, person_id)
                 if person is not None:
-                    await directory.link_identity(session, person, "slack", user_id, runtime.clock())
+                    await directory.link_identity(
+                        session, person, "slack", user_id, runtime.clock()
+                    )
         if progress:
             progress(done, len(todo))

@@ -107,7 +107,9 @@ class QABot:
             return [Reply(common.unknown_command_card(text, self.router, ctx))]
         command, args = matched
         if not command.allowed(ctx):
-            log.warning("person %s refused command %s", ctx.person.id if ctx.person else None, command.name)
+            log.warning(
+                "person %s refused command %s", ctx.person.id if ctx.person else None, command.name
+            )
             return [Reply(common.not_allowed_card(command.name, command.roles or frozenset()))]
         return await command.handler(ctx, args)
 
@@ -125,11 +127,15 @@ class QABot:
             if person is None and email:
                 person = await directory.person_by_email(session, email)
                 if person is not None:
-                    conversation = turn.address if turn.platform == "teams" and turn.is_direct else None
+                    conversation = (
+                        turn.address if turn.platform == "teams" and turn.is_direct else None
+                    )
                     await directory.link_identity(
                         session, person, turn.platform, turn.user_id, self.clock(), conversation
                     )
-            elif person is not None and turn.platform == "teams" and turn.is_direct and turn.address:
+            elif (
+                person is not None and turn.platform == "teams" and turn.is_direct and turn.address
+            ):
                 await directory.link_identity(
                     session, person, "teams", turn.user_id, self.clock(), turn.address
                 )

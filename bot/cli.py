@@ -99,9 +99,18 @@ async def _serve(
                 console.print(f"Loaded the demo directory: {report.created} people.")
         await runtime.serve(host, port)
         where = f"http://{host or settings.host}:{port or settings.port}"
-        console.print(f"[bold]{runtime.framework.authority.bot_name}[/bold] is running ({runtime.framework.authority.name}).")
-        console.print(f"  Teams endpoint  {where}/api/messages  ({'authenticated' if settings.teams_authenticated else 'local mode, no credentials: use the Bot Framework Emulator'})")
-        console.print(f"  Slack endpoint  {where}/slack/events  ({'on' if settings.slack_enabled else 'off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET'})")
+        authority = runtime.framework.authority
+        teams_mode = (
+            "authenticated"
+            if settings.teams_authenticated
+            else "local mode, no credentials: use the Bot Framework Emulator"
+        )
+        slack_mode = (
+            "on" if settings.slack_enabled else "off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+        )
+        console.print(f"[bold]{authority.bot_name}[/bold] is running ({authority.name}).")
+        console.print(f"  Teams endpoint  {where}/api/messages  ({teams_mode})")
+        console.print(f"  Slack endpoint  {where}/slack/events  ({slack_mode})")
         console.print(f"  Health          {where}/healthz  {where}/readyz  {where}/metrics")
         if settings.slack_enabled and settings.slack_app_token:
             await _start_socket_mode(runtime, settings.slack_app_token)
@@ -109,7 +118,9 @@ async def _serve(
             await ConsoleChannel(runtime.bot, chat_as).run()
         else:
             if chat_as:
-                console.print("No terminal attached: serving without the console chat (Ctrl-C stops).")
+                console.print(
+                    "No terminal attached: serving without the console chat (Ctrl-C stops)."
+                )
             await _wait_for_signal()
     finally:
         await runtime.stop()
@@ -204,7 +215,9 @@ def import_staff_command(
 @cards_app.command("gallery")
 def cards_gallery(
     out: Annotated[Path, typer.Option(help="Folder to write the cards to")] = Path("gallery"),
-    framework: Annotated[str | None, typer.Option(help=f"Preset ({', '.join(PRESETS)}) or file")] = None,
+    framework: Annotated[
+        str | None, typer.Option(help=f"Preset ({', '.join(PRESETS)}) or file")
+    ] = None,
 ) -> None:
     """Write every card as NAME.adaptive.json and NAME.blockkit.json."""
     from bot.gallery import write_gallery
@@ -216,6 +229,31 @@ def cards_gallery(
         raise typer.Exit(2) from None
     written = write_gallery(out, fw)
     console.print(f"Wrote {len(written)} files to {out}/")
+
+
+@app.command()
+def manifests(
+    out: Annotated[Path, typer.Option(help="Folder to write to")] = Path("manifests/build"),
+    framework: Annotated[str | None, typer.Option(help="Preset or framework file")] = None,
+    privacy_url: Annotated[str | None, typer.Option(help="Default: PUBLIC_URL/privacy")] = None,
+    terms_url: Annotated[str | None, typer.Option(help="Default: PUBLIC_URL/terms")] = None,
+) -> None:
+    """Write the Teams app package (zip) and the Slack app manifest from the settings."""
+    from bot.manifests import write_manifests
+
+    try:
+        settings = load_settings()
+        fw = load_framework(framework or settings.framework)
+        result = write_manifests(out, settings, fw, privacy_url=privacy_url, terms_url=terms_url)
+    except ConfigError as exc:
+        console.print(f"[red]Configuration problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+    console.print(f"Teams app package  {result.teams_zip}  (upload it in Teams)")
+    console.print(f"Slack app manifest {result.slack_manifest}  (Create New App > From a manifest)")
+    endpoint = settings.public_url.rstrip("/") + "/api/messages"
+    console.print(f"Azure Bot messaging endpoint {endpoint}")
 
 
 def main() -> None:

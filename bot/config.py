@@ -60,9 +60,7 @@ class Settings(BaseSettings):
     )
 
     microsoft_app_id: str = Field(default="", validation_alias=_env("MICROSOFT_APP_ID"))
-    microsoft_app_password: str = Field(
-        default="", validation_alias=_env("MICROSOFT_APP_PASSWORD")
-    )
+    microsoft_app_password: str = Field(default="", validation_alias=_env("MICROSOFT_APP_PASSWORD"))
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
         default="SingleTenant", validation_alias=_env("MICROSOFT_APP_TYPE")
     )

@@ -26,12 +26,20 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Third-party loggers that would print request bodies or message text at INFO/DEBUG.
-    for noisy in ("slack_bolt", "slack_sdk", "botbuilder", "msrest", "msal", "urllib3", "aiohttp.access", "apscheduler.executors.default", "apscheduler.scheduler"):
+    for noisy in (
+        "slack_bolt",
+        "slack_sdk",
+        "botbuilder",
+        "msrest",
+        "msal",
+        "urllib3",
+        "aiohttp.access",
+        "apscheduler.executors.default",
+        "apscheduler.scheduler",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -96,7 +96,9 @@ class Runtime:
         app = build_web_app(self)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host or self.settings.host, port or self.settings.port)
+        # Port 0 asks the system for a free port (tests); only None means "use the setting".
+        port = self.settings.port if port is None else port
+        site = web.TCPSite(self._runner, host or self.settings.host, port)
         await site.start()
 
     async def stop(self) -> None:

@@ -36,7 +36,9 @@ MAX_BODY = 1024 * 1024  # Slack and Teams requests are far smaller; 300 KB text 
 async def _observe(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    route = request.match_info.route.resource.canonical if request.match_info.route.resource else "?"
+    route = (
+        request.match_info.route.resource.canonical if request.match_info.route.resource else "?"
+    )
     started = time.perf_counter()
     status = 500
     try:

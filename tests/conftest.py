@@ -97,14 +97,14 @@ class BotEnv:
 
 
 STAFF_CSV = """email,name,roles,team,service,manager_email,slack_user_id
-helen.hos@example.gov.uk,Helen Head,head_of_service,Leadership,Social Work,,UHELEN
-tess.tm@example.gov.uk,Tess Manager,team_manager,Taunton CP,Social Work,helen.hos@example.gov.uk,UTESS
-sam.sw@example.gov.uk,Sam Social,practitioner,Taunton CP,Social Work,tess.tm@example.gov.uk,USAM
-priya.sw@example.gov.uk,Priya Patel,practitioner,Yeovil CiC,Social Work,tess.tm@example.gov.uk,UPRIYA
-chris.csw@example.gov.uk,Chris Consultant,csw,CSW group,Social Work,helen.hos@example.gov.uk,UCHRIS
-bea.csw@example.gov.uk,Bea Consultant,csw,CSW group,Social Work,helen.hos@example.gov.uk,UBEA
-finn.csw@example.gov.uk,Finn Consultant,csw,CSW group,Social Work,helen.hos@example.gov.uk,UFINN
-quinn.qa@example.gov.uk,Quinn Improvement,qa_team,Service Improvement,Social Work,helen.hos@example.gov.uk,UQUINN
+helen.hos@example.gov.uk,Helen Head,head_of_service,Leadership,SW,,UHELEN
+tess.tm@example.gov.uk,Tess Manager,team_manager,Taunton CP,SW,helen.hos@example.gov.uk,UTESS
+sam.sw@example.gov.uk,Sam Social,practitioner,Taunton CP,SW,tess.tm@example.gov.uk,USAM
+priya.sw@example.gov.uk,Priya Patel,practitioner,Yeovil CiC,SW,tess.tm@example.gov.uk,UPRIYA
+chris.csw@example.gov.uk,Chris Consultant,csw,CSW group,SW,helen.hos@example.gov.uk,UCHRIS
+bea.csw@example.gov.uk,Bea Consultant,csw,CSW group,SW,helen.hos@example.gov.uk,UBEA
+finn.csw@example.gov.uk,Finn Consultant,csw,CSW group,SW,helen.hos@example.gov.uk,UFINN
+quinn.qa@example.gov.uk,Quinn Improvement,qa_team,SIT,SW,helen.hos@example.gov.uk,UQUINN
 """
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -56,8 +56,8 @@ class FakeServer:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[Call]:
+        deadline = asyncio.get_running_loop().time() + within
         while len(self.calls_to(method)) < count:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(
@@ -74,7 +74,7 @@ class FakeServer:
         cue = queue.pop(0)
         if cue.delay:
             await asyncio.sleep(cue.delay)
-        if cue.status < 300:
+        if cue.status < 300 and cue.body is None:
             return None
         headers = {"Retry-After": str(cue.retry_after)} if cue.retry_after is not None else {}
         body = cue.body or {

@@ -140,22 +140,28 @@ class ConsoleChannel:
     async def show_inbox(self) -> None:
         async with self.bot.db.session() as session:
             person = (
-                await session.execute(select(Person).where(Person.email == self.email))
-            ).unique().scalar_one_or_none()
+                (await session.execute(select(Person).where(Person.email == self.email)))
+                .unique()
+                .scalar_one_or_none()
+            )
             if person is None:
                 return
             rows = (
-                await session.execute(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.id > self._last_seen_outbox,
-                        OutboxMessage.platform == "console",
-                        OutboxMessage.operation == "post",
-                        OutboxMessage.person_id == person.id,
+                (
+                    await session.execute(
+                        select(OutboxMessage)
+                        .where(
+                            OutboxMessage.id > self._last_seen_outbox,
+                            OutboxMessage.platform == "console",
+                            OutboxMessage.operation == "post",
+                            OutboxMessage.person_id == person.id,
+                        )
+                        .order_by(OutboxMessage.id)
                     )
-                    .order_by(OutboxMessage.id)
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         if not rows:
             return
         self._last_seen_outbox = rows[-1].id
@@ -166,5 +172,7 @@ class ConsoleChannel:
 
     async def _latest_outbox_id(self) -> int:
         async with self.bot.db.session() as session:
-            result = await session.execute(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1))
+            result = await session.execute(
+                select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)
+            )
             return result.scalar_one_or_none() or 0

@@ -122,9 +122,7 @@ class SlackChannel:
         app.view_closed(re.compile(r".+"))(self._on_view_closed)
         app.event(re.compile(r".+"))(self._on_other_event)
 
-    async def _run(
-        self, turn: Turn, event_id: str | None = None
-    ) -> TurnResult:
+    async def _run(self, turn: Turn, event_id: str | None = None) -> TurnResult:
         return await self.bot.handle(
             turn, event_id=event_id, resolve_email=self._email_resolver(turn.user_id)
         )
@@ -189,12 +187,13 @@ class SlackChannel:
             text=MENTION.sub("", event.get("text") or "").strip(),
             is_direct=False,
         )
-        address = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event.get("ts")}
+        address = {
+            "channel": event["channel"],
+            "thread_ts": event.get("thread_ts") or event.get("ts"),
+        }
         await self._answer(turn, body.get("event_id"), address)
 
-    async def _answer(
-        self, turn: Turn, event_id: str | None, address: dict[str, Any]
-    ) -> None:
+    async def _answer(self, turn: Turn, event_id: str | None, address: dict[str, Any]) -> None:
         """Handle a message event and queue the replies (events are acknowledged first: Slack
         retries them, and the event id makes a retry harmless)."""
         result = await self._run(turn, event_id)
@@ -202,9 +201,7 @@ class SlackChannel:
             return
         await self.queue_replies(result, address, key=f"slack:{event_id or id(turn)}")
 
-    async def queue_replies(
-        self, result: TurnResult, address: dict[str, Any], *, key: str
-    ) -> None:
+    async def queue_replies(self, result: TurnResult, address: dict[str, Any], *, key: str) -> None:
         async with self.bot.db.session() as session:
             ctx = self.bot.context(session, result.person)
             for index, reply in enumerate(result.replies):
@@ -277,7 +274,10 @@ class SlackChannel:
                 async with self.bot.db.session() as session:
                     ctx = self.bot.context(session, result.person)
                     await ctx.outbox.replace(
-                        "slack", source, reply.card, key=f"slack:replace:{source['ts']}:{ctx.now.timestamp()}"
+                        "slack",
+                        source,
+                        reply.card,
+                        key=f"slack:replace:{source['ts']}:{ctx.now.timestamp()}",
                     )
                 self.bot.outbox_signal.set()
             else:
@@ -321,7 +321,9 @@ class SlackChannel:
         rest = [r for r in result.replies if r is not next_form]
         if rest:
             await self.queue_replies(
-                TurnResult(rest, result.person), {"channel": user_id}, key=f"slack:view:{view['id']}:{view.get('hash', '')}"
+                TurnResult(rest, result.person),
+                {"channel": user_id},
+                key=f"slack:view:{view['id']}:{view.get('hash', '')}",
             )
 
     async def _on_view_closed(self, ack: AsyncAck) -> None:

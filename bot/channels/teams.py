@@ -131,7 +131,9 @@ class TeamsConnector:
         return members
 
     async def team_channels(self, service_url: str, team_id: str) -> list[dict[str, Any]]:
-        status, data, _ = await self.request("GET", service_url, f"/v3/teams/{team_id}/conversations")
+        status, data, _ = await self.request(
+            "GET", service_url, f"/v3/teams/{team_id}/conversations"
+        )
         return list(data.get("conversations") or []) if status == 200 else []
 
 
@@ -167,11 +169,15 @@ class TeamsChannel:
         try:
             response = await self.adapter.process_activity(auth_header, activity, self.on_turn)
         except PermissionError:
-            log.warning("rejected a Teams request with a missing or invalid token from %s", request.remote)
+            log.warning(
+                "rejected a Teams request with a missing or invalid token from %s", request.remote
+            )
             return web.json_response({"error": "unauthorized"}, status=401)
         except Exception as exc:
             if _is_auth_error(exc):
-                log.warning("rejected a Teams request: token validation failed (%s)", type(exc).__name__)
+                log.warning(
+                    "rejected a Teams request: token validation failed (%s)", type(exc).__name__
+                )
                 return web.json_response({"error": "unauthorized"}, status=401)
             raise
         if response is None:
@@ -264,9 +270,13 @@ class TeamsChannel:
         turn = self._turn(context, action=_action_from(verb, data))
         result = await self._run(context, turn)
         if result.duplicate:
-            await self._invoke_response(context, adaptive.render_message_invoke_response("Already done."))
+            await self._invoke_response(
+                context, adaptive.render_message_invoke_response("Already done.")
+            )
             return
-        replacement = next((r for r in result.replies if r.replace or r.errors or r.card.is_form), None)
+        replacement = next(
+            (r for r in result.replies if r.replace or r.errors or r.card.is_form), None
+        )
         rest = [r for r in result.replies if r is not replacement]
         if replacement is not None:
             body = adaptive.render_invoke_response(replacement.card)
@@ -277,14 +287,18 @@ class TeamsChannel:
         await self._invoke_response(context, body)
         if rest:
             await self._queue(
-                TurnResult(rest, result.person), turn, key=f"teams:{activity.conversation.id}|{activity.id}"
+                TurnResult(rest, result.person),
+                turn,
+                key=f"teams:{activity.conversation.id}|{activity.id}",
             )
 
     async def _invoke_response(
         self, context: TurnContext, body: dict[str, Any], status: int = 200
     ) -> None:
         await context.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)
+            )
         )
 
     async def _queue(self, result: TurnResult, turn: Turn, *, key: str) -> None:
@@ -294,7 +308,9 @@ class TeamsChannel:
             ctx = self.bot.context(session, result.person)
             for index, reply in enumerate(result.replies):
                 if reply.replace and turn.source_message and turn.source_message.get("activity_id"):
-                    await ctx.outbox.replace("teams", turn.source_message, reply.card, key=f"{key}:{index}")
+                    await ctx.outbox.replace(
+                        "teams", turn.source_message, reply.card, key=f"{key}:{index}"
+                    )
                 else:
                     await ctx.outbox.reply("teams", turn.address, reply.card, key=f"{key}:{index}")
         self.bot.outbox_signal.set()
@@ -309,9 +325,13 @@ class TeamsChannel:
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         team = channel_data.get("team") or {}
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        conversation_type = activity.conversation.conversation_type if activity.conversation else None
+        conversation_type = (
+            activity.conversation.conversation_type if activity.conversation else None
+        )
         if added or removed:
-            await self._record_install(context, reference, team, conversation_type, active=not removed)
+            await self._record_install(
+                context, reference, team, conversation_type, active=not removed
+            )
         elif team and channel_data.get("eventType") in ("channelCreated", "channelRenamed"):
             channel = channel_data.get("channel") or {}
             async with self.bot.db.session() as session:
@@ -329,9 +349,13 @@ class TeamsChannel:
         activity = context.activity
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        conversation_type = activity.conversation.conversation_type if activity.conversation else None
+        conversation_type = (
+            activity.conversation.conversation_type if activity.conversation else None
+        )
         active = (activity.action or "add").startswith("add")
-        await self._record_install(context, reference, channel_data.get("team") or {}, conversation_type, active=active)
+        await self._record_install(
+            context, reference, channel_data.get("team") or {}, conversation_type, active=active
+        )
 
     async def _record_install(
         self,
@@ -348,12 +372,19 @@ class TeamsChannel:
             user = activity.from_property
             email = await self._member_email(context) if active else None
             async with self.bot.db.session() as session:
-                person = await directory.person_by_identity(session, "teams", user.aad_object_id or user.id)
+                person = await directory.person_by_identity(
+                    session, "teams", user.aad_object_id or user.id
+                )
                 if person is None and email:
                     person = await directory.person_by_email(session, email)
                 if person is not None:
                     await directory.link_identity(
-                        session, person, "teams", user.aad_object_id or user.id, now, {"reference": reference}
+                        session,
+                        person,
+                        "teams",
+                        user.aad_object_id or user.id,
+                        now,
+                        {"reference": reference},
                     )
             log.info("Teams app %s in personal scope", "installed" if active else "removed")
             return
@@ -406,12 +437,16 @@ class TeamsChannel:
                 if person is None:
                     continue
                 existing = await directory.identity_of(session, person.id, "teams")
-                conversation = existing.conversation if existing and existing.conversation else {
-                    "member_id": member.get("id"),
-                    "service_url": service_url,
-                    "tenant_id": (reference.get("conversation") or {}).get("tenantId"),
-                    "bot": reference.get("bot"),
-                }
+                conversation = (
+                    existing.conversation
+                    if existing and existing.conversation
+                    else {
+                        "member_id": member.get("id"),
+                        "service_url": service_url,
+                        "tenant_id": (reference.get("conversation") or {}).get("tenantId"),
+                        "bot": reference.get("bot"),
+                    }
+                )
                 await directory.link_identity(session, person, "teams", aad, now, conversation)
                 linked += 1
         log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
@@ -436,7 +471,11 @@ def _channel_reference(reference: dict[str, Any], channel_id: str) -> dict[str, 
 
 def _is_auth_error(exc: Exception) -> bool:
     name = type(exc).__name__
-    return name in {"InvalidTokenError", "DecodeError", "ExpiredSignatureError"} or "Unauthorized" in str(exc)
+    return name in {
+        "InvalidTokenError",
+        "DecodeError",
+        "ExpiredSignatureError",
+    } or "Unauthorized" in str(exc)
 
 
 class TeamsSender:
@@ -476,7 +515,10 @@ class TeamsSender:
             created = await self._create_personal_conversation(address["create_for"])
             if not created.ok:
                 return created
-            learned = {"identity_id": address.get("identity_id"), "conversation": {"reference": created.ref}}
+            learned = {
+                "identity_id": address.get("identity_id"),
+                "conversation": {"reference": created.ref},
+            }
             address = {"reference": created.ref}
         reference = address["reference"]
         service_url = reference.get("serviceUrl") or reference.get("service_url")
@@ -505,7 +547,10 @@ class TeamsSender:
         activity = _card_activity(card, reference)
         activity["id"] = activity_id
         result = await self._call(
-            "PUT", service_url, f"/v3/conversations/{conversation_id}/activities/{activity_id}", activity
+            "PUT",
+            service_url,
+            f"/v3/conversations/{conversation_id}/activities/{activity_id}",
+            activity,
         )
         return SendResult.sent(ref) if result.ok else result
 
@@ -528,7 +573,11 @@ class TeamsSender:
             "channelId": "msteams",
             "bot": body["bot"],
             "user": {"id": info["member_id"]},
-            "conversation": {"id": result.ref.get("id"), "conversationType": "personal", "tenantId": info.get("tenant_id")},
+            "conversation": {
+                "id": result.ref.get("id"),
+                "conversationType": "personal",
+                "tenantId": info.get("tenant_id"),
+            },
         }
         return SendResult.sent(reference)
 

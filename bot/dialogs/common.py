@@ -15,7 +15,9 @@ def register(router: Router) -> None:
     async def help_command(ctx: Context, _args: str) -> list[Reply]:
         return await show_help(ctx, router)
 
-    @router.command("my tasks", "tasks", "todo", "to do", summary="Your open QA work and its due dates")
+    @router.command(
+        "my tasks", "tasks", "todo", "to do", summary="Your open QA work and its due dates"
+    )
     async def tasks_command(ctx: Context, _args: str) -> list[Reply]:
         return [Reply(await my_tasks_card(ctx, router))]
 

@@ -12,7 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.domain.activities import ActivityType, CycleQuota, InadequateLadder, ModerationRate
+from bot.domain.activities import (
+    ActivityType,
+    CycleQuota,
+    InadequateLadder,
+    ModerationRate,
+    reference_problems,
+)
 
 
 class StrictModel(BaseModel):
@@ -135,6 +141,11 @@ class Framework(StrictModel):
             if activity.key in seen:
                 raise ValueError(f"activity key {activity.key!r} appears twice")
             seen.add(activity.key)
+        problems = reference_problems(
+            self.activities, self.cycle_quotas, self.moderation_rates, self.inadequate_ladder
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def activity(self, key: str) -> ActivityType | None:

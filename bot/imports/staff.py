@@ -44,7 +44,9 @@ def parse_staff_csv(text: str) -> tuple[list[StaffRecord], list[str]]:
             errors.append(f"line {line}: {exc}")
             continue
         if record.email in seen:
-            errors.append(f"line {line}: {record.email} already appears on line {seen[record.email]}")
+            errors.append(
+                f"line {line}: {record.email} already appears on line {seen[record.email]}"
+            )
             continue
         seen[record.email] = line
         records.append(record)

@@ -23,7 +23,7 @@ from bot.cards.model import Card
 from bot.channels.base import AddressError, Sender, SendResult, conversation_key
 from bot.dialogs.common import delivery_failed_card
 from bot.domain.framework import Framework
-from bot.scheduler.ratelimit import LimiterPool
+from bot.scheduler.ratelimit import LimiterPool, acquire_all
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, Person
 from bot.store.outbox import DEAD, PENDING, SENDING, SENT, OutboxWriter, claim_due
@@ -65,6 +65,8 @@ class DeliveryWorker:
         self.platforms = platforms or set(self.senders)
         self._groups = asyncio.Semaphore(concurrency)
         self._stopping = asyncio.Event()
+        # One pass at a time in this process, so a pass never waits on rows another holds.
+        self._pass = asyncio.Lock()
 
     async def run(self) -> None:
         log.info("delivery worker started for %s", ", ".join(sorted(self.senders)) or "console")
@@ -87,6 +89,10 @@ class DeliveryWorker:
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and deliver them; returns how many were handled."""
+        async with self._pass:
+            return await self._drain()
+
+    async def _drain(self) -> int:
         async with self.db.session() as session:
             rows = await claim_due(
                 session, self.clock(), limit=self.batch_size, stale_after=timedelta(minutes=5)
@@ -166,8 +172,7 @@ class DeliveryWorker:
     ) -> SendResult:
         for _ in range(MAX_THROTTLES_PER_ROW):
             if pool is not None:
-                await pool.conversation(key).acquire()
-                await pool.app.acquire()
+                await acquire_all(pool.conversation(key), pool.app)
             try:
                 if row.operation == "update":
                     result = await sender.update(target, card)
@@ -181,7 +186,9 @@ class DeliveryWorker:
             if pool is not None:
                 pool.conversation(key).pause(result.retry_after)
             log.warning(
-                "%s throttled outbox row %s: retry after %.1fs", row.platform, row.id,
+                "%s throttled outbox row %s: retry after %.1fs",
+                row.platform,
+                row.id,
                 result.retry_after,
             )
             if result.retry_after > MAX_INLINE_RETRY_AFTER:
@@ -235,14 +242,18 @@ class DeliveryWorker:
             await self._dead(row, error, attempts=attempts)
             return
         if at is None:
-            seconds = delay if delay is not None else min(2**attempts, 600) * (1 + random.random() / 2)
+            seconds = (
+                delay if delay is not None else min(2**attempts, 600) * (1 + random.random() / 2)
+            )
             at = self.clock() + timedelta(seconds=seconds)
         log.info("outbox row %s (%s) retry at %s: %s", row.id, row.platform, at.isoformat(), error)
         async with self.db.session() as session:
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
-                .values(status=PENDING, attempts=attempts, next_attempt_at=at, last_error=error[:2000])
+                .values(
+                    status=PENDING, attempts=attempts, next_attempt_at=at, last_error=error[:2000]
+                )
             )
 
     async def _release(self, ids: list[int], at: datetime) -> None:
@@ -259,7 +270,11 @@ class DeliveryWorker:
         attempts = attempts if attempts is not None else row.attempts + 1
         log.error(
             "outbox row %s (%s, %s) is dead after %s attempts: %s",
-            row.id, row.kind, row.card_name, attempts, error,
+            row.id,
+            row.kind,
+            row.card_name,
+            attempts,
+            error,
         )
         async with self.db.session() as session:
             await session.execute(
@@ -278,8 +293,11 @@ class DeliveryWorker:
             await outbox.to_route(
                 "qa_team",
                 delivery_failed_card(
-                    kind=row.kind, card_name=row.card_name, recipient=recipient,
-                    attempts=attempts, error=error,
+                    kind=row.kind,
+                    card_name=row.card_name,
+                    recipient=recipient,
+                    attempts=attempts,
+                    error=error,
                 ),
                 key=f"dead_letter:{row.id}",
                 kind="dead_letter",

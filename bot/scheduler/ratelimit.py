@@ -29,7 +29,6 @@ class SlidingWindowLimiter:
         self._horizon = horizon
         self._stamps: deque[float] = deque()
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
 
     def wait_time(self, now: float) -> float:
         """Seconds until one more message is allowed."""
@@ -43,26 +42,40 @@ class SlidingWindowLimiter:
         return wait
 
     async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                wait = self.wait_time(now)
-                if wait <= 0:
-                    self._stamps.append(now)
-                    return
-                await asyncio.sleep(wait)
+        await acquire_all(self)
+
+    def _record(self, now: float) -> None:
+        self._stamps.append(now)
 
     def pause(self, seconds: float) -> None:
         """The platform said Retry-After: nothing more until then."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
+async def acquire_all(*limiters: SlidingWindowLimiter) -> None:
+    """Wait until every limiter allows one more message, then count it in all of them at once.
+
+    Checking and recording happen with no await in between, so on one event loop no other
+    sender can take the slot; counting in one limiter while waiting on another would let
+    messages bunch up past the per-conversation limit.
+    """
+    if not limiters:
+        return
+    clock = limiters[0]._clock
+    while True:
+        now = clock()
+        wait = max(limiter.wait_time(now) for limiter in limiters)
+        if wait <= 0:
+            for limiter in limiters:
+                limiter._record(now)
+            return
+        await asyncio.sleep(wait)
+
+
 class LimiterPool:
     """One limiter per conversation (bounded, least recently used dropped) and one per app."""
 
-    def __init__(
-        self, conversation: Windows, app: Windows, *, size: int = 10_000
-    ) -> None:
+    def __init__(self, conversation: Windows, app: Windows, *, size: int = 10_000) -> None:
         self._conversation_windows = conversation
         self.app = SlidingWindowLimiter(app)
         self._by_conversation: OrderedDict[str, SlidingWindowLimiter] = OrderedDict()

@@ -42,7 +42,9 @@ async def person_by_identity(
     return result.unique().scalar_one_or_none()
 
 
-async def identity_of(session: AsyncSession, person_id: int, platform: str) -> PlatformIdentity | None:
+async def identity_of(
+    session: AsyncSession, person_id: int, platform: str
+) -> PlatformIdentity | None:
     result = await session.execute(
         select(PlatformIdentity)
         .where(PlatformIdentity.person_id == person_id, PlatformIdentity.platform == platform)
@@ -220,7 +222,7 @@ class ImportReport:
 async def apply_staff(
     session: AsyncSession, records: Iterable[StaffRecord], now: datetime, report: ImportReport
 ) -> list[Person]:
-    """Create or update everyone listed; mark people no longer listed inactive (kept for history)."""
+    """Create or update everyone listed; people no longer listed become inactive, never deleted."""
     records = list(records)
     services = {s.name: s for s in (await session.execute(select(Service))).scalars()}
     teams = {t.name: t for t in (await session.execute(select(Team))).unique().scalars()}

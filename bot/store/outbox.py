@@ -100,7 +100,12 @@ class OutboxWriter:
     ) -> None:
         """Replace one known message (the card a person pressed a button on)."""
         await self._insert(
-            key=key, kind="update", platform=platform, card=card, address=address, operation="update"
+            key=key,
+            kind="update",
+            platform=platform,
+            card=card,
+            address=address,
+            operation="update",
         )
 
     async def update(self, card_key: str, card: Card, *, key: str) -> None:
@@ -205,18 +210,27 @@ def route_target(framework: Framework, route: str, platform: str) -> str | None:
 async def claim_due(
     session: AsyncSession, now: datetime, *, limit: int, stale_after: timedelta
 ) -> list[OutboxMessage]:
-    """Claim pending rows that are due (and rows a crashed worker left half-sent)."""
+    """Claim pending rows that are due (and rows a crashed worker left half-sent).
+
+    One ``UPDATE ... RETURNING`` statement, so two workers can never claim the same row: on
+    PostgreSQL the inner select skips rows another worker has locked; SQLite has one writer.
+    """
     due = or_(
         and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - stale_after),
     )
-    query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
+    candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
-    for row in rows:
-        row.status = SENDING
-        row.claimed_at = now
+        candidates = candidates.with_for_update(skip_locked=True)
+    stmt = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+        .values(status=SENDING, claimed_at=now)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    rows.sort(key=lambda row: row.id)
     return rows
 
 
