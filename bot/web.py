@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -84,7 +85,15 @@ def build_web_app(runtime: Runtime) -> web.Application:
             log.warning("could not read the outbox backlog for /metrics")
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def privacy(_request: web.Request) -> web.StreamResponse:
+        return web.Response(text=privacy_page(runtime), content_type="text/html")
+
+    async def terms(_request: web.Request) -> web.StreamResponse:
+        return web.Response(text=terms_page(runtime), content_type="text/html")
+
     app.router.add_post("/api/messages", teams)
+    app.router.add_get("/privacy", privacy)
+    app.router.add_get("/terms", terms)
     app.router.add_post("/slack/events", slack)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -111,3 +120,43 @@ async def readiness_problems(runtime: Runtime) -> list[str]:
             f"outbox backlog {waiting} is above {runtime.settings.outbox_backlog_limit}"
         )
     return problems
+
+
+def _page(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f"<body style='font-family:sans-serif;max-width:40em;margin:2em auto'>"
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def privacy_page(runtime: Runtime) -> str:
+    authority = runtime.framework.authority
+    return _page(
+        f"{authority.bot_name}: privacy notice",
+        [
+            f"{authority.bot_name} is run by {authority.name} to support its quality assurance "
+            "framework in Microsoft Teams and Slack.",
+            "It keeps the staff directory (name, work email, team, roles, line manager), the QA "
+            "work allocated to each person, good-practice nominations and votes, and a log of "
+            "what was done, for the council's quality assurance under its public task.",
+            "Children are referred to only by their case-record number. Please never type a "
+            "child's name, date of birth, address or other identifying details: the bot checks "
+            "free text and warns you. The case management system remains the record.",
+            "Message text is not written to the bot's logs. Ask your QA team or the council's "
+            "data protection officer about retention and your rights.",
+        ],
+    )
+
+
+def terms_page(runtime: Runtime) -> str:
+    authority = runtime.framework.authority
+    return _page(
+        f"{authority.bot_name}: terms of use",
+        [
+            f"This bot is for staff and partners of {authority.name} who are in its directory.",
+            "Use it for quality assurance work only, in line with the council's information "
+            "governance and acceptable use policies.",
+        ],
+    )

@@ -79,3 +79,10 @@ async def test_heartbeat_row_is_written_on_start(env: BotEnv) -> None:
         state = await session.get(ServiceState, HEARTBEAT_KEY)
     assert state is not None
     assert state.updated_at == env.clock()
+
+
+async def test_privacy_and_terms_pages_exist_for_the_app_stores(env: BotEnv) -> None:
+    status, body = await get(env, "/privacy")
+    assert status == 200 and "case-record number" in body
+    status, body = await get(env, "/terms")
+    assert status == 200 and "Somerset" in body
