@@ -74,6 +74,11 @@ async def link_identity(
             person_id=person.id, platform=platform, external_id=external_id, updated_at=now
         )
         session.add(identity)
+    unchanged = identity.person_id == person.id and (
+        conversation is None or identity.conversation == conversation
+    )
+    if identity.id is not None and unchanged:
+        return identity  # nothing to write on this turn
     identity.person_id = person.id
     identity.updated_at = now
     if conversation is not None:
