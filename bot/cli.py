@@ -115,6 +115,8 @@ async def _serve(
         if settings.slack_enabled and settings.slack_app_token:
             await _start_socket_mode(runtime, settings.slack_app_token)
         if chat_as and sys.stdin.isatty():
+            # Keep the chat readable: only warnings and errors are logged while it runs.
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
             await ConsoleChannel(runtime.bot, chat_as).run()
         else:
             if chat_as:
