@@ -115,15 +115,16 @@ async def start_env(
     connector = FakeConnector()
     await slack_api.start()
     await connector.start()
-    config = load_settings(
-        database_url=database.url,
-        framework=framework,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_api.api_url,
-        microsoft_app_id="",
+    values: dict[str, object] = {
+        "database_url": database.url,
+        "framework": framework,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": slack_api.api_url,
+        "microsoft_app_id": "",
         **settings,
-    )
+    }
+    config = load_settings(**values)
     runtime = Runtime(
         config,
         load_framework(framework),
