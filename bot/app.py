@@ -27,6 +27,10 @@ from bot.store.outbox import OutboxWriter
 log = logging.getLogger(__name__)
 
 
+# Queues the replies a channel does not answer inline; returns those it does.
+RouteReplies = Callable[[Context, list[Reply]], Awaitable[list[Reply]]]
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -48,6 +52,12 @@ class QABot:
     platforms: set[str] = field(default_factory=set)
     # Set by the delivery worker so new outbox rows are sent at once rather than at the next poll.
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
+    # Platform users already linked to the directory: no email lookup needed for them.
+    _known_users: set[tuple[str, str]] = field(default_factory=set)
+    # Teams with no app id (local development): channel posts need the bot added there first.
+    teams_local: bool = False
+    # Where the bot is reachable from a browser, for links it serves (library export).
+    public_url: str = ""
 
     def context(
         self, session: AsyncSession, person: Person | None, turn: Turn | None = None
@@ -59,9 +69,16 @@ class QABot:
             tz=self.tz,
             now=now,
             person=person,
-            outbox=OutboxWriter(session, self.framework, now, self.platforms),
+            outbox=OutboxWriter(
+                session,
+                self.framework,
+                now,
+                self.platforms,
+                teams_needs_linked_channel=self.teams_local,
+            ),
             audit=AuditWriter(session, now),
             turn=turn,
+            public_url=self.public_url.rstrip("/"),
         )
 
     async def handle(
@@ -70,19 +87,29 @@ class QABot:
         *,
         event_id: str | None = None,
         resolve_email: Callable[[], Awaitable[str | None]] | None = None,
+        route: RouteReplies | None = None,
     ) -> TurnResult:
-        """Run one turn. ``resolve_email`` is asked only when the platform user is unknown, so
-        they can be linked to the directory by email."""
+        """Run one turn in one unit of work, committed before the platform is answered.
+
+        ``resolve_email`` is asked only when the platform user is unknown, so they can be
+        linked to the directory by email. ``route`` lets the channel queue the replies it will
+        not answer inline, in the same unit of work: the event is never marked as handled
+        without its replies being saved too. It returns the replies to answer inline.
+        """
         try:
+            email = await self._email_if_unknown(turn, resolve_email)
             async with self.db.session() as session:
                 if event_id and not await self._first_delivery(session, turn.platform, event_id):
                     log.info("duplicate %s event %s ignored", turn.platform, event_id)
                     return TurnResult([], duplicate=True)
-                person = await self._identify(session, turn, resolve_email)
-                if person is None:
-                    return TurnResult([Reply(common.not_in_directory_card(self.framework))])
+                person = await self._identify(session, turn, email)
                 ctx = self.context(session, person, turn)
-                replies = await self._dispatch(ctx, turn)
+                if person is None:
+                    replies = [Reply(common.not_in_directory_card(self.framework))]
+                else:
+                    replies = await self._dispatch(ctx, turn)
+                if route is not None:
+                    replies = await route(ctx, replies)
             if ctx.outbox.written:
                 self.outbox_signal.set()
             return TurnResult(replies, person)
@@ -90,7 +117,22 @@ class QABot:
             reference = uuid.uuid4().hex[:8]
             verb = turn.action.verb if turn.action else "message"
             log.exception("turn failed (%s on %s), reference %s", verb, turn.platform, reference)
-            return TurnResult([Reply(common.error_card(reference))])
+            return TurnResult(await self._route_error(turn, reference, route))
+
+    async def _route_error(
+        self, turn: Turn, reference: str, route: RouteReplies | None
+    ) -> list[Reply]:
+        replies = [Reply(common.error_card(reference))]
+        if route is None:
+            return replies
+        try:
+            async with self.db.session() as session:
+                ctx = self.context(session, None, turn)
+                replies = await route(ctx, replies)
+            self.outbox_signal.set()
+        except Exception:
+            log.exception("could not queue the error message (reference %s)", reference)
+        return replies
 
     async def _dispatch(self, ctx: Context, turn: Turn) -> list[Reply]:
         if turn.action is not None:
@@ -113,17 +155,30 @@ class QABot:
             return [Reply(common.not_allowed_card(command.name, command.roles or frozenset()))]
         return await command.handler(ctx, args)
 
+    async def _email_if_unknown(
+        self, turn: Turn, resolve_email: Callable[[], Awaitable[str | None]] | None
+    ) -> str | None:
+        """Ask the platform for an unknown user's email, outside any unit of work (it is a
+        network call, and the store must not wait on it)."""
+        if resolve_email is None or turn.platform == "console":
+            return None
+        key = (turn.platform, turn.user_id)
+        if key in self._known_users:
+            return None
+        async with self.db.session() as session:
+            known = await directory.person_by_identity(session, turn.platform, turn.user_id)
+        if known is not None:
+            self._known_users.add(key)
+            return None
+        return await resolve_email()
+
     async def _identify(
-        self,
-        session: AsyncSession,
-        turn: Turn,
-        resolve_email: Callable[[], Awaitable[str | None]] | None,
+        self, session: AsyncSession, turn: Turn, email: str | None
     ) -> Person | None:
         if turn.platform == "console":
             person = await directory.person_by_email(session, turn.user_id)
         else:
             person = await directory.person_by_identity(session, turn.platform, turn.user_id)
-            email = await resolve_email() if person is None and resolve_email else None
             if person is None and email:
                 person = await directory.person_by_email(session, email)
                 if person is not None:

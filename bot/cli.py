@@ -258,6 +258,18 @@ def manifests(
     console.print(f"Azure Bot messaging endpoint {endpoint}")
 
 
+from bot.cli_library import library_app  # noqa: E402
+
+app.add_typer(library_app, name="library")
+
+
+from bot import cli_allocations  # noqa: E402 (it uses this module's helpers)
+
+import_app.command("allocations")(cli_allocations.import_allocations)
+import_app.command("cohort")(cli_allocations.import_cohort)
+app.command("simulate")(cli_allocations.simulate)
+
+
 def main() -> None:
     app()
 

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from bot.scheduler.delivery import backlog
 from bot.scheduler.jobs import last_heartbeat
+from bot.web_library import add_routes as add_library_routes
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -98,6 +99,7 @@ def build_web_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    add_library_routes(app, runtime)
     return app
 
 

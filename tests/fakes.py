@@ -108,11 +108,28 @@ class FakeSlackApi(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self.users: dict[str, str] = {}  # Slack user id -> email
+        self.files: dict[str, bytes] = {}  # file name -> content, served at /files/<name>
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/files/{name}", self._file)
+
+    def file_url(self, name: str, content: bytes) -> str:
+        """Serve ``content`` like Slack's url_private (the bot token is required)."""
+        self.files[name] = content
+        return f"{self.url}/files/{name}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        now = asyncio.get_running_loop().time()
+        self.calls.append(Call("files.download", {"name": name}, dict(request.headers), now))
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.Response(status=401, text="not_authed")
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="text/csv")
 
     @property
     def api_url(self) -> str:
@@ -182,10 +199,25 @@ class FakeConnector(FakeServer):
         super().__init__()
         self.members: dict[str, dict[str, Any]] = {}  # member id (29:...) -> member
         self.channels: dict[str, list[dict[str, Any]]] = {}  # team id -> channels
+        self.files: dict[str, bytes] = {}  # served at /files/<name>, like a pre-authorised URL
         self._ids = itertools.count(1)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/v3/{tail:.*}", self._handle)
+        app.router.add_get("/files/{name}", self._file)
+
+    def file_url(self, name: str, content: bytes) -> str:
+        """A download URL for ``content``, as Teams gives for a file sent to the bot."""
+        self.files[name] = content
+        return f"{self.url}/files/{name}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        now = asyncio.get_running_loop().time()
+        self.calls.append(Call("GET file", {"name": name}, dict(request.headers), now))
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
 
     async def _handle(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]

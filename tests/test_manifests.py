@@ -271,7 +271,10 @@ def test_teams_package_is_valid_for_schema_1_30(tmp_path: Path) -> None:
     assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
     scopes = {s for lst in bot["commandLists"] for s in lst["scopes"]}
     assert {"personal", "team"} <= scopes
-    names = [c.name for c in build_router().commands]
+    # Everyone's commands first, then role-restricted ones, in router order (manifest_commands).
+    router = build_router()
+    names = [c.name for c in router.commands if c.roles is None]
+    names += [c.name for c in router.commands if c.roles is not None]
     for lst in bot["commandLists"]:
         assert [c["title"] for c in lst["commands"]] == names[:10]
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]

@@ -204,6 +204,8 @@ async def test_two_workers_never_send_the_same_message(staffed: BotEnv) -> None:
     from tests.test_delivery import note
 
     runtime = staffed.runtime
+    runtime.worker.stop()  # type: ignore[union-attr]  # only the two workers below send
+    await asyncio.sleep(0.05)
     async with runtime.db.session() as session:
         ctx = runtime.bot.context(session, None)
         people = await directory.active_people(session)

@@ -53,7 +53,12 @@ class Sender(Protocol):
 def conversation_key(message: OutboxMessage) -> str:
     """Groups messages that go to one conversation (rate limits apply per conversation)."""
     if message.address:
-        conv = message.address.get("conversation_id") or message.address.get("channel")
+        reference = message.address.get("reference") or {}
+        conv = (
+            message.address.get("conversation_id")
+            or message.address.get("channel")
+            or (reference.get("conversation") or {}).get("id")
+        )
         if conv:
             return f"{message.platform}:c:{conv}"
     if message.person_id is not None:

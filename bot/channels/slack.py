@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -25,12 +27,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import QABot, TurnResult
+from bot.app import QABot, RouteReplies, TurnResult
 from bot.cards import blockkit
 from bot.cards.model import Card
 from bot.channels.base import AddressError, SendResult
+from bot.channels.uploads import MAX_UPLOAD_BYTES, decode_upload
 from bot.config import Settings
-from bot.dialogs.base import Action, Reply, Turn
+from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.store import directory
 from bot.store.models import OutboxMessage
 from bot.store.outbox import find_channel, route_target
@@ -38,6 +41,7 @@ from bot.store.outbox import find_channel, route_target
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[A-Z0-9]+>")
+FILE_TIMEOUT = aiohttp.ClientTimeout(total=20)
 # Errors after which retrying the same message cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
@@ -67,6 +71,7 @@ class SlackChannel:
     def __init__(self, bot: QABot, settings: Settings, session: aiohttp.ClientSession) -> None:
         self.bot = bot
         self.settings = settings
+        self._http = session
         base_url = settings.slack_api_url.rstrip("/") + "/"
         # One HTTP session for every call; Bolt's client retries 429s after Retry-After.
         self.client = AsyncWebClient(
@@ -122,9 +127,14 @@ class SlackChannel:
         app.view_closed(re.compile(r".+"))(self._on_view_closed)
         app.event(re.compile(r".+"))(self._on_other_event)
 
-    async def _run(self, turn: Turn, event_id: str | None = None) -> TurnResult:
+    async def _run(
+        self, turn: Turn, event_id: str | None = None, route: RouteReplies | None = None
+    ) -> TurnResult:
         return await self.bot.handle(
-            turn, event_id=event_id, resolve_email=self._email_resolver(turn.user_id)
+            turn,
+            event_id=event_id,
+            resolve_email=self._email_resolver(turn.user_id),
+            route=route,
         )
 
     def _email_resolver(self, user_id: str) -> Callable[[], Awaitable[str | None]]:
@@ -163,16 +173,23 @@ class SlackChannel:
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        subtype = event.get("subtype")
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if subtype and subtype != "file_share":
             return
         if not event.get("user"):
             return
+        files = event.get("files") or []
+        attachment = await self._read_file(files[0]) if files else None
         turn = Turn(
             platform="slack",
             user_id=event["user"],
             conversation_id=event["channel"],
-            text=event.get("text") or "",
+            # A file sent with no message is an upload for the dialogs to recognise.
+            text=event.get("text") or ("upload" if files else ""),
             is_direct=True,
+            attachment_text=attachment,
         )
         await self._answer(turn, body.get("event_id"), {"channel": event["channel"]})
 
@@ -196,17 +213,8 @@ class SlackChannel:
     async def _answer(self, turn: Turn, event_id: str | None, address: dict[str, Any]) -> None:
         """Handle a message event and queue the replies (events are acknowledged first: Slack
         retries them, and the event id makes a retry harmless)."""
-        result = await self._run(turn, event_id)
-        if result.duplicate:
-            return
-        await self.queue_replies(result, address, key=f"slack:{event_id or id(turn)}")
-
-    async def queue_replies(self, result: TurnResult, address: dict[str, Any], *, key: str) -> None:
-        async with self.bot.db.session() as session:
-            ctx = self.bot.context(session, result.person)
-            for index, reply in enumerate(result.replies):
-                await ctx.outbox.reply("slack", address, reply.card, key=f"{key}:{index}")
-        self.bot.outbox_signal.set()
+        key = f"slack:{event_id or uuid.uuid4().hex}"
+        await self._run(turn, event_id, route=_queue_to(address, key))
 
     async def _on_home(self, ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
@@ -250,44 +258,29 @@ class SlackChannel:
             is_direct=(body.get("channel") or {}).get("name") == "directmessage",
             source_message=source,
         )
-        result = await self._run(turn)
-        await ack()
-        await self._deliver_action_replies(result, body, source, user_id)
+        key = f"slack:action:{body.get('trigger_id') or uuid.uuid4().hex}"
+        queue_dm = _queue_to({"channel": user_id}, key)
 
-    async def _deliver_action_replies(
-        self,
-        result: TurnResult,
-        body: dict[str, Any],
-        source: dict[str, Any] | None,
-        user_id: str,
-    ) -> None:
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            # Forms open (or update) a modal after the ack; the rest is saved with the turn.
+            for index, reply in enumerate(replies):
+                if reply.replace and source is not None and not reply.card.is_form:
+                    await ctx.outbox.replace("slack", source, reply.card, key=f"{key}:r{index}")
+            await queue_dm(
+                ctx, [r for r in replies if not r.card.is_form and not (r.replace and source)]
+            )
+            return [r for r in replies if r.card.is_form]
+
+        result = await self._run(turn, route=route)
+        await ack()
         view = body.get("view")
         trigger_id = body.get("trigger_id")
-        rest: list[Reply] = []
         for reply in result.replies:
-            if reply.card.is_form and view is not None:
+            if view is not None:
                 await self._update_modal(view["id"], reply.card)
-            elif reply.card.is_form and trigger_id:
+            elif trigger_id:
                 await self._open_modal(trigger_id, reply.card)
                 trigger_id = None
-            elif reply.replace and source is not None:
-                async with self.bot.db.session() as session:
-                    ctx = self.bot.context(session, result.person)
-                    await ctx.outbox.replace(
-                        "slack",
-                        source,
-                        reply.card,
-                        key=f"slack:replace:{source['ts']}:{ctx.now.timestamp()}",
-                    )
-                self.bot.outbox_signal.set()
-            else:
-                rest.append(reply)
-        if rest:
-            await self.queue_replies(
-                TurnResult(rest, result.person),
-                {"channel": user_id},
-                key=f"slack:action:{body.get('trigger_id') or id(body)}",
-            )
 
     async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body["view"]
@@ -304,7 +297,17 @@ class SlackChannel:
             conversation_id="",
             action=Action(verb=verb, data=data if isinstance(data, dict) else {}, inputs=inputs),
         )
-        result = await self._run(turn)
+        queue_dm = _queue_to(
+            {"channel": user_id}, f"slack:view:{view['id']}:{view.get('hash', '')}"
+        )
+
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            if any(r.errors for r in replies):
+                return replies  # nothing was submitted: the modal shows the errors
+            await queue_dm(ctx, [r for r in replies if not r.card.is_form])
+            return [r for r in replies if r.card.is_form]
+
+        result = await self._run(turn, route=route)
         errors = next((r for r in result.replies if r.errors), None)
         if errors is not None:
             response = blockkit.errors_response(errors.card) or {
@@ -318,19 +321,46 @@ class SlackChannel:
             await ack(response_action="update", view=self._modal(next_form.card))
         else:
             await ack()
-        rest = [r for r in result.replies if r is not next_form]
-        if rest:
-            await self.queue_replies(
-                TurnResult(rest, result.person),
-                {"channel": user_id},
-                key=f"slack:view:{view['id']}:{view.get('hash', '')}",
-            )
 
     async def _on_view_closed(self, ack: AsyncAck) -> None:
         await ack()
 
     async def _on_other_event(self, ack: AsyncAck) -> None:
         await ack()
+
+    async def _read_file(self, info: dict[str, Any]) -> str:
+        """The text of a file shared in the DM ("" when it is too big, not text, or unreachable).
+
+        Only Slack's own file hosts get the bot token."""
+        name = str(info.get("name") or "")
+        url = str(info.get("url_private_download") or info.get("url_private") or "")
+        size = info.get("size")
+        textual = str(info.get("mimetype") or "").startswith("text/") or name.lower().endswith(
+            (".csv", ".tsv", ".txt")
+        )
+        if not url or not textual or (isinstance(size, int) and size > MAX_UPLOAD_BYTES):
+            log.warning("ignored a shared file that is not a small text file (%s bytes)", size)
+            return ""
+        host = (urlsplit(url).hostname or "").lower()
+        api_host = (urlsplit(self.settings.slack_api_url).hostname or "").lower()
+        if not (host == "slack.com" or host.endswith(".slack.com") or host == api_host):
+            log.warning("refused to fetch a shared file from %s", host)
+            return ""
+        headers = {"Authorization": f"Bearer {self.settings.slack_bot_token}"}
+        try:
+            async with self._http.get(url, headers=headers, timeout=FILE_TIMEOUT) as response:
+                if response.status != 200:
+                    log.warning("downloading a shared file failed: HTTP %s", response.status)
+                    return ""
+                data = b""
+                async for chunk in response.content.iter_chunked(65536):
+                    data += chunk
+                    if len(data) > MAX_UPLOAD_BYTES:
+                        break
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("downloading a shared file failed: %s", type(exc).__name__)
+            return ""
+        return decode_upload(data)
 
     # --- modals ---------------------------------------------------------------------------
 
@@ -364,6 +394,17 @@ class SlackChannel:
             raise
         user = response.get("user") or {}
         return user.get("id")
+
+
+def _queue_to(address: dict[str, Any], key: str) -> RouteReplies:
+    """Queue every reply to one Slack conversation, in the turn's own unit of work."""
+
+    async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+        for index, reply in enumerate(replies):
+            await ctx.outbox.reply("slack", address, reply.card, key=f"{key}:{index}")
+        return []
+
+    return route
 
 
 def slack_error(exc: SlackApiError) -> str:

@@ -9,6 +9,7 @@ actions (``adaptiveCard/action`` invokes) are answered in the same HTTP response
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import time
@@ -24,20 +25,25 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import QABot, TurnResult
+from bot.app import QABot, RouteReplies, TurnResult
 from bot.cards import adaptive
 from bot.cards.model import Card
+from bot.channels import botbuilder_fixes
 from bot.channels.base import AddressError, SendResult
+from bot.channels.uploads import MAX_UPLOAD_BYTES, decode_upload
 from bot.config import Settings
-from bot.dialogs.base import Action, Turn
+from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.store import directory
 from bot.store.models import OutboxMessage
 from bot.store.outbox import find_channel, route_target
 
 log = logging.getLogger(__name__)
+botbuilder_fixes.apply()
 
 TRANSIENT_STATUSES = frozenset({408, 412, 500, 502, 503, 504})
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FILE_CONTENT_TYPE = "application/vnd.microsoft.teams.file.download.info"
+FILE_TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
 class _AuthConfig:
@@ -207,7 +213,7 @@ class TeamsChannel:
     ) -> Turn:
         activity = context.activity
         conversation = activity.conversation
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = _reference(activity)
         user = activity.from_property
         return Turn(
             platform="teams",
@@ -224,11 +230,16 @@ class TeamsChannel:
             address={"reference": reference},
         )
 
-    async def _run(self, context: TurnContext, turn: Turn) -> TurnResult:
+    async def _run(
+        self, context: TurnContext, turn: Turn, *, route: RouteReplies | None = None
+    ) -> TurnResult:
         activity = context.activity
         event_id = f"{activity.conversation.id}|{activity.id}" if activity.id else None
         return await self.bot.handle(
-            turn, event_id=event_id, resolve_email=lambda: self._member_email(context)
+            turn,
+            event_id=event_id,
+            resolve_email=lambda: self._member_email(context),
+            route=route,
         )
 
     async def _member_email(self, context: TurnContext) -> str | None:
@@ -255,11 +266,35 @@ class TeamsChannel:
             turn = self._turn(context, action=_action_from(value["verb"], data))
         else:
             text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
-            turn = self._turn(context, text=text.strip())
-        result = await self._run(context, turn)
-        if result.duplicate:
-            return
-        await self._queue(result, turn, key=f"teams:{activity.conversation.id}|{activity.id}")
+            upload = _file_download_url(activity)
+            turn = self._turn(context, text=text.strip() or ("upload" if upload else ""))
+            if upload is not None:
+                attachment = await self._download(upload)
+                turn = dataclasses.replace(turn, attachment_text=attachment)
+        key = f"teams:{activity.conversation.id}|{activity.id}"
+        await self._run(context, turn, route=self._queue_all(turn, key))
+
+    async def _download(self, url: str) -> str:
+        """The text of a file sent to the bot ("" when it is too big, not text, or unreachable).
+
+        Teams gives a short-lived, pre-authorised download URL: no token is sent with it."""
+        if self.settings.teams_authenticated and not url.startswith("https://"):
+            log.warning("refused to fetch a Teams file that is not on https")
+            return ""
+        try:
+            async with self.connector.session.get(url, timeout=FILE_TIMEOUT) as response:
+                if response.status != 200:
+                    log.warning("downloading a Teams file failed: HTTP %s", response.status)
+                    return ""
+                data = b""
+                async for chunk in response.content.iter_chunked(65536):
+                    data += chunk
+                    if len(data) > MAX_UPLOAD_BYTES:
+                        break
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("downloading a Teams file failed: %s", type(exc).__name__)
+            return ""
+        return decode_upload(data)
 
     async def _on_card_action(self, context: TurnContext) -> None:
         activity = context.activity
@@ -268,29 +303,24 @@ class TeamsChannel:
         verb = str(action.get("verb") or "")
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         turn = self._turn(context, action=_action_from(verb, data))
-        result = await self._run(context, turn)
+        key = f"teams:{activity.conversation.id}|{activity.id}"
+        queue = self._queue_all(turn, key)
+
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            # The first card that replaces the pressed one answers the invoke; the rest queue.
+            inline = next((r for r in replies if r.replace or r.errors or r.card.is_form), None)
+            inline = inline or (replies[0] if replies else None)
+            await queue(ctx, [r for r in replies if r is not inline])
+            return [inline] if inline else []
+
+        result = await self._run(context, turn, route=route)
         if result.duplicate:
-            await self._invoke_response(
-                context, adaptive.render_message_invoke_response("Already done.")
-            )
-            return
-        replacement = next(
-            (r for r in result.replies if r.replace or r.errors or r.card.is_form), None
-        )
-        rest = [r for r in result.replies if r is not replacement]
-        if replacement is not None:
-            body = adaptive.render_invoke_response(replacement.card)
-        elif rest:
-            body = adaptive.render_invoke_response(rest.pop(0).card)
+            body = adaptive.render_message_invoke_response("Already done.")
+        elif result.replies:
+            body = adaptive.render_invoke_response(result.replies[0].card)
         else:
             body = adaptive.render_message_invoke_response("Done.")
         await self._invoke_response(context, body)
-        if rest:
-            await self._queue(
-                TurnResult(rest, result.person),
-                turn,
-                key=f"teams:{activity.conversation.id}|{activity.id}",
-            )
 
     async def _invoke_response(
         self, context: TurnContext, body: dict[str, Any], status: int = 200
@@ -301,19 +331,21 @@ class TeamsChannel:
             )
         )
 
-    async def _queue(self, result: TurnResult, turn: Turn, *, key: str) -> None:
-        if not result.replies or turn.address is None:
-            return
-        async with self.bot.db.session() as session:
-            ctx = self.bot.context(session, result.person)
-            for index, reply in enumerate(result.replies):
-                if reply.replace and turn.source_message and turn.source_message.get("activity_id"):
-                    await ctx.outbox.replace(
-                        "teams", turn.source_message, reply.card, key=f"{key}:{index}"
-                    )
+    def _queue_all(self, turn: Turn, key: str) -> RouteReplies:
+        """Queue every reply to this conversation (a replacement updates the pressed card)."""
+
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            if turn.address is None:
+                return replies
+            for index, reply in enumerate(replies):
+                source = turn.source_message
+                if reply.replace and source and source.get("activity_id"):
+                    await ctx.outbox.replace("teams", source, reply.card, key=f"{key}:{index}")
                 else:
                     await ctx.outbox.reply("teams", turn.address, reply.card, key=f"{key}:{index}")
-        self.bot.outbox_signal.set()
+            return []
+
+        return route
 
     # --- installation -----------------------------------------------------------------------
 
@@ -324,7 +356,7 @@ class TeamsChannel:
         removed = [m for m in activity.members_removed or [] if m.id == bot_id]
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         team = channel_data.get("team") or {}
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = _reference(activity)
         conversation_type = (
             activity.conversation.conversation_type if activity.conversation else None
         )
@@ -348,7 +380,7 @@ class TeamsChannel:
     async def _on_installation_update(self, context: TurnContext) -> None:
         activity = context.activity
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = _reference(activity)
         conversation_type = (
             activity.conversation.conversation_type if activity.conversation else None
         )
@@ -452,6 +484,14 @@ class TeamsChannel:
         log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
 
 
+def _reference(activity: Activity) -> dict[str, Any]:
+    """The conversation reference to store, without the per-message activity id (so an
+    unchanged reference compares equal and is not written again on every turn)."""
+    reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)
+    return reference
+
+
 def _action_from(verb: str, data: dict[str, Any]) -> Action:
     """Split a submitted card's data into the button's data and the inputs' values."""
     button_keys = data.get("_keys")
@@ -460,6 +500,15 @@ def _action_from(verb: str, data: dict[str, Any]) -> Action:
         inputs = {k: v for k, v in data.items() if k not in own and k != "_keys"}
         return Action(verb=verb, data=own, inputs=inputs)
     return Action(verb=verb, data=dict(data), inputs=dict(data))
+
+
+def _file_download_url(activity: Activity) -> str | None:
+    """The download URL of a file sent in a personal chat, if there is one."""
+    for attachment in activity.attachments or []:
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        if attachment.content_type == FILE_CONTENT_TYPE and content.get("downloadUrl"):
+            return str(content["downloadUrl"])
+    return None
 
 
 def _channel_reference(reference: dict[str, Any], channel_id: str) -> dict[str, Any]:

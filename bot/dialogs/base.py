@@ -48,6 +48,9 @@ class Turn:
     source_message: dict[str, Any] | None = None
     # A conversation address a reply can be sent to (Teams reference, Slack channel).
     address: dict[str, Any] | None = None
+    # The text of a file the person uploaded with the message (a CSV): None when there was no
+    # file, "" when there was one the channel could not read (too big, not text, unreachable).
+    attachment_text: str | None = None
 
 
 @dataclass
@@ -76,6 +79,8 @@ class Context:
     outbox: OutboxWriter
     audit: AuditWriter
     turn: Turn | None = None
+    # Where the bot is reachable from a browser (QABOT_PUBLIC_URL), for links it serves.
+    public_url: str = ""
 
     @property
     def today(self) -> date:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.dialogs import common
+from bot.dialogs import allocations, common, nominations
 from bot.dialogs.base import Router
 
 
 def build_router() -> Router:
     router = Router()
     common.register(router)
+    allocations.register(router)
+    nominations.register(router)
     return router

@@ -120,6 +120,9 @@ class VotingRules(StrictModel):
     remind_before_working_days: int = Field(default=1, ge=0, le=30)
     tie_rule: Literal["needs_more_information", "ratify", "decline"] = "needs_more_information"
     name_commenters: bool = False
+    # Quorum not met at the deadline: the vote is extended once by this many working days
+    # (the CSWs who have not voted are reminded again); 0 sends it straight to the QA team.
+    extend_without_quorum_working_days: int = Field(default=3, ge=0, le=30)
 
 
 class Framework(StrictModel):

@@ -52,7 +52,9 @@ class DeliveryWorker:
         concurrency: int = 100,
         poll_seconds: float = 1.0,
         platforms: set[str] | None = None,
+        teams_needs_linked_channel: bool = False,
     ) -> None:
+        self.teams_needs_linked_channel = teams_needs_linked_channel
         self.db = db
         self.senders = dict(senders)
         self.limiters = dict(limiters)
@@ -289,7 +291,13 @@ class DeliveryWorker:
                 person = await session.get(Person, row.person_id)
                 recipient = person.email if person else f"person {row.person_id}"
             now = self.clock()
-            outbox = OutboxWriter(session, self.framework, now, self.platforms)
+            outbox = OutboxWriter(
+                session,
+                self.framework,
+                now,
+                self.platforms,
+                teams_needs_linked_channel=self.teams_needs_linked_channel,
+            )
             await outbox.to_route(
                 "qa_team",
                 delivery_failed_card(

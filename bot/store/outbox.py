@@ -33,11 +33,16 @@ class OutboxWriter:
         framework: Framework,
         now: datetime,
         platforms: Iterable[str],
+        *,
+        teams_needs_linked_channel: bool = False,
     ) -> None:
         self._session = session
         self._framework = framework
         self._now = now
         self._platforms = tuple(p for p in MESSAGING_PLATFORMS if p in set(platforms))
+        # Local development (Teams with no app id): post to a Teams channel only once the bot
+        # has been added to it, otherwise the message is shown on the console instead.
+        self._teams_needs_linked_channel = teams_needs_linked_channel
         self.written = 0
 
     async def to_person(
@@ -76,7 +81,7 @@ class OutboxWriter:
         card_key: str | None = None,
     ) -> None:
         """A channel post: ``qa_team``, ``csw_group``, ``celebrations`` or ``team:<name>``."""
-        targets = [p for p in self._platforms if route_target(self._framework, route, p)]
+        targets = [p for p in self._platforms if await self._reaches(route, p)]
         for platform in targets or ["console"]:
             await self._insert(
                 key=f"{key}@{platform}" if len(targets) > 1 else key,
@@ -139,6 +144,14 @@ class OutboxWriter:
                 card_key=card_key,
                 operation="update",
             )
+
+    async def _reaches(self, route: str, platform: str) -> bool:
+        target = route_target(self._framework, route, platform)
+        if target is None:
+            return False
+        if platform == "teams" and self._teams_needs_linked_channel:
+            return await find_channel(self._session, "teams", target) is not None
+        return True
 
     async def _person_platform(self, person_id: int) -> str:
         if not self._platforms:

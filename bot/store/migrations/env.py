@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+import bot.store.allocations
+import bot.store.nominations  # noqa: F401
 from bot.store.models import Base
 
 target_metadata = Base.metadata

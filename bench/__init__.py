@@ -1,0 +1,1 @@
+"""Load benchmarks for qabot (not tests). Run ``python -m bench.load --help``."""

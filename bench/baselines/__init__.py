@@ -1,0 +1,1 @@
+"""Bare Slack Bolt and botbuilder apps, the yardsticks qabot is measured against."""

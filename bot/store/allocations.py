@@ -1,0 +1,463 @@
+"""Allocations of QA work: cycles (proposed, then confirmed), allocations, actions arising from
+audits, the Inadequate ladder, and the marks that keep the nudge sweeps idempotent.
+
+An ``Allocation`` is one piece of work for one person: an evaluation, an audit, a moderation, a
+re-audit ... A moderation is a child of the evaluation it moderates (``parent_id``): it waits
+until the evaluation is done, then its clock starts (``started_on``). Work the bot creates by
+itself (a moderation, a re-audit, a report that follows a cycle) carries a unique
+``origin_key``, so creating it twice is impossible.
+
+``SweepMark`` rows record that a nudge has been decided ("reminder stage 2 of allocation 42 for
+person 7"), so a sweep that runs again, after a restart or on a second replica, never repeats it:
+the marks and the outbox row they produce are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+
+from bot.store.models import Base, Person
+
+# Cycle statuses.
+PROPOSED = "proposed"
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+
+# Allocation statuses (PROPOSED and CANCELLED too).
+WAITING = "waiting"  # a moderation whose evaluation is not done yet
+ALLOCATED = "allocated"  # the person has been told
+ACCEPTED = "accepted"
+DONE = "done"
+RETURNED = "returned"  # with the QA team to (re)allocate: "can't do", or nobody eligible
+OPEN_STATUSES = (ALLOCATED, ACCEPTED)
+LIVE_STATUSES = (WAITING, ALLOCATED, ACCEPTED)
+
+# Roles in a piece of work.
+EVALUATOR = "evaluator"
+MODERATOR = "moderator"
+AUDITOR = "auditor"
+
+# Action statuses.
+ACTION_OPEN = "open"
+ACTION_DONE = "done"
+
+# Inadequate ladder statuses.
+LADDER_AWAITING_MODERATION = "awaiting_moderation"
+LADDER_OPEN = "open"
+LADDER_CLOSED = "closed"
+
+
+class AllocationCycle(Base):
+    """One proposal from the QA team (a CSV import or a sampled cohort), confirmed as a whole."""
+
+    __tablename__ = "allocation_cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The activity of a sampled cycle; None for a CSV that mixes activities.
+    activity: Mapped[str | None] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(12))  # csv | cohort
+    status: Mapped[str] = mapped_column(String(12), default=PROPOSED, index=True)
+    seed: Mapped[int | None] = mapped_column(Integer)
+    # Plain-language problems and warnings found while proposing (shown to the QA team).
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class Allocation(Base):
+    __tablename__ = "allocations"
+    __table_args__ = (
+        Index("ix_allocations_status_due", "status", "due_on"),
+        Index("ix_allocations_assignee_status", "assignee_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_cycles.id"), index=True)
+    # The cycle as the QA team named it in the CSV (e.g. "PE Feb 2027").
+    cycle_label: Mapped[str | None] = mapped_column(String(120))
+    activity: Mapped[str] = mapped_column(String(60))
+    case_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    team: Mapped[str] = mapped_column(String(120), default="")
+    service: Mapped[str] = mapped_column(String(120), default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(12))
+    allocated_on: Mapped[date] = mapped_column(Date)
+    # When the clock starts: the allocation, or (moderations) the day the evaluation was done.
+    started_on: Mapped[date | None] = mapped_column(Date)
+    # For deadlines relative to a target day (a Team Spotlight).
+    target_on: Mapped[date | None] = mapped_column(Date)
+    earliest_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    returned_reason: Mapped[str | None] = mapped_column(String(500))
+    returned_at: Mapped[datetime | None] = mapped_column()
+    help_requested_at: Mapped[datetime | None] = mapped_column()
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), index=True)
+    origin_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    grade: Mapped[str | None] = mapped_column(String(24))
+    stretch_target: Mapped[str | None] = mapped_column(String(500))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    # Dudley: the auditor checks the file two weeks after completing the audit.
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_checked_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+    assignee: Mapped[Person | None] = relationship(lazy="joined", foreign_keys=[assignee_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def overdue_on(self, day: date) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < day
+
+
+class AllocationAction(Base):
+    """An action agreed at an audit or moderation: an owner, a due date, open or done."""
+
+    __tablename__ = "allocation_actions"
+    __table_args__ = (Index("ix_allocation_actions_owner_status", "owner_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    description: Mapped[str] = mapped_column(String(500))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default=ACTION_OPEN)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column()
+
+    owner: Mapped[Person] = relationship(lazy="joined", foreign_keys=[owner_id])
+    allocation: Mapped[Allocation] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ACTION_OPEN
+
+
+class InadequateCase(Base):
+    """A case graded Inadequate, on the preset's ladder until it is no longer Inadequate."""
+
+    __tablename__ = "inadequate_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(64), index=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    opened_on: Mapped[date] = mapped_column(Date)
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
+    # Ladder steps whose further audit has been completed.
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)
+    reaudit_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class SweepMark(Base):
+    """A nudge or sweep decision already taken (its key), so it is never taken twice."""
+
+    __tablename__ = "allocation_sweep_marks"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column()
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+async def cycle_by_id(session: AsyncSession, cycle_id: int) -> AllocationCycle | None:
+    return await session.get(AllocationCycle, cycle_id)
+
+
+async def cycle_allocations(session: AsyncSession, cycle_id: int) -> Sequence[Allocation]:
+    result = await session.execute(
+        select(Allocation)
+        .where(Allocation.cycle_id == cycle_id)
+        .order_by(Allocation.service, Allocation.case_ref, Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def proposed_cycles(session: AsyncSession) -> Sequence[AllocationCycle]:
+    result = await session.execute(
+        select(AllocationCycle)
+        .where(AllocationCycle.status == PROPOSED)
+        .order_by(AllocationCycle.created_at)
+    )
+    return result.scalars().all()
+
+
+async def previous_cycle_roles(session: AsyncSession, activity: str) -> dict[int, str]:
+    """Person id -> evaluator/moderator in the last confirmed cycle with that activity."""
+    parent = aliased(Allocation)
+    latest = (
+        select(AllocationCycle.id)
+        .join(Allocation, Allocation.cycle_id == AllocationCycle.id)
+        .outerjoin(parent, parent.id == Allocation.parent_id)
+        .where(
+            AllocationCycle.status == CONFIRMED,
+            or_(Allocation.activity == activity, parent.activity == activity),
+        )
+        .order_by(AllocationCycle.decided_at.desc(), AllocationCycle.id.desc())
+        .limit(1)
+    )
+    cycle_id = (await session.execute(latest)).scalar_one_or_none()
+    if cycle_id is None:
+        return {}
+    rows = await session.execute(
+        select(Allocation.assignee_id, Allocation.role).where(
+            Allocation.cycle_id == cycle_id,
+            Allocation.assignee_id.is_not(None),
+            Allocation.role.in_((EVALUATOR, MODERATOR)),
+        )
+    )
+    roles: dict[int, str] = {}
+    for person_id, role in rows.all():
+        if person_id is not None:
+            roles.setdefault(person_id, role)
+    return roles
+
+
+# --- allocations --------------------------------------------------------------------------
+
+
+async def allocation_by_id(session: AsyncSession, allocation_id: int) -> Allocation | None:
+    return await session.get(Allocation, allocation_id)
+
+
+async def allocation_by_origin(session: AsyncSession, origin_key: str) -> Allocation | None:
+    result = await session.execute(select(Allocation).where(Allocation.origin_key == origin_key))
+    return result.unique().scalar_one_or_none()
+
+
+async def children_of(session: AsyncSession, parent_id: int) -> Sequence[Allocation]:
+    result = await session.execute(
+        select(Allocation).where(Allocation.parent_id == parent_id).order_by(Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def open_work_for(
+    session: AsyncSession, person_id: int, *, include_waiting: bool = True
+) -> Sequence[Allocation]:
+    statuses = LIVE_STATUSES if include_waiting else OPEN_STATUSES
+    result = await session.execute(
+        select(Allocation)
+        .where(Allocation.assignee_id == person_id, Allocation.status.in_(statuses))
+        .order_by(Allocation.due_on.is_(None), Allocation.due_on, Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def follow_up_checks_for(session: AsyncSession, person_id: int) -> Sequence[Allocation]:
+    """Done audits whose two-week file check has not been recorded."""
+    result = await session.execute(
+        select(Allocation)
+        .where(
+            Allocation.assignee_id == person_id,
+            Allocation.status == DONE,
+            Allocation.follow_up_on.is_not(None),
+            Allocation.follow_up_checked_on.is_(None),
+        )
+        .order_by(Allocation.follow_up_on)
+    )
+    return result.unique().scalars().all()
+
+
+async def open_allocations(session: AsyncSession) -> Sequence[Allocation]:
+    """Every allocation someone has been told about and has not finished."""
+    result = await session.execute(
+        select(Allocation)
+        .where(Allocation.status.in_(OPEN_STATUSES), Allocation.assignee_id.is_not(None))
+        .order_by(Allocation.due_on, Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def pending_follow_up_checks(session: AsyncSession, day: date) -> Sequence[Allocation]:
+    result = await session.execute(
+        select(Allocation)
+        .where(
+            Allocation.status == DONE,
+            Allocation.follow_up_on.is_not(None),
+            Allocation.follow_up_on <= day,
+            Allocation.follow_up_checked_on.is_(None),
+            Allocation.assignee_id.is_not(None),
+        )
+        .order_by(Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def waiting_moderations_ready(session: AsyncSession) -> Sequence[Allocation]:
+    """Moderations still waiting although the evaluation they follow is done."""
+    parent = aliased(Allocation)
+    result = await session.execute(
+        select(Allocation)
+        .join(parent, parent.id == Allocation.parent_id)
+        .where(Allocation.status == WAITING, parent.status == DONE)
+        .order_by(Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def returned_allocations(session: AsyncSession) -> Sequence[Allocation]:
+    result = await session.execute(
+        select(Allocation)
+        .where(Allocation.status == RETURNED)
+        .order_by(Allocation.returned_at, Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def open_case_allocation(
+    session: AsyncSession, case_ref: str, activity: str
+) -> Allocation | None:
+    """An allocation of this activity for this case that is proposed, live or returned."""
+    result = await session.execute(
+        select(Allocation)
+        .where(
+            Allocation.case_ref == case_ref,
+            Allocation.activity == activity,
+            Allocation.status.in_((PROPOSED, RETURNED, *LIVE_STATUSES)),
+        )
+        .limit(1)
+    )
+    return result.unique().scalar_one_or_none()
+
+
+async def open_load(session: AsyncSession) -> dict[int, int]:
+    """Person id -> how much live work they hold (for balancing new allocations)."""
+    rows = await session.execute(
+        select(Allocation.assignee_id, func.count(Allocation.id))
+        .where(Allocation.status.in_(LIVE_STATUSES), Allocation.assignee_id.is_not(None))
+        .group_by(Allocation.assignee_id)
+    )
+    return {pid: count for pid, count in rows.all() if pid is not None}
+
+
+async def completed_between(
+    session: AsyncSession, activity: str, first: date, last: date
+) -> Sequence[Allocation]:
+    result = await session.execute(
+        select(Allocation)
+        .where(
+            Allocation.activity == activity,
+            Allocation.status == DONE,
+            Allocation.completed_on >= first,
+            Allocation.completed_on <= last,
+        )
+        .order_by(Allocation.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def earliest_completion(session: AsyncSession, activity: str) -> date | None:
+    result = await session.execute(
+        select(func.min(Allocation.completed_on)).where(
+            Allocation.activity == activity, Allocation.status == DONE
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+async def action_by_id(session: AsyncSession, action_id: int) -> AllocationAction | None:
+    return await session.get(AllocationAction, action_id)
+
+
+async def actions_of(session: AsyncSession, allocation_id: int) -> Sequence[AllocationAction]:
+    result = await session.execute(
+        select(AllocationAction)
+        .where(AllocationAction.allocation_id == allocation_id)
+        .order_by(AllocationAction.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def open_actions_for(session: AsyncSession, person_id: int) -> Sequence[AllocationAction]:
+    result = await session.execute(
+        select(AllocationAction)
+        .where(AllocationAction.owner_id == person_id, AllocationAction.status == ACTION_OPEN)
+        .order_by(AllocationAction.due_on, AllocationAction.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def open_actions(session: AsyncSession) -> Sequence[AllocationAction]:
+    result = await session.execute(
+        select(AllocationAction)
+        .where(AllocationAction.status == ACTION_OPEN)
+        .order_by(AllocationAction.due_on, AllocationAction.id)
+    )
+    return result.unique().scalars().all()
+
+
+# --- the Inadequate ladder ----------------------------------------------------------------
+
+
+async def ladder_for_audit(session: AsyncSession, audit_id: int) -> InadequateCase | None:
+    result = await session.execute(
+        select(InadequateCase).where(InadequateCase.audit_id == audit_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def ladder_for_reaudit(session: AsyncSession, reaudit_id: int) -> InadequateCase | None:
+    result = await session.execute(
+        select(InadequateCase).where(InadequateCase.reaudit_id == reaudit_id)
+    )
+    return result.scalar_one_or_none()
+
+
+# --- sweep marks --------------------------------------------------------------------------
+
+
+async def unmarked(session: AsyncSession, keys: Iterable[str]) -> list[str]:
+    """The keys (in the order given, without repeats) that have no mark yet."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return []
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = await session.execute(select(SweepMark.key).where(SweepMark.key.in_(chunk)))
+        found.update(rows.scalars())
+    return [k for k in wanted if k not in found]
+
+
+async def mark(
+    session: AsyncSession, keys: Iterable[str], now: datetime, details: dict[str, Any] | None = None
+) -> None:
+    """Record decisions; a key already marked (another replica got there first) is kept."""
+    rows = [{"key": k[:300], "created_at": now, "details": details} for k in dict.fromkeys(keys)]
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(SweepMark).values(rows).on_conflict_do_nothing())
+
+
+async def is_marked(session: AsyncSession, key: str) -> bool:
+    return await session.get(SweepMark, key) is not None
