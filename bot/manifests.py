@@ -67,6 +67,7 @@ SLACK_BOT_SCOPES = (
     "im:history",
     "users:read",
     "users:read.email",
+    "files:read",
     "app_mentions:read",
     "channels:read",
     "groups:read",
@@ -221,7 +222,7 @@ def teams_manifest(
             {
                 "botId": bot_id,
                 "scopes": list(TEAMS_BOT_SCOPES),
-                "supportsFiles": False,
+                "supportsFiles": True,  # the QA team can send an allocations CSV
                 "isNotificationOnly": False,
                 # One list per scope, as the schema recommends.
                 "commandLists": [

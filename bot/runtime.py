@@ -116,6 +116,10 @@ class Runtime:
     async def stop(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        # Let a delivery pass in progress finish (and record what it sent) before cancelling:
+        # cancelling mid-send would leave rows "sending" until reclaimed, and could resend them.
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -268,7 +268,7 @@ def test_teams_package_is_valid_for_schema_1_30(tmp_path: Path) -> None:
     bot = manifest["bots"][0]
     assert bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal", "team", "groupChat"]
-    assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
+    assert bot["supportsFiles"] is True and bot["isNotificationOnly"] is False
     scopes = {s for lst in bot["commandLists"] for s in lst["scopes"]}
     assert {"personal", "team"} <= scopes
     # Everyone's commands first, then role-restricted ones, in router order (manifest_commands).
@@ -379,6 +379,8 @@ def test_slack_manifest_over_http(tmp_path: Path) -> None:
     assert command["command"] == "/qa" and command["url"] == events_url
     assert command["should_escape"] is False and command["usage_hint"]
     assert manifest["oauth_config"]["scopes"]["bot"] == list(SLACK_BOT_SCOPES)
+    # The QA team uploads allocation CSVs in a DM: the bot must be able to read the file.
+    assert "files:read" in manifest["oauth_config"]["scopes"]["bot"]
     settings = manifest["settings"]
     assert settings["event_subscriptions"] == {
         "request_url": events_url,

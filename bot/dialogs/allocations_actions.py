@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Literal
 
 from bot.cards.model import Card, TextBlock
 from bot.dialogs import allocations_cards as cards
@@ -42,9 +43,11 @@ from bot.imports.allocations import EMAIL
 from bot.store import allocations as store
 from bot.store import directory
 from bot.store.allocations import Allocation, AllocationAction
+from bot.store.models import Person
 
 log = logging.getLogger(__name__)
 
+TextStyle = Literal["body", "heading", "subtle", "good", "warning", "attention"]
 MAX_TEXT = 300
 MAX_REASON = 500
 
@@ -86,9 +89,8 @@ def _not_yours(allocation: Allocation) -> Reply:
     return Reply(_note("not_your_allocation", "Not your allocation", text, "warning"))
 
 
-def _note(name: str, title: str, text: str, style: str = "body") -> Card:
-    block = TextBlock(text=text, style=style)  # type: ignore[arg-type]
-    return Card(name=name, title=title, fallback=text, body=[block])
+def _note(name: str, title: str, text: str, style: TextStyle = "body") -> Card:
+    return Card(name=name, title=title, fallback=text, body=[TextBlock(text=text, style=style)])
 
 
 def _finished(ctx: Context, allocation: Allocation) -> Reply | None:
@@ -269,11 +271,11 @@ async def _planned_actions(
     values: dict[str, str],
     completed_on: date,
     errors: dict[str, str],
-) -> list[tuple[directory.Person, str, date]]:
+) -> list[tuple[Person, str, date]]:
     activity = ctx.framework.activity(allocation.activity)
     cal = calendar_of(ctx.framework)
     default_due = action_due_date(activity, completed_on, cal) if activity else completed_on
-    planned: list[tuple[directory.Person, str, date]] = []
+    planned: list[tuple[Person, str, date]] = []
     for slot in range(1, cards.ACTION_SLOTS + 1):
         text_id, owner_id, due_id = f"action_{slot}", f"action_{slot}_owner", f"action_{slot}_due"
         text, owner_email, due_text = values[text_id], values[owner_id].lower(), values[due_id]
@@ -466,9 +468,7 @@ async def reassign(ctx: Context, action: Action) -> list[Reply]:
     return [Reply(_note("allocation_reallocated", "Reallocated", text, "good"), close_form=True)]
 
 
-def _move_to(
-    ctx: Context, allocation: Allocation, person: directory.Person, due: date | None
-) -> None:
+def _move_to(ctx: Context, allocation: Allocation, person: Person, due: date | None) -> None:
     activity = ctx.framework.activity(allocation.activity)
     cal = calendar_of(ctx.framework)
     allocation.assignee_id = person.id

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.cards.model import (
+    ActionData,
     Button,
     Card,
     Choice,
@@ -100,7 +101,7 @@ class ProposalView:
 
 def allocation_card(view: WorkView, *, source: str = "card") -> Card:
     """The card a person gets for a piece of work, and the same card after they act on it."""
-    data = {"a": view.id, "src": source}
+    data: ActionData = {"a": view.id, "src": source}
     intro, style = _intro(view)
     facts = _work_facts(view)
     buttons = _work_buttons(view, data)
@@ -122,7 +123,7 @@ def allocation_card(view: WorkView, *, source: str = "card") -> Card:
 
 def moderation_ready_card(view: WorkView) -> Card:
     """The moderator's clock has started: the evaluation they moderate is done."""
-    data = {"a": view.id, "src": "card"}
+    data: ActionData = {"a": view.id, "src": "card"}
     done_by = f" by {view.partner}" if view.partner else ""
     intro = (
         f"The evaluation of {view.subject} has been completed{done_by}, so your moderation "
@@ -192,7 +193,7 @@ def _work_facts(view: WorkView) -> list[tuple[str, str]]:
     return facts
 
 
-def _work_buttons(view: WorkView, data: dict[str, str | int | bool | None]) -> list[Button]:
+def _work_buttons(view: WorkView, data: ActionData) -> list[Button]:
     if view.status == "allocated":
         return [
             Button(label="Accept", verb="alloc.accept", data=data, style="primary"),
@@ -621,7 +622,7 @@ def action_done_card(description: str, remaining: Sequence[Line]) -> Card:
 def morning_summary_card(first_name: str, today: Sequence[Line], also: Sequence[Line]) -> Card:
     """One message a morning with everything that needs the person's attention."""
     body: list[TextBlock | Divider] = [
-        TextBlock(text=f"Good morning {first_name}. Here is what needs you today:"),
+        TextBlock(text=f"Hello {first_name}. Here is what needs you today:"),
         TextBlock(text=_line_list(today), style="body"),
     ]
     if also:

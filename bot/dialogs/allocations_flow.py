@@ -200,6 +200,7 @@ async def create_work(
     case_ref: str | None = None,
     parent: Allocation | None = None,
     about_team: bool = True,
+    reason: str = "",
 ) -> Allocation:
     """Work the bot creates by itself, told to its assignee or handed to the QA team.
 
@@ -247,7 +248,7 @@ async def create_work(
     elif role == store.MODERATOR:
         await send_moderation_ready(ctx, allocation)
     else:
-        await send_assignment(ctx, allocation, reason=f"created after {origin_key.split(':')[0]}")
+        await send_assignment(ctx, allocation, reason=reason or "allocated by the bot")
     return allocation
 
 
@@ -546,6 +547,7 @@ async def _schedule_reaudit(
         due=due,
         case_ref=audit.case_ref,
         parent=audit,
+        reason=f"Inadequate grade: further audit {case.steps_done + 1} of the case",
     )
     case.reaudit_id = reaudit.id
     return reaudit
@@ -668,4 +670,5 @@ async def start_follow_ons(ctx: Context, allocation: Allocation) -> None:
             start=ctx.today,
             case_ref=case_ref,
             about_team=allocation.cycle_id is None,
+            reason=f"follows the {activity.name.lower()}",
         )

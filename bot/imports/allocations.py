@@ -198,7 +198,7 @@ def _rows(
                 continue  # a blank line
             if len(rows) >= MAX_ROWS:
                 raise CsvFormatError(f"more than {MAX_ROWS} rows: split the file")
-            rows.append((line, row))  # type: ignore[arg-type]
+            rows.append((line, row))
     except csv.Error as exc:
         why = "a value is far too long" if "field limit" in str(exc) else str(exc)
         errors.append(f"line {reader.line_num + 1}: {why}; the file cannot be read past here")
