@@ -31,7 +31,7 @@ from bot.app import QABot, RouteReplies, TurnResult
 from bot.cards import blockkit
 from bot.cards.model import Card
 from bot.channels.base import AddressError, SendResult
-from bot.channels.uploads import MAX_UPLOAD_BYTES, decode_upload
+from bot.channels.uploads import MAX_UPLOAD_BYTES, download_text
 from bot.config import Settings
 from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.store import directory
@@ -41,7 +41,6 @@ from bot.store.outbox import find_channel, route_target
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[A-Z0-9]+>")
-FILE_TIMEOUT = aiohttp.ClientTimeout(total=20)
 # Errors after which retrying the same message cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
@@ -347,20 +346,7 @@ class SlackChannel:
             log.warning("refused to fetch a shared file from %s", host)
             return ""
         headers = {"Authorization": f"Bearer {self.settings.slack_bot_token}"}
-        try:
-            async with self._http.get(url, headers=headers, timeout=FILE_TIMEOUT) as response:
-                if response.status != 200:
-                    log.warning("downloading a shared file failed: HTTP %s", response.status)
-                    return ""
-                data = b""
-                async for chunk in response.content.iter_chunked(65536):
-                    data += chunk
-                    if len(data) > MAX_UPLOAD_BYTES:
-                        break
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("downloading a shared file failed: %s", type(exc).__name__)
-            return ""
-        return decode_upload(data)
+        return await download_text(self._http, url, headers=headers, what="a shared file")
 
     # --- modals ---------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from bot.cards import adaptive
 from bot.cards.model import Card
 from bot.channels import botbuilder_fixes
 from bot.channels.base import AddressError, SendResult
-from bot.channels.uploads import MAX_UPLOAD_BYTES, decode_upload
+from bot.channels.uploads import download_text
 from bot.config import Settings
 from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.store import directory
@@ -43,7 +43,6 @@ botbuilder_fixes.apply()
 TRANSIENT_STATUSES = frozenset({408, 412, 500, 502, 503, 504})
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 FILE_CONTENT_TYPE = "application/vnd.microsoft.teams.file.download.info"
-FILE_TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
 class _AuthConfig:
@@ -281,20 +280,7 @@ class TeamsChannel:
         if self.settings.teams_authenticated and not url.startswith("https://"):
             log.warning("refused to fetch a Teams file that is not on https")
             return ""
-        try:
-            async with self.connector.session.get(url, timeout=FILE_TIMEOUT) as response:
-                if response.status != 200:
-                    log.warning("downloading a Teams file failed: HTTP %s", response.status)
-                    return ""
-                data = b""
-                async for chunk in response.content.iter_chunked(65536):
-                    data += chunk
-                    if len(data) > MAX_UPLOAD_BYTES:
-                        break
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("downloading a Teams file failed: %s", type(exc).__name__)
-            return ""
-        return decode_upload(data)
+        return await download_text(self.connector.session, url, headers={}, what="a Teams file")
 
     async def _on_card_action(self, context: TurnContext) -> None:
         activity = context.activity
