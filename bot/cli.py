@@ -133,7 +133,7 @@ async def _start_socket_mode(runtime: object, app_token: str) -> None:
 
     slack = runtime.slack  # type: ignore[attr-defined]
     handler = AsyncSocketModeHandler(slack.app, app_token)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     console.print("  Slack Socket Mode connected.")
 
 

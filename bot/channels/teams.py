@@ -284,10 +284,12 @@ class TeamsChannel:
 
     async def _on_card_action(self, context: TurnContext) -> None:
         activity = context.activity
-        value = activity.value if isinstance(activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        raw_action = value.get("action")
+        action: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}
         verb = str(action.get("verb") or "")
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        raw_data = action.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         turn = self._turn(context, action=_action_from(verb, data))
         key = f"teams:{activity.conversation.id}|{activity.id}"
         queue = self._queue_all(turn, key)
@@ -498,7 +500,7 @@ def _file_download_url(activity: Activity) -> str | None:
 
 
 def _channel_reference(reference: dict[str, Any], channel_id: str) -> dict[str, Any]:
-    ref = json.loads(json.dumps(reference))
+    ref: dict[str, Any] = json.loads(json.dumps(reference))
     ref.setdefault("conversation", {})["id"] = channel_id
     ref["conversation"]["conversationType"] = "channel"
     return ref

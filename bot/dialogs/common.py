@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from bot.cards.model import Button, Card, Divider, Facts, TextBlock
+from bot.cards.model import Button, Card, Divider, Element, Facts, TextBlock
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.domain.framework import Framework
 from bot.domain.roles import ROLE_LABELS, Role
@@ -94,7 +94,7 @@ def tasks_card(sections: list[Card]) -> Card:
             ],
             buttons=[Button(label="Help", verb="help.show")],
         )
-    body = []
+    body: list[Element] = []
     buttons: list[Button] = []
     for section in sections:
         body.append(TextBlock(text=section.title, style="heading"))

@@ -13,6 +13,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import QABot
 from bot.store.models import ServiceState
@@ -28,7 +29,7 @@ class Scheduler:
         self.bot = bot
         self.interval = interval_seconds
         self.scheduler = AsyncIOScheduler(timezone=bot.tz)
-        self._lock_conn = None
+        self._lock_conn: AsyncConnection | None = None
 
     def start(self) -> None:
         self.scheduler.add_job(
