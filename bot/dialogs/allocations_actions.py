@@ -344,18 +344,8 @@ async def ask_for_help(ctx: Context, action: Action) -> list[Reply]:
     loaded.help_requested_at = ctx.now
     loaded.updated_at = ctx.now
     who = ctx.person.name if ctx.person else "Someone"
-    await ctx.outbox.to_route(
-        QA_ROUTE,
-        cards.help_requested_card(view, who, message),
-        key=f"alloc:{loaded.id}:help:{ctx.now.timestamp()}",
-        kind="notice",
-        reason=f"help requested: {describe(ctx.framework, loaded)}",
-        not_before=next_working_moment(ctx),
-    )
-    ctx.audit.record(
-        "allocation.help",
-        actor_id=ctx.person.id if ctx.person else None,
-        subject=f"allocation:{loaded.id}",
+    await _tell_qa_team(
+        ctx, loaded, cards.help_requested_card(view, who, message), "help", "help requested"
     )
     text = "I have told the QA team you would like help; someone will be in touch."
     return [Reply(_note("allocation_help_sent", "Help requested", text, "good"), close_form=True)]
@@ -385,18 +375,8 @@ async def cant_do(ctx: Context, action: Action) -> list[Reply]:
     loaded.updated_at = ctx.now
     who = ctx.person.name if ctx.person else "Someone"
     view = await work_view(ctx, loaded)
-    await ctx.outbox.to_route(
-        QA_ROUTE,
-        cards.returned_card(view, who, reason),
-        key=f"alloc:{loaded.id}:returned:{ctx.now.timestamp()}",
-        kind="notice",
-        reason=f"handed back: {describe(ctx.framework, loaded)}",
-        not_before=next_working_moment(ctx),
-    )
-    ctx.audit.record(
-        "allocation.returned",
-        actor_id=ctx.person.id if ctx.person else None,
-        subject=f"allocation:{loaded.id}",
+    await _tell_qa_team(
+        ctx, loaded, cards.returned_card(view, who, reason), "returned", "handed back"
     )
     await refresh_card(ctx, loaded)
     text = "Handed back: the QA team will reallocate it. Thank you for letting them know."
@@ -535,3 +515,22 @@ async def action_done(ctx: Context, action: Action) -> list[Reply]:
         )
     remaining = await remaining_lines(ctx, ctx.person.id if ctx.person else 0)
     return [Reply(cards.action_done_card(item.description, remaining))]
+
+
+async def _tell_qa_team(
+    ctx: Context, allocation: Allocation, card: Card, event: str, why: str
+) -> None:
+    """Notify the QA team's channel (in working hours) and record it in the audit log."""
+    await ctx.outbox.to_route(
+        QA_ROUTE,
+        card,
+        key=f"alloc:{allocation.id}:{event}:{ctx.now.timestamp()}",
+        kind="notice",
+        reason=f"{why}: {describe(ctx.framework, allocation)}",
+        not_before=next_working_moment(ctx),
+    )
+    ctx.audit.record(
+        f"allocation.{event}",
+        actor_id=ctx.person.id if ctx.person else None,
+        subject=f"allocation:{allocation.id}",
+    )

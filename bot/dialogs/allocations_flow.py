@@ -397,16 +397,7 @@ async def _after_evaluation(
     cal = calendar_of(ctx.framework)
     inadequate = grade == "inadequate"
     if inadequate and ladder is not None:
-        case = InadequateCase(
-            case_ref=allocation.case_ref or f"allocation {allocation.id}",
-            audit_id=allocation.id,
-            status=store.LADDER_AWAITING_MODERATION,
-            opened_on=allocation.completed_on or ctx.today,
-            steps_done=0,
-            updated_at=ctx.now,
-        )
-        ctx.session.add(case)
-        await ctx.session.flush()
+        case = await _open_ladder_case(ctx, allocation, allocation.completed_on or ctx.today)
         due = (
             inadequate_moderation_due(ladder, ctx.today, cal)
             if ladder.moderate_immediately
@@ -485,16 +476,7 @@ async def _after_moderation(ctx: Context, moderation: Allocation, notes: list[st
                 [f"Moderation did not confirm the Inadequate grade ({shown}). No re-audit."],
             )
     elif case is None and moderation.grade == "inadequate" and ladder is not None:
-        case = InadequateCase(
-            case_ref=audit.case_ref or f"allocation {audit.id}",
-            audit_id=audit.id,
-            status=store.LADDER_AWAITING_MODERATION,
-            opened_on=moderation.completed_on or ctx.today,
-            steps_done=0,
-            updated_at=ctx.now,
-        )
-        ctx.session.add(case)
-        await ctx.session.flush()
+        case = await _open_ladder_case(ctx, audit, moderation.completed_on or ctx.today)
         await _confirm_inadequate(ctx, case, audit, notes)
 
 
@@ -672,3 +654,18 @@ async def start_follow_ons(ctx: Context, allocation: Allocation) -> None:
             about_team=allocation.cycle_id is None,
             reason=f"follows the {activity.name.lower()}",
         )
+
+
+async def _open_ladder_case(ctx: Context, audit: Allocation, opened_on: date) -> InadequateCase:
+    """Start the Inadequate ladder for an audit, waiting for the grade to be moderated."""
+    case = InadequateCase(
+        case_ref=audit.case_ref or f"allocation {audit.id}",
+        audit_id=audit.id,
+        status=store.LADDER_AWAITING_MODERATION,
+        opened_on=opened_on,
+        steps_done=0,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(case)
+    await ctx.session.flush()
+    return case
