@@ -134,18 +134,24 @@ class Requests:
         self._ids = itertools.count(1)
 
     def build(self, phase: str, i: int, user: str) -> tuple[bytes, dict[str, str], str | None]:
+        """The request, its headers, and the key its outcome is recorded under at the fakes
+        (the Teams conversation, or the trigger_id of a pressed Slack button)."""
         if self.spec.kind == "teams-message":
             return self._teams(phase, i, user)
-        body = self._slack_command(user) if self.spec.kind == "slack-command" else self._press(user)
+        trigger_id = f"trigger-{next(self._ids)}"
+        if self.spec.kind == "slack-command":
+            body, key = self._slack_command(user, trigger_id), None
+        else:
+            body, key = self._press(user, trigger_id), trigger_id
         ts = int(time.time())
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": str(ts),
             "X-Slack-Signature": slack_signature(self.spec.secret, ts, body),
         }
-        return body.encode(), headers, None
+        return body.encode(), headers, key
 
-    def _slack_command(self, user: str) -> str:
+    def _slack_command(self, user: str, trigger_id: str) -> str:
         return urlencode(
             {
                 "token": "legacy",
@@ -157,12 +163,12 @@ class Requests:
                 "command": self.spec.command,
                 "text": self.spec.text,
                 "response_url": "http://127.0.0.1:9/response",
-                "trigger_id": f"trigger-{next(self._ids)}",
+                "trigger_id": trigger_id,
                 "api_app_id": "A0BENCH",
             }
         )
 
-    def _press(self, user: str) -> str:
+    def _press(self, user: str, trigger_id: str) -> str:
         now = f"{time.time():.6f}"
         channel = "D" + user[1:]
         payload = {
@@ -171,7 +177,7 @@ class Requests:
             "api_app_id": "A0BENCH",
             "token": "legacy",
             "user": {"id": user, "username": user.lower(), "team_id": "T0BENCH"},
-            "trigger_id": f"trigger-{next(self._ids)}",
+            "trigger_id": trigger_id,
             "channel": {"id": channel, "name": "directmessage"},
             "container": {"type": "message", "message_ts": "1700000000.000001"},
             "message": {"ts": "1700000000.000001", "type": "message"},

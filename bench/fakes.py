@@ -26,7 +26,8 @@ class FakeApis:
     slack_users: dict[str, str] = field(default_factory=dict)  # Slack user id -> email
     teams_members: dict[str, str] = field(default_factory=dict)  # member id (29:...) -> email
     calls: Counter[str] = field(default_factory=Counter)
-    # conversation id -> monotonic arrival times of the messages the bot posted there
+    # conversation id (Teams) or trigger_id (a Slack views.open) -> monotonic arrival times of
+    # what the bot sent in answer
     replies: dict[str, list[float]] = field(default_factory=dict)
     reply_texts: Counter[str] = field(default_factory=Counter)
     url: str = ""
@@ -58,6 +59,7 @@ class FakeApis:
     # --- Slack Web API ------------------------------------------------------------------------
 
     async def _slack(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         method = request.match_info["method"]
         self.calls[f"slack {method}"] += 1
         raw = await request.text()
@@ -67,6 +69,9 @@ class FakeApis:
         else:
             params = {k: v[0] for k, v in parse_qs(raw).items()}
         params.update({k: v for k, v in request.query.items() if k not in params})
+        if method == "views.open" and params.get("trigger_id"):
+            # The modal a pressed button opens: the press has been handled.
+            self.replies.setdefault(str(params["trigger_id"]), []).append(arrived)
         return web.json_response(self._slack_answer(method, params))
 
     def _slack_answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

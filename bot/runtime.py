@@ -19,8 +19,10 @@ from bot.config import Settings, load_framework
 from bot.domain.framework import Framework
 from bot.scheduler import ratelimit
 from bot.scheduler.delivery import DeliveryWorker
+from bot.scheduler.inbox_worker import InboxWorker
 from bot.scheduler.jobs import Scheduler
 from bot.store.db import Database
+from bot.store.inbox import Inbox
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Runtime:
         self.scheduler: Scheduler | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
+        self.inbox: InboxWorker | None = None
 
     @property
     def teams(self) -> TeamsChannel:
@@ -70,13 +73,17 @@ class Runtime:
         await self.db.upgrade()
         connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, ttl_dns_cache=300)
         self.http = aiohttp.ClientSession(connector=connector)
-        self._teams = TeamsChannel(self.bot, self.settings, self.http)
+        # Requests are saved to the inbox before they are acknowledged; the worker that handles
+        # them starts with the web server (bot/store/inbox.py).
+        self.inbox = InboxWorker(Inbox.beside(self.db), lanes=1 if self.db.is_sqlite else 4)
+        await self.inbox.inbox.start()
+        self._teams = TeamsChannel(self.bot, self.settings, self.http, self.inbox)
         senders: dict[str, Sender] = {"teams": self._teams.sender}
         limiters = {
             "teams": ratelimit.LimiterPool(ratelimit.TEAMS_CONVERSATION, ratelimit.TEAMS_APP)
         }
         if self.settings.slack_enabled:
-            self.slack = SlackChannel(self.bot, self.settings, self.http)
+            self.slack = SlackChannel(self.bot, self.settings, self.http, self.inbox)
             senders["slack"] = self.slack.sender
             limiters["slack"] = ratelimit.LimiterPool(
                 ratelimit.SLACK_CONVERSATION, ratelimit.SLACK_APP
@@ -107,13 +114,34 @@ class Runtime:
         # Port 0 asks the system for a free port (tests); only None means "use the setting".
         port = self.settings.port if port is None else port
         site = web.TCPSite(self._runner, host or self.settings.host, port)
+        if self.inbox is not None:
+            # Only one process uses a SQLite file's inbox, so whatever is in it was left.
+            await self.inbox.start(recover_all=self.db.is_sqlite)
         await site.start()
         # Start-up leaves ~170k long-lived objects; keep them out of the collector's view so a
         # full collection never stops the event loop for ~100 ms under load.
         gc.collect()
         gc.freeze()
 
+    async def settled(self) -> None:
+        """Wait until every request acknowledged so far has been handled, and the platform
+        calls it made (a modal opening) have returned."""
+        if self.inbox is not None:
+            await self.inbox.idle()
+        for channel in (self.slack, self._teams):
+            if channel is not None:
+                await channel.settled()
+
     async def stop(self) -> None:
+        if self._runner is not None:
+            # Take no more requests, then finish the ones acknowledged already.
+            for site in list(self._runner.sites):
+                await site.stop()
+        if self.inbox is not None:
+            await self.inbox.stop()
+        for channel in (self.slack, self._teams):
+            if channel is not None:
+                await channel.close()
         if self.worker is not None:
             self.worker.stop()
         # Let a delivery pass in progress finish (and record what it sent) before cancelling:
@@ -134,4 +162,6 @@ class Runtime:
             await self._runner.cleanup()
         if self.http is not None:
             await self.http.close()
+        if self.inbox is not None:
+            await self.inbox.inbox.close()
         await self.db.dispose()

@@ -142,8 +142,8 @@ async def start_env(
         base_url=base_url,
         slack_api=slack_api,
         connector=connector,
-        slack=SlackClient(http, base_url),
-        teams=TeamsClient(http, base_url, connector.url),
+        slack=SlackClient(http, base_url, settle=runtime.settled),
+        teams=TeamsClient(http, base_url, connector.url, settle=runtime.settled),
         http=http,
         clock=clock,
     )

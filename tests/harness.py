@@ -8,6 +8,7 @@ import hmac
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,6 +49,9 @@ class SlackClient:
     secret: str = SIGNING_SECRET
     team_id: str = "T0DEMO"
     responses: list[aiohttp.ClientResponse] = field(default_factory=list)
+    # Waits until the bot has handled what it acknowledged (the inbox worker), so a test can
+    # look at the outcome right after the request, as a person would a moment later.
+    settle: Callable[[], Awaitable[None]] | None = None
 
     async def post(
         self,
@@ -68,7 +72,10 @@ class SlackClient:
         async with self.http.post(
             f"{self.base_url}/slack/events", data=body.encode(), headers=sent
         ) as r:
-            return r.status, await r.text()
+            status, text = r.status, await r.text()
+        if self.settle is not None:
+            await self.settle()
+        return status, text
 
     async def command(
         self, user: str, text: str, *, command: str = "/qa", channel: str = "C0GENERAL"
@@ -216,6 +223,7 @@ class TeamsClient:
     service_url: str
     tenant_id: str = "tenant-0001"
     bot_id: str = "28:qabot"
+    settle: Callable[[], Awaitable[None]] | None = None  # as SlackClient.settle
 
     def activity(
         self,
@@ -265,11 +273,13 @@ class TeamsClient:
             data=json.dumps(activity),
             headers={"Content-Type": "application/json", **(headers or {})},
         ) as response:
-            text = await response.text()
-            try:
-                return response.status, json.loads(text) if text else None
-            except json.JSONDecodeError:
-                return response.status, text
+            status, text = response.status, await response.text()
+        if self.settle is not None:
+            await self.settle()
+        try:
+            return status, json.loads(text) if text else None
+        except json.JSONDecodeError:
+            return status, text
 
     async def say(self, user_aad: str, text: str) -> tuple[int, Any]:
         return await self.send(self.activity(user_aad, text=text))

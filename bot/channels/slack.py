@@ -7,6 +7,7 @@ trigger_id lives for three seconds).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -34,7 +35,9 @@ from bot.channels.base import AddressError, SendResult
 from bot.channels.uploads import MAX_UPLOAD_BYTES, download_text
 from bot.config import Settings
 from bot.dialogs.base import Action, Context, Reply, Turn
+from bot.scheduler.inbox_worker import InboxWorker
 from bot.store import directory
+from bot.store.inbox import InboxUnavailable, Received
 from bot.store.models import OutboxMessage
 from bot.store.outbox import find_channel, route_target
 
@@ -67,10 +70,22 @@ PERMANENT_ERRORS = frozenset(
 
 
 class SlackChannel:
-    def __init__(self, bot: QABot, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        bot: QABot,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        inbox: InboxWorker | None = None,
+    ) -> None:
         self.bot = bot
         self.settings = settings
         self._http = session
+        # Requests saved before they are acknowledged, handled by the inbox worker; without
+        # one, each is handled before it is acknowledged.
+        self.inbox = inbox
+        if inbox is not None:
+            inbox.register("slack", self._handle_saved)
+        self._background: set[asyncio.Task[None]] = set()
         base_url = settings.slack_api_url.rstrip("/") + "/"
         # One HTTP session for every call; Bolt's client retries 429s after Retry-After.
         self.client = AsyncWebClient(
@@ -117,12 +132,13 @@ class SlackChannel:
 
     def _register(self) -> None:
         app = self.app
+        # Bolt tries listeners in this order: the most frequent requests first.
+        app.action(re.compile(r".+"))(self._on_block_action)
+        app.view_submission(re.compile(r".+"))(self._on_view_submission)
         app.command(re.compile(r"^/.+$"))(self._on_command)
         app.event("message")(self._on_message)
         app.event("app_mention")(self._on_mention)
         app.event("app_home_opened")(self._on_home)
-        app.action(re.compile(r".+"))(self._on_block_action)
-        app.view_submission(re.compile(r".+"))(self._on_view_submission)
         app.view_closed(re.compile(r".+"))(self._on_view_closed)
         app.event(re.compile(r".+"))(self._on_other_event)
 
@@ -171,14 +187,76 @@ class SlackChannel:
         await ack(text=" ".join(m["text"] for m in messages)[:3000], blocks=blocks)
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
+        if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
+            await ack()
+            return
         subtype = event.get("subtype")
-        if event.get("channel_type") != "im" or event.get("bot_id"):
-            return
         if subtype and subtype != "file_share":
+            await ack()
             return
+        await self._save_then_ack(ack, "message", body, event["user"])
+
+    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         if not event.get("user"):
+            await ack()
             return
+        await self._save_then_ack(ack, "app_mention", body, event["user"])
+
+    async def _on_home(self, ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home") or not event.get("user"):
+            await ack()
+            return
+        await self._save_then_ack(ack, "app_home_opened", body, event["user"])
+
+    async def _on_block_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        actions = body.get("actions") or []
+        verb = _parse_value(actions[0])[0] if actions else ""
+        if not verb:
+            # Changing a select inside a form: nothing to do until it is submitted.
+            await ack()
+            return
+        await self._save_then_ack(ack, "block_actions", body, body["user"]["id"])
+
+    async def _save_then_ack(
+        self, ack: AsyncAck, kind: str, body: dict[str, Any], user_id: str
+    ) -> None:
+        """Save the request, acknowledge it, and leave the rest to the inbox worker. If it
+        cannot be saved, handle it now: acknowledged late is better than lost."""
+        if self.inbox is not None:
+            try:
+                received = await self.inbox.inbox.save("slack", kind, json.dumps(body))
+            except InboxUnavailable:
+                log.warning("inbox unavailable: handling a Slack %s before acknowledging", kind)
+            else:
+                await ack()
+                self.inbox.submit(received, user_id)
+                return
+        await self._handle(kind, body, None, ack)
+
+    async def _handle_saved(self, received: Received) -> None:
+        await self._handle(received.kind, json.loads(received.body), received.id, None)
+
+    async def _handle(
+        self, kind: str, body: dict[str, Any], saved_id: str | None, ack: AsyncAck | None
+    ) -> None:
+        """Handle a request; ``ack`` is given when it has not been acknowledged yet, and is
+        called as soon as what the person did is committed."""
+        if kind == "block_actions":
+            await self._block_action(body, saved_id, ack)
+            return
+        if ack is not None:
+            await ack()  # events: Slack retries them, and the event id makes a retry harmless
+        event = body.get("event") or {}
+        if kind == "message":
+            await self._message(event, body.get("event_id"))
+        elif kind == "app_mention":
+            await self._mention(event, body.get("event_id"))
+        elif kind == "app_home_opened":
+            await self._home(event)
+        else:
+            log.error("unknown saved Slack request kind %r", kind)
+
+    async def _message(self, event: dict[str, Any], event_id: str | None) -> None:
         files = event.get("files") or []
         attachment = await self._read_file(files[0]) if files else None
         turn = Turn(
@@ -190,12 +268,9 @@ class SlackChannel:
             is_direct=True,
             attachment_text=attachment,
         )
-        await self._answer(turn, body.get("event_id"), {"channel": event["channel"]})
+        await self._answer(turn, event_id, {"channel": event["channel"]})
 
-    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
-        if not event.get("user"):
-            return
+    async def _mention(self, event: dict[str, Any], event_id: str | None) -> None:
         turn = Turn(
             platform="slack",
             user_id=event["user"],
@@ -207,18 +282,14 @@ class SlackChannel:
             "channel": event["channel"],
             "thread_ts": event.get("thread_ts") or event.get("ts"),
         }
-        await self._answer(turn, body.get("event_id"), address)
+        await self._answer(turn, event_id, address)
 
     async def _answer(self, turn: Turn, event_id: str | None, address: dict[str, Any]) -> None:
-        """Handle a message event and queue the replies (events are acknowledged first: Slack
-        retries them, and the event id makes a retry harmless)."""
+        """Handle a message event and queue the replies."""
         key = f"slack:{event_id or uuid.uuid4().hex}"
         await self._run(turn, event_id, route=_queue_to(address, key))
 
-    async def _on_home(self, ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
-        await ack()
-        if event.get("tab") not in (None, "home"):
-            return
+    async def _home(self, event: dict[str, Any]) -> None:
         turn = Turn(
             platform="slack",
             user_id=event["user"],
@@ -227,22 +298,14 @@ class SlackChannel:
         )
         result = await self._run(turn)
         cards = [r.card for r in result.replies]
-        try:
-            await self.client.views_publish(user_id=event["user"], view=blockkit.render_home(cards))
-        except SlackApiError as exc:
-            log.warning("views.publish failed: %s", slack_error(exc))
+        self._call_later(
+            self.client.views_publish, user_id=event["user"], view=blockkit.render_home(cards)
+        )
 
-    async def _on_block_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        actions = body.get("actions") or []
-        if not actions:
-            await ack()
-            return
-        pressed = actions[0]
-        verb, data = _parse_value(pressed)
-        if not verb:
-            # Changing a select inside a form: nothing to do until it is submitted.
-            await ack()
-            return
+    async def _block_action(
+        self, body: dict[str, Any], saved_id: str | None, ack: AsyncAck | None
+    ) -> None:
+        verb, data = _parse_value((body.get("actions") or [{}])[0])
         state = (body.get("view") or {}).get("state") or body.get("state") or {}
         inputs = blockkit.parse_state_values(state.get("values") or {})
         user_id = body["user"]["id"]
@@ -257,7 +320,7 @@ class SlackChannel:
             is_direct=(body.get("channel") or {}).get("name") == "directmessage",
             source_message=source,
         )
-        key = f"slack:action:{body.get('trigger_id') or uuid.uuid4().hex}"
+        key = f"slack:action:{body.get('trigger_id') or saved_id or uuid.uuid4().hex}"
         queue_dm = _queue_to({"channel": user_id}, key)
 
         async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -270,16 +333,45 @@ class SlackChannel:
             )
             return [r for r in replies if r.card.is_form]
 
-        result = await self._run(turn, route=route)
-        await ack()
+        # The saved request's id is the turn's dedupe key: handled once, even if replayed.
+        event_id = f"inbox:{saved_id}" if saved_id else None
+        result = await self._run(turn, event_id, route=route)
+        if ack is not None:
+            await ack()
         view = body.get("view")
         trigger_id = body.get("trigger_id")
         for reply in result.replies:
+            modal = self._modal(reply.card)
             if view is not None:
-                await self._update_modal(view["id"], reply.card)
+                self._call_later(self.client.views_update, view_id=view["id"], view=modal)
             elif trigger_id:
-                await self._open_modal(trigger_id, reply.card)
+                self._call_later(self.client.views_open, trigger_id=trigger_id, view=modal)
                 trigger_id = None
+
+    def _call_later(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> None:
+        """Call the Web API without holding up the next request (a modal, the Home tab)."""
+
+        async def call() -> None:
+            try:
+                await method(**kwargs)
+            except SlackApiError as exc:
+                log.warning("%s failed: %s", getattr(method, "__name__", "call"), slack_error(exc))
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("Slack call failed: %s", type(exc).__name__)
+
+        task = asyncio.create_task(call())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait for the calls already started in the background."""
+        while self._background:
+            await asyncio.wait(set(self._background))
+
+    async def close(self) -> None:
+        """Let calls already made finish (a modal someone is waiting for)."""
+        if self._background:
+            await asyncio.wait(self._background, timeout=5)
 
     async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body["view"]
@@ -361,12 +453,6 @@ class SlackChannel:
             await self.client.views_open(trigger_id=trigger_id, view=self._modal(card))
         except SlackApiError as exc:
             log.warning("views.open failed: %s", slack_error(exc))
-
-    async def _update_modal(self, view_id: str, card: Card) -> None:
-        try:
-            await self.client.views_update(view_id=view_id, view=self._modal(card))
-        except SlackApiError as exc:
-            log.warning("views.update failed: %s", slack_error(exc))
 
     # --- directory ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
+from botframework.connector.auth import ConnectorFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import QABot, RouteReplies, TurnResult
@@ -33,7 +34,9 @@ from bot.channels.base import AddressError, SendResult
 from bot.channels.uploads import download_text
 from bot.config import Settings
 from bot.dialogs.base import Action, Context, Reply, Turn
+from bot.scheduler.inbox_worker import InboxWorker
 from bot.store import directory
+from bot.store.inbox import InboxUnavailable, Received
 from bot.store.models import OutboxMessage
 from bot.store.outbox import find_channel, route_target
 
@@ -142,11 +145,74 @@ class TeamsConnector:
         return list(data.get("conversations") or []) if status == 200 else []
 
 
+class _CachingAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, reusing connector and user-token clients across turns.
+
+    Out of the box every turn builds two msrest clients (and, with an app id, credentials that
+    fetch their own token). The bot never sends through them, but botbuilder requires them;
+    one per service URL and app id serves every turn."""
+
+    def __init__(self, config: _AuthConfig) -> None:
+        super().__init__(config)
+        self._connectors: dict[tuple[str, str | None, str | None], Any] = {}
+        self._user_token_clients: dict[str | None, Any] = {}
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> Any:
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _CachedConnectorFactory(
+                result.connector_factory, self._connectors
+            )
+        return result
+
+    async def create_user_token_client(self, claims_identity: Any) -> Any:
+        app_id = _app_id_of(claims_identity)
+        client = self._user_token_clients.get(app_id)
+        if client is None:
+            client = await super().create_user_token_client(claims_identity)
+            if len(self._user_token_clients) < 64:
+                self._user_token_clients[app_id] = client
+        return client
+
+
+class _CachedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    def __init__(self, inner: Any, cache: dict[tuple[str, str | None, str | None], Any]) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        key = (service_url, audience, getattr(self._inner, "_app_id", None))
+        client = self._cache.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            if len(self._cache) >= 256:  # a handful of service URLs in practice
+                self._cache.clear()
+            self._cache[key] = client
+        return client
+
+
+def _app_id_of(claims_identity: Any) -> str | None:
+    # As botbuilder reads it: the audience for the channel, the appid claim for the emulator.
+    claims = getattr(claims_identity, "claims", None) or {}
+    return claims.get("aud") or claims.get("appid")
+
+
 class TeamsChannel:
-    def __init__(self, bot: QABot, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        bot: QABot,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        inbox: InboxWorker | None = None,
+    ) -> None:
         self.bot = bot
         self.settings = settings
-        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AuthConfig(settings)))
+        self.adapter = CloudAdapter(_CachingAuthentication(_AuthConfig(settings)))
+        # Messages are saved in the turn and handled by the inbox worker once the connector
+        # has its answer; card actions are answered in the turn, so they run in it.
+        self.inbox = inbox
+        if inbox is not None:
+            inbox.register("teams", self._handle_saved)
         self.adapter.on_turn_error = self._on_turn_error
         self.connector = TeamsConnector(session, TokenProvider(settings))
         self.sender = TeamsSender(self.connector, bot, settings)
@@ -189,6 +255,16 @@ class TeamsChannel:
             return web.Response(status=200)
         return web.json_response(response.body, status=response.status)
 
+    async def settled(self) -> None:
+        """Wait for the calls already started in the background."""
+        while self._background:
+            await asyncio.wait(set(self._background))
+
+    async def close(self) -> None:
+        """Let background work already started finish (a team roster being read)."""
+        if self._background:
+            await asyncio.wait(self._background, timeout=5)
+
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
 
@@ -197,7 +273,7 @@ class TeamsChannel:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
-            await self._on_message(context)
+            await self._save_message(activity)
         elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
             await self._on_card_action(context)
         elif activity.type == ActivityTypes.invoke:
@@ -208,9 +284,8 @@ class TeamsChannel:
             await self._on_installation_update(context)
 
     def _turn(
-        self, context: TurnContext, *, text: str | None = None, action: Action | None = None
+        self, activity: Activity, *, text: str | None = None, action: Action | None = None
     ) -> Turn:
-        activity = context.activity
         conversation = activity.conversation
         reference = _reference(activity)
         user = activity.from_property
@@ -230,19 +305,17 @@ class TeamsChannel:
         )
 
     async def _run(
-        self, context: TurnContext, turn: Turn, *, route: RouteReplies | None = None
+        self, activity: Activity, turn: Turn, *, route: RouteReplies | None = None
     ) -> TurnResult:
-        activity = context.activity
         event_id = f"{activity.conversation.id}|{activity.id}" if activity.id else None
         return await self.bot.handle(
             turn,
             event_id=event_id,
-            resolve_email=lambda: self._member_email(context),
+            resolve_email=lambda: self._member_email(activity),
             route=route,
         )
 
-    async def _member_email(self, context: TurnContext) -> str | None:
-        activity = context.activity
+    async def _member_email(self, activity: Activity) -> str | None:
         user = activity.from_property
         if user is None or activity.conversation is None:
             return None
@@ -256,22 +329,42 @@ class TeamsChannel:
         email = (member or {}).get("email") or (member or {}).get("userPrincipalName")
         return email.lower() if isinstance(email, str) else None
 
-    async def _on_message(self, context: TurnContext) -> None:
-        activity = context.activity
+    async def _save_message(self, activity: Activity) -> None:
+        """Save a message and answer the connector; the inbox worker handles it next. If it
+        cannot be saved, handle it now."""
+        if self.inbox is not None:
+            body = json.dumps(activity.serialize(), separators=(",", ":"))
+            try:
+                received = await self.inbox.inbox.save("teams", "message", body)
+            except InboxUnavailable:
+                log.warning("inbox unavailable: handling a Teams message in its turn")
+            else:
+                user = activity.from_property
+                self.inbox.submit(received, (user.id if user else "") or "")
+                return
+        await self._on_message(activity)
+
+    async def _handle_saved(self, received: Received) -> None:
+        if received.kind != "message":
+            log.error("unknown saved Teams request kind %r", received.kind)
+            return
+        await self._on_message(Activity().deserialize(json.loads(received.body)))
+
+    async def _on_message(self, activity: Activity) -> None:
         value = activity.value if isinstance(activity.value, dict) else None
         if value and value.get("verb"):
             # An Action.Submit from a client without Universal Actions.
             data = {k: v for k, v in value.items() if k != "verb"}
-            turn = self._turn(context, action=_action_from(value["verb"], data))
+            turn = self._turn(activity, action=_action_from(value["verb"], data))
         else:
             text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
             upload = _file_download_url(activity)
-            turn = self._turn(context, text=text.strip() or ("upload" if upload else ""))
+            turn = self._turn(activity, text=text.strip() or ("upload" if upload else ""))
             if upload is not None:
                 attachment = await self._download(upload)
                 turn = dataclasses.replace(turn, attachment_text=attachment)
         key = f"teams:{activity.conversation.id}|{activity.id}"
-        await self._run(context, turn, route=self._queue_all(turn, key))
+        await self._run(activity, turn, route=self._queue_all(turn, key))
 
     async def _download(self, url: str) -> str:
         """The text of a file sent to the bot ("" when it is too big, not text, or unreachable).
@@ -290,7 +383,7 @@ class TeamsChannel:
         verb = str(action.get("verb") or "")
         raw_data = action.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-        turn = self._turn(context, action=_action_from(verb, data))
+        turn = self._turn(activity, action=_action_from(verb, data))
         key = f"teams:{activity.conversation.id}|{activity.id}"
         queue = self._queue_all(turn, key)
 
@@ -301,7 +394,7 @@ class TeamsChannel:
             await queue(ctx, [r for r in replies if r is not inline])
             return [inline] if inline else []
 
-        result = await self._run(context, turn, route=route)
+        result = await self._run(activity, turn, route=route)
         if result.duplicate:
             body = adaptive.render_message_invoke_response("Already done.")
         elif result.replies:
@@ -390,7 +483,7 @@ class TeamsChannel:
         now = self.bot.clock()
         if conversation_type in (None, "personal") and not team:
             user = activity.from_property
-            email = await self._member_email(context) if active else None
+            email = await self._member_email(activity) if active else None
             async with self.bot.db.session() as session:
                 person = await directory.person_by_identity(
                     session, "teams", user.aad_object_id or user.id

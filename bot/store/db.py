@@ -32,7 +32,7 @@ class Database:
         self.schema = schema
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **_engine_args(url, schema))
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -87,7 +87,7 @@ def _engine_args(url: str, schema: str | None) -> dict[str, Any]:
     return args
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

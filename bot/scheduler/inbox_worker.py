@@ -1,0 +1,130 @@
+"""The inbox worker: handles the requests the channels saved and acknowledged (bot/store/inbox.py).
+
+Requests run in lanes; one person's requests always take the same lane, so they are handled
+in the order they were made. SQLite gets one lane (it has one writer anyway), PostgreSQL a
+few. Entries a stopped process left behind are picked up at start, and every minute those
+older than two minutes that no worker here holds (another replica may have stopped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from prometheus_client import Counter, Gauge
+
+from bot.store.inbox import Inbox, Received
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Received], Awaitable[None]]
+
+HANDLED = Counter("qabot_inbox_handled_total", "Saved requests handled", ["platform", "kind"])
+WAITING = Gauge("qabot_inbox_waiting", "Saved requests waiting to be handled")
+
+RECOVER_EVERY_SECONDS = 60.0
+ABANDONED_AFTER = timedelta(minutes=2)
+STOP_WAIT_SECONDS = 10.0
+
+
+class InboxWorker:
+    def __init__(self, inbox: Inbox, *, lanes: int = 1) -> None:
+        self.inbox = inbox
+        self.clock = inbox.clock
+        self.handlers: dict[str, Handler] = {}
+        self._lanes: list[asyncio.Queue[Received]] = [asyncio.Queue() for _ in range(lanes)]
+        self._held: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def register(self, platform: str, handler: Handler) -> None:
+        self.handlers[platform] = handler
+
+    def submit(self, received: Received, person_key: str = "") -> None:
+        """Queue a saved request; ``person_key`` (the platform user id) picks its lane."""
+        if received.id in self._held:
+            return
+        self._held.add(received.id)
+        lane = zlib.crc32(person_key.encode()) % len(self._lanes)
+        self._lanes[lane].put_nowait(received)
+        WAITING.inc()
+
+    async def start(self, *, recover_all: bool) -> None:
+        """Start the lanes, first queueing what a stopped process left (all of it when no
+        other process can be working on the inbox, as with SQLite)."""
+        cutoff = self.clock() if recover_all else self.clock() - ABANDONED_AFTER
+        await self.recover(cutoff)
+        self._tasks = [
+            asyncio.create_task(self._run_lane(lane), name=f"inbox-lane-{n}")
+            for n, lane in enumerate(self._lanes)
+        ]
+        self._tasks.append(asyncio.create_task(self._recover_periodically(), name="inbox-recover"))
+
+    async def recover(self, received_before: datetime) -> int:
+        try:
+            left = await self.inbox.unsettled(received_before)
+        except Exception:
+            log.exception("could not read the inbox; will try again")
+            return 0
+        fresh = [r for r in left if r.id not in self._held]
+        for received in fresh:
+            self.submit(received)
+        if fresh:
+            log.warning("handling %d saved requests a stopped process left", len(fresh))
+        return len(fresh)
+
+    async def idle(self) -> None:
+        """Wait until every queued request has been handled."""
+        for lane in self._lanes:
+            await lane.join()
+
+    async def stop(self) -> None:
+        """Finish what is queued (for up to ten seconds); anything left runs after a restart."""
+        try:
+            await asyncio.wait_for(self.idle(), STOP_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("stopping with saved requests not yet handled; they run at next start")
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+
+    async def _recover_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(RECOVER_EVERY_SECONDS)
+            await self.recover(self.clock() - ABANDONED_AFTER)
+
+    async def _run_lane(self, lane: asyncio.Queue[Received]) -> None:
+        while True:
+            received = await lane.get()
+            try:
+                await self._handle(received)
+            finally:
+                self._held.discard(received.id)
+                WAITING.dec()
+                lane.task_done()
+
+    async def _handle(self, received: Received) -> None:
+        handler = self.handlers.get(received.platform)
+        try:
+            if handler is None:
+                log.error("no handler for saved %s requests; dropped", received.platform)
+            else:
+                await handler(received)
+                HANDLED.labels(received.platform, received.kind).inc()
+        except asyncio.CancelledError:
+            raise  # stopping mid-request: it stays in the inbox and runs after a restart
+        except Exception:
+            log.exception(
+                "saved %s %s request %s could not be handled",
+                received.platform,
+                received.kind,
+                received.id,
+            )
+        self.inbox.settle(received.id)
