@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import common
@@ -23,6 +21,7 @@ from bot.store.audit import AuditWriter
 from bot.store.db import Database
 from bot.store.models import InboundEvent, Person
 from bot.store.outbox import OutboxWriter
+from bot.store.upserts import dialect_of, insert_or_ignore
 
 log = logging.getLogger(__name__)
 
@@ -199,13 +198,11 @@ class QABot:
         return person
 
     async def _first_delivery(self, session: AsyncSession, platform: str, event_id: str) -> bool:
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
-        stmt = (
-            insert(InboundEvent)
-            .values(platform=platform, event_id=event_id[:300], received_at=self.clock())
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        stmt = insert_or_ignore(
+            dialect_of(session), InboundEvent.__table__, ("platform", "event_id")
         )
-        result = await session.execute(stmt)
+        values = {"platform": platform, "event_id": event_id[:300], "received_at": self.clock()}
+        result = await session.execute(stmt, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def run_sweeps(self, names: Iterable[str] | None = None) -> int:

@@ -1,8 +1,10 @@
 """Slack: a Bolt AsyncApp behind /slack/events (HTTP mode) or Socket Mode, and the sender.
 
-Everything a person submits is committed by the bot before Bolt acknowledges; follow-up
-messages go through the outbox. Forms open as modals from the acknowledgement path (a
-trigger_id lives for three seconds).
+Nothing is acknowledged before it is saved. Button presses and events are saved to the inbox
+(bot/store/inbox.py), acknowledged, and handled by the inbox worker; slash commands and modal
+submissions, whose answer is the acknowledgement itself, are handled before it. Follow-up
+messages go through the outbox; modals open in the background right after (a trigger_id lives
+for three seconds).
 """
 
 from __future__ import annotations
@@ -111,7 +113,10 @@ class SlackChannel:
             client=self.client,
             signing_secret=settings.slack_signing_secret,
             token=settings.slack_bot_token,
-            process_before_response=False,
+            # Listeners run to the end before Slack is answered; they are quick (they save the
+            # request and leave the rest to the inbox worker), and so nothing is acknowledged
+            # before it is saved. Events included: otherwise Bolt acknowledges them first.
+            process_before_response=True,
             raise_error_for_unhandled_request=False,
         )
         self._register()
@@ -177,7 +182,9 @@ class SlackChannel:
         form = next((r for r in result.replies if r.card.is_form), None)
         if form is not None:
             await ack()
-            await self._open_modal(body["trigger_id"], form.card)
+            self._call_later(
+                self.client.views_open, trigger_id=body["trigger_id"], view=self._modal(form.card)
+            )
             return
         messages = [blockkit.render_message(r.card) for r in result.replies]
         if not messages:
@@ -447,12 +454,6 @@ class SlackChannel:
         verb = submit.verb if submit else "form.closed"
         metadata = json.dumps(submit.data if submit else {}, separators=(",", ":"))
         return blockkit.render_modal(card, callback_id=verb, private_metadata=metadata[:3000])
-
-    async def _open_modal(self, trigger_id: str, card: Card) -> None:
-        try:
-            await self.client.views_open(trigger_id=trigger_id, view=self._modal(card))
-        except SlackApiError as exc:
-            log.warning("views.open failed: %s", slack_error(exc))
 
     # --- directory ------------------------------------------------------------------------
 

@@ -8,8 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.cards.model import Card, TextBlock
 from bot.dialogs.base import Context, Reply
@@ -18,6 +16,7 @@ from bot.domain import privacy
 from bot.domain.workdays import WorkingCalendar
 from bot.store.models import DialogState
 from bot.store.nominations import Nomination, VoteRound
+from bot.store.upserts import dialect_of, insert_or_replace
 
 log = logging.getLogger("bot.dialogs.nominations")
 
@@ -82,15 +81,14 @@ async def load_draft(ctx: Context, flow: str) -> DialogState | None:
 async def save_draft(ctx: Context, flow: str, state: dict[str, Any]) -> None:
     """Create or replace the person's draft for a flow (one row per person and flow)."""
     assert ctx.person is not None
-    insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(DialogState).values(
-        person_id=ctx.person.id, flow=flow, state=state, updated_at=ctx.now
+    stmt = insert_or_replace(
+        dialect_of(ctx.session),
+        DialogState.__table__,
+        ("person_id", "flow"),
+        ("state", "updated_at"),
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["person_id", "flow"],
-        set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
-    )
-    await ctx.session.execute(stmt)
+    values = {"person_id": ctx.person.id, "flow": flow, "state": state, "updated_at": ctx.now}
+    await ctx.session.execute(stmt, values)
 
 
 async def delete_draft(ctx: Context, flow: str) -> None:

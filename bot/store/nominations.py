@@ -34,13 +34,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.voting import Ballot, Choice
 from bot.store.models import Base, Person, Team
+from bot.store.upserts import dialect_of, insert_or_replace
 
 # Nomination statuses.
 VOTING = "voting"
@@ -347,27 +346,24 @@ async def upsert_vote(
     now: datetime,
 ) -> None:
     """Record a vote, or change the voter's vote in this round: one row, whatever the race."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Vote).values(
-        nomination_id=nomination_id,
-        round=round_number,
-        voter_id=voter_id,
-        choice=choice.value,
-        comment=comment,
-        cast_at=now,
-        updated_at=now,
-        changes=0,
+    stmt = insert_or_replace(
+        dialect_of(session),
+        Vote.__table__,
+        ("nomination_id", "round", "voter_id"),
+        ("choice", "comment", "updated_at"),
+        count_changes_in="changes",
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["nomination_id", "round", "voter_id"],
-        set_={
-            "choice": stmt.excluded.choice,
-            "comment": stmt.excluded.comment,
-            "updated_at": stmt.excluded.updated_at,
-            "changes": Vote.changes + 1,
-        },
-    )
-    await session.execute(stmt)
+    values = {
+        "nomination_id": nomination_id,
+        "round": round_number,
+        "voter_id": voter_id,
+        "choice": choice.value,
+        "comment": comment,
+        "cast_at": now,
+        "updated_at": now,
+        "changes": 0,
+    }
+    await session.execute(stmt, values)
 
 
 async def bump_tally_version(session: AsyncSession, round_id: int) -> int:

@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards.model import Card
 from bot.domain.framework import Framework
 from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
+from bot.store.upserts import dialect_of, insert_or_ignore
 
 PENDING, SENDING, SENT, DEAD, SUPERSEDED = "pending", "sending", "sent", "dead", "superseded"
 MESSAGING_PLATFORMS = ("slack", "teams")
@@ -199,11 +198,8 @@ class OutboxWriter:
             "next_attempt_at": max(not_before or self._now, self._now),
             "created_at": self._now,
         }
-        bind = self._session.get_bind()
-        insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(OutboxMessage).values(**values)
-        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await self._session.execute(stmt)
+        stmt = insert_or_ignore(dialect_of(self._session), OutboxMessage.__table__, ("dedupe_key",))
+        result = await self._session.execute(stmt, values)
         self.written += result.rowcount or 0  # type: ignore[attr-defined]
 
 
