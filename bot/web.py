@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import time
@@ -59,8 +60,13 @@ def build_web_app(runtime: Runtime) -> web.Application:
     app = web.Application(middlewares=[_observe], client_max_size=MAX_BODY)
     app[RUNTIME_KEY] = runtime
 
+    def acknowledging() -> contextlib.AbstractContextManager[None]:
+        # Platform requests being answered: the inbox worker lets them go first.
+        return runtime.inbox.acknowledging if runtime.inbox else contextlib.nullcontext()
+
     async def teams(request: web.Request) -> web.StreamResponse:
-        return await runtime.teams.handle_http(request)
+        with acknowledging():
+            return await runtime.teams.handle_http(request)
 
     async def slack(request: web.Request) -> web.StreamResponse:
         if runtime.slack is None:
@@ -68,7 +74,8 @@ def build_web_app(runtime: Runtime) -> web.Application:
                 {"error": "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"},
                 status=404,
             )
-        return await runtime.slack.handle_http(request)
+        with acknowledging():
+            return await runtime.slack.handle_http(request)
 
     async def healthz(_request: web.Request) -> web.StreamResponse:
         return web.json_response({"status": "ok"})

@@ -4,6 +4,12 @@ Requests run in lanes; one person's requests always take the same lane, so they 
 in the order they were made. SQLite gets one lane (it has one writer anyway), PostgreSQL a
 few. Entries a stopped process left behind are picked up at start, and every minute those
 older than two minutes that no worker here holds (another replica may have stopped).
+
+Acknowledgements come first. A platform that waits too long for one shows the person an error
+and sends the request again; handling can wait a little. So while requests are waiting at
+the endpoints, a lane holds back, but never once its next entry has waited ``HANDLE_WITHIN``
+(two seconds: a Slack modal must open within three of the press). When nobody is waiting,
+entries are handled at once.
 """
 
 from __future__ import annotations
@@ -25,15 +31,43 @@ Handler = Callable[[Received], Awaitable[None]]
 HANDLED = Counter("qabot_inbox_handled_total", "Saved requests handled", ["platform", "kind"])
 WAITING = Gauge("qabot_inbox_waiting", "Saved requests waiting to be handled")
 
+HANDLE_WITHIN = timedelta(seconds=2)
 RECOVER_EVERY_SECONDS = 60.0
 ABANDONED_AFTER = timedelta(minutes=2)
 STOP_WAIT_SECONDS = 10.0
+
+
+class Acknowledging:
+    """Counts the platform requests the endpoints are answering right now."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._none = asyncio.Event()
+        self._none.set()
+
+    def __enter__(self) -> None:
+        self.count += 1
+        self._none.clear()
+
+    def __exit__(self, *_: object) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._none.set()
+
+    async def none_for(self, seconds: float) -> None:
+        """Wait until no request is being answered, for at most ``seconds``."""
+        if self.count and seconds > 0:
+            try:
+                await asyncio.wait_for(self._none.wait(), seconds)
+            except TimeoutError:
+                pass
 
 
 class InboxWorker:
     def __init__(self, inbox: Inbox, *, lanes: int = 1) -> None:
         self.inbox = inbox
         self.clock = inbox.clock
+        self.acknowledging = Acknowledging()
         self.handlers: dict[str, Handler] = {}
         self._lanes: list[asyncio.Queue[Received]] = [asyncio.Queue() for _ in range(lanes)]
         self._held: set[str] = set()
@@ -104,6 +138,8 @@ class InboxWorker:
         while True:
             received = await lane.get()
             try:
+                waited = self.clock() - received.received_at
+                await self.acknowledging.none_for((HANDLE_WITHIN - waited).total_seconds())
                 await self._handle(received)
             finally:
                 self._held.discard(received.id)
