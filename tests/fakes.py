@@ -109,6 +109,7 @@ class FakeSlackApi(FakeServer):
         super().__init__()
         self.users: dict[str, str] = {}  # Slack user id -> email
         self.files: dict[str, bytes] = {}  # file name -> content, served at /files/<name>
+        self.files_held: asyncio.Event | None = None  # when set, downloads wait for it
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
 
@@ -129,6 +130,8 @@ class FakeSlackApi(FakeServer):
             return web.Response(status=401, text="not_authed")
         if name not in self.files:
             return web.Response(status=404)
+        if self.files_held is not None:
+            await self.files_held.wait()
         return web.Response(body=self.files[name], content_type="text/csv")
 
     @property

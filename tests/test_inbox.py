@@ -228,3 +228,31 @@ async def test_when_the_inbox_cannot_save_requests_are_handled_in_the_turn(
     assert status == 200
     calls = await staffed.connector.wait_for("POST conversations/*/activities")
     assert "my tasks" in json.dumps(calls[-1].params["body"])
+
+
+async def test_a_slow_file_download_does_not_hold_up_other_people(staffed: BotEnv) -> None:
+    env = unsettled_client(staffed)
+    env.slack_api.files_held = asyncio.Event()
+    url = env.slack_api.file_url("allocations.csv", b"case_number,activity\n")
+    upload = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "DQUINN",
+        "channel_type": "im",
+        "user": "UQUINN",
+        "text": "",
+        "ts": "1700000001.000100",
+        "files": [{"name": "allocations.csv", "mimetype": "text/csv", "url_private_download": url}],
+    }
+    status, _ = await env.slack.event(upload)
+    assert status == 200
+    await env.slack_api.wait_for("files.download")
+    # Quinn's file is still downloading; Sam is answered meanwhile.
+    await env.slack.dm("USAM", "help")
+    posted = await env.slack_api.wait_for("chat.postMessage")
+    assert [c.params["channel"] for c in posted] == ["DSAM"]
+    env.slack_api.files_held.set()
+    await env.runtime.settled()
+    await env.runtime.worker.drain_once()  # type: ignore[union-attr]
+    channels = [c.params["channel"] for c in env.slack_api.calls_to("chat.postMessage")]
+    assert channels == ["DSAM", "DQUINN"]

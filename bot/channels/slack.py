@@ -88,6 +88,8 @@ class SlackChannel:
         if inbox is not None:
             inbox.register("slack", self._handle_saved)
         self._background: set[asyncio.Task[None]] = set()
+        # Files fetched for saved requests, by inbox entry id, until they are handled.
+        self._files: dict[str, str] = {}
         base_url = settings.slack_api_url.rstrip("/") + "/"
         # One HTTP session for every call; Bolt's client retries 429s after Retry-After.
         self.client = AsyncWebClient(
@@ -201,7 +203,8 @@ class SlackChannel:
         if subtype and subtype != "file_share":
             await ack()
             return
-        await self._save_then_ack(ack, "message", body, event["user"])
+        files = event.get("files") or []
+        await self._save_then_ack(ack, "message", body, event["user"], files[0] if files else None)
 
     async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         if not event.get("user"):
@@ -225,10 +228,16 @@ class SlackChannel:
         await self._save_then_ack(ack, "block_actions", body, body["user"]["id"])
 
     async def _save_then_ack(
-        self, ack: AsyncAck, kind: str, body: dict[str, Any], user_id: str
+        self,
+        ack: AsyncAck,
+        kind: str,
+        body: dict[str, Any],
+        user_id: str,
+        file: dict[str, Any] | None = None,
     ) -> None:
-        """Save the request, acknowledge it, and leave the rest to the inbox worker. If it
-        cannot be saved, handle it now: acknowledged late is better than lost."""
+        """Save the request, acknowledge it, and leave the rest to the inbox worker (a file
+        sent with it is fetched first, outside the lane). If it cannot be saved, handle it
+        now: acknowledged late is better than lost."""
         if self.inbox is not None:
             try:
                 received = await self.inbox.inbox.save("slack", kind, json.dumps(body))
@@ -236,9 +245,15 @@ class SlackChannel:
                 log.warning("inbox unavailable: handling a Slack %s before acknowledging", kind)
             else:
                 await ack()
-                self.inbox.submit(received, user_id)
+                if file is None:
+                    self.inbox.submit(received, user_id)
+                else:
+                    self.inbox.submit_when(self._fetch(received.id, file), received, user_id)
                 return
         await self._handle(kind, body, None, ack)
+
+    async def _fetch(self, saved_id: str, file: dict[str, Any]) -> None:
+        self._files[saved_id] = await self._read_file(file)
 
     async def _handle_saved(self, received: Received) -> None:
         await self._handle(received.kind, json.loads(received.body), received.id, None)
@@ -255,7 +270,7 @@ class SlackChannel:
             await ack()  # events: Slack retries them, and the event id makes a retry harmless
         event = body.get("event") or {}
         if kind == "message":
-            await self._message(event, body.get("event_id"))
+            await self._message(event, body.get("event_id"), saved_id)
         elif kind == "app_mention":
             await self._mention(event, body.get("event_id"))
         elif kind == "app_home_opened":
@@ -263,9 +278,13 @@ class SlackChannel:
         else:
             log.error("unknown saved Slack request kind %r", kind)
 
-    async def _message(self, event: dict[str, Any], event_id: str | None) -> None:
+    async def _message(
+        self, event: dict[str, Any], event_id: str | None, saved_id: str | None
+    ) -> None:
         files = event.get("files") or []
-        attachment = await self._read_file(files[0]) if files else None
+        attachment = self._files.pop(saved_id, None) if saved_id else None
+        if files and attachment is None:  # not fetched yet (a request replayed after a stop)
+            attachment = await self._read_file(files[0])
         turn = Turn(
             platform="slack",
             user_id=event["user"],

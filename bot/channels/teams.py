@@ -217,6 +217,8 @@ class TeamsChannel:
         self.connector = TeamsConnector(session, TokenProvider(settings))
         self.sender = TeamsSender(self.connector, bot, settings)
         self._background: set[asyncio.Task[None]] = set()
+        # Files fetched for saved messages, by inbox entry id, until they are handled.
+        self._files: dict[str, str] = {}
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -340,17 +342,26 @@ class TeamsChannel:
                 log.warning("inbox unavailable: handling a Teams message in its turn")
             else:
                 user = activity.from_property
-                self.inbox.submit(received, (user.id if user else "") or "")
+                person_key = (user.id if user else "") or ""
+                upload = _file_download_url(activity)
+                if upload is None:
+                    self.inbox.submit(received, person_key)
+                else:  # fetched first, outside the lane
+                    self.inbox.submit_when(self._fetch(received.id, upload), received, person_key)
                 return
         await self._on_message(activity)
+
+    async def _fetch(self, saved_id: str, url: str) -> None:
+        self._files[saved_id] = await self._download(url)
 
     async def _handle_saved(self, received: Received) -> None:
         if received.kind != "message":
             log.error("unknown saved Teams request kind %r", received.kind)
             return
-        await self._on_message(Activity().deserialize(json.loads(received.body)))
+        activity = Activity().deserialize(json.loads(received.body))
+        await self._on_message(activity, self._files.pop(received.id, None))
 
-    async def _on_message(self, activity: Activity) -> None:
+    async def _on_message(self, activity: Activity, fetched: str | None = None) -> None:
         value = activity.value if isinstance(activity.value, dict) else None
         if value and value.get("verb"):
             # An Action.Submit from a client without Universal Actions.
@@ -361,7 +372,7 @@ class TeamsChannel:
             upload = _file_download_url(activity)
             turn = self._turn(activity, text=text.strip() or ("upload" if upload else ""))
             if upload is not None:
-                attachment = await self._download(upload)
+                attachment = fetched if fetched is not None else await self._download(upload)
                 turn = dataclasses.replace(turn, attachment_text=attachment)
         key = f"teams:{activity.conversation.id}|{activity.id}"
         await self._run(activity, turn, route=self._queue_all(turn, key))

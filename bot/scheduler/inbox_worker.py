@@ -71,6 +71,7 @@ class InboxWorker:
         self.handlers: dict[str, Handler] = {}
         self._lanes: list[asyncio.Queue[Received]] = [asyncio.Queue() for _ in range(lanes)]
         self._held: set[str] = set()
+        self._preparing: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, platform: str, handler: Handler) -> None:
@@ -84,6 +85,24 @@ class InboxWorker:
         lane = zlib.crc32(person_key.encode()) % len(self._lanes)
         self._lanes[lane].put_nowait(received)
         WAITING.inc()
+
+    def submit_when(self, ready: Awaitable[None], received: Received, person_key: str = "") -> None:
+        """Queue a saved request once ``ready`` is done (a file it carries has been fetched),
+        so a slow download never holds up the requests behind it in the lane."""
+        self._held.add(received.id)
+
+        async def wait_then_submit() -> None:
+            try:
+                await ready
+            except Exception:
+                log.exception("preparing saved request %s failed; handling it anyway", received.id)
+            finally:
+                self._held.discard(received.id)
+                self.submit(received, person_key)
+
+        task = asyncio.create_task(wait_then_submit())
+        self._preparing.add(task)
+        task.add_done_callback(self._preparing.discard)
 
     async def start(self, *, recover_all: bool) -> None:
         """Start the lanes, first queueing what a stopped process left (all of it when no
@@ -111,6 +130,8 @@ class InboxWorker:
 
     async def idle(self) -> None:
         """Wait until every queued request has been handled."""
+        while self._preparing:
+            await asyncio.wait(set(self._preparing))
         for lane in self._lanes:
             await lane.join()
 

@@ -12,7 +12,8 @@ exactly-once by the turn itself (the entry id is the turn's dedupe key, recorded
 handled, and any left behind by a stopped process are handled again when it starts.
 
 The inbox is a journal, not part of the schema Alembic manages: it holds only requests not yet
-handled and is created when missing. On SQLite it is a file of its own beside the database
+handled (what people sent stays there only until then, and is never logged) and is created
+when missing. On SQLite it is a file of its own beside the database
 (``qabot.db`` -> ``qabot.db-inbox``), so saving a request never waits for the one writer a
 SQLite file allows, which a turn may be holding; on PostgreSQL it is a table in the database.
 """
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 # An entry handled this many times without being settled is dropped (and logged): it is the
 # request that stopped the process each time.
 MAX_ATTEMPTS = 3
+# Ids per DELETE (well under SQLite's limit on bound parameters).
+SETTLE_CHUNK = 500
 
 
 class JournalBase(DeclarativeBase):
@@ -194,8 +197,9 @@ class Inbox:
                 async with self.engine.begin() as conn:
                     if batch:
                         await conn.execute(insert(InboxEntry), [row for row, _ in batch])
-                    if settled:
-                        await conn.execute(delete(InboxEntry).where(InboxEntry.id.in_(settled)))
+                    for start in range(0, len(settled), SETTLE_CHUNK):
+                        chunk = settled[start : start + SETTLE_CHUNK]
+                        await conn.execute(delete(InboxEntry).where(InboxEntry.id.in_(chunk)))
             except Exception as exc:
                 log.exception("could not write %d inbox entries", len(batch))
                 for _, done in batch:
