@@ -494,11 +494,12 @@ class Bench:
         expected = sum(len(times) for times in sent.values())
         seen, stalled_since = -1, time.monotonic()
         for _ in range(int(self.options.drain_timeout / 0.2) + 1):
-            count = len(self.match_replies(sent))
-            if count >= expected:
+            if len(self.match_replies(sent)) >= expected:
                 break
-            if count != seen:
-                seen, stalled_since = count, time.monotonic()
+            # Anything arriving (answers to earlier phases too) is progress.
+            arrived = sum(len(times) for times in self.fakes.replies.values())
+            if arrived != seen:
+                seen, stalled_since = arrived, time.monotonic()
             elif time.monotonic() - stalled_since > STALL_SECONDS:
                 break  # nothing more is coming (an action that answers no modal, say)
             await asyncio.sleep(0.2)
@@ -537,7 +538,9 @@ class Bench:
                 await self.stop_profiler(spy)
             outcome = Outcome(name, platform_name, server.name, result, idle_rss_kb=idle_kb)
             outcome.background_cores = background
-            if name.startswith("qabot") and result["measured"]["sent"]:
+            if (name.startswith("qabot") or platform_name == "teams") and result["measured"][
+                "sent"
+            ]:
                 # Teams replies, or the modals the pressed Slack buttons open: the work done
                 # after the acknowledgement, which the server must finish before it stops.
                 outcome.replies = await self.wait_replies(result["measured"]["sent"])

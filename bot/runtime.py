@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import QABot, system_clock
+from bot.background import cancel_and_wait
 from bot.channels.base import Sender
 from bot.channels.slack import SlackChannel
 from bot.channels.teams import TeamsChannel
@@ -130,7 +131,7 @@ class Runtime:
             await self.inbox.idle()
         for channel in (self.slack, self._teams):
             if channel is not None:
-                await channel.settled()
+                await channel.background.settled()
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -141,20 +142,14 @@ class Runtime:
             await self.inbox.stop()
         for channel in (self.slack, self._teams):
             if channel is not None:
-                await channel.close()
+                await channel.background.close()
         if self.worker is not None:
             self.worker.stop()
         # Let a delivery pass in progress finish (and record what it sent) before cancelling:
         # cancelling mid-send would leave rows "sending" until reclaimed, and could resend them.
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
         if self.scheduler is not None:
             await self.scheduler.close()

@@ -192,6 +192,25 @@ class SlackClient:
         return await self.interaction(payload)
 
 
+def file_share_event(
+    user: str, url: str, name: str, *, mimetype: str = "text/csv", size: int | None = None
+) -> dict[str, Any]:
+    """A file sent to the bot in a DM, as Slack's message event carries it."""
+    info: dict[str, Any] = {"name": name, "mimetype": mimetype, "url_private_download": url}
+    if size is not None:
+        info["size"] = size
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "D" + user[1:],
+        "channel_type": "im",
+        "user": user,
+        "text": "",
+        "ts": f"{time.time():.6f}",
+        "files": [info],
+    }
+
+
 def find_buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for block in blocks:

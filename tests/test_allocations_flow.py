@@ -27,7 +27,7 @@ from tests.allocation_support import (
     say,
 )
 from tests.conftest import BotEnv
-from tests.harness import button, card_of, execute_action
+from tests.harness import button, card_of, execute_action, file_share_event
 
 PE_ROW = f"2045871,Taunton CP,practice_evaluation,{CHRIS},{BEA},PE Nov"
 
@@ -249,23 +249,7 @@ async def test_an_upload_in_a_slack_dm_is_read_as_the_csv(qa: BotEnv) -> None:
     env = qa
     content = f"\ufeff{HEADER}\r\n{PE_ROW}\r\n".encode()
     url = env.slack_api.file_url("allocations.csv", content)
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": "DQUINN",
-        "channel_type": "im",
-        "user": "UQUINN",
-        "text": "",
-        "ts": "1700000001.000100",
-        "files": [
-            {
-                "name": "allocations.csv",
-                "mimetype": "text/csv",
-                "size": len(content),
-                "url_private_download": url,
-            }
-        ],
-    }
+    event = file_share_event("UQUINN", url, "allocations.csv", size=len(content))
     status, _ = await env.slack.event(event)
     assert status == 200
     (posted,) = await env.slack_api.wait_for("chat.postMessage")

@@ -17,6 +17,7 @@ from bot.cards.blockkit import button_value
 from bot.store.db import Database as Store
 from bot.store.inbox import MAX_ATTEMPTS, Inbox, InboxEntry, InboxUnavailable
 from tests.conftest import STAFF_CSV, BotEnv, Database, FakeClock, start_env, stop_env
+from tests.harness import file_share_event
 
 DM_HELP_EVENT = {
     "token": "legacy",
@@ -58,6 +59,19 @@ def unsettled_client(env: BotEnv) -> BotEnv:
     )
 
 
+def hold_turns(env: BotEnv, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Turns wait until the returned event is set."""
+    release = asyncio.Event()
+    handle = env.runtime.bot.handle
+
+    async def held(*args: object, **kwargs: object) -> object:
+        await release.wait()
+        return await handle(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(env.runtime.bot, "handle", held)
+    return release
+
+
 async def dm_replies(env: BotEnv, channel: str = "DSAM") -> list[str]:
     await env.runtime.worker.drain_once()  # type: ignore[union-attr]
     return [
@@ -71,14 +85,7 @@ async def test_a_slack_press_is_acknowledged_before_it_is_handled(
     staffed: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = unsettled_client(staffed)
-    release = asyncio.Event()
-    handle = env.runtime.bot.handle
-
-    async def slow_handle(*args: object, **kwargs: object) -> object:
-        await release.wait()
-        return await handle(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(env.runtime.bot, "handle", slow_handle)
+    release = hold_turns(env, monkeypatch)
     status, _ = await env.slack.dm("USAM", "help")
     # Slack has its answer while the dialog has not even started: nothing is lost by that,
     # the request is in the inbox.
@@ -94,14 +101,7 @@ async def test_a_teams_message_is_answered_at_once_and_replied_to_after(
     staffed: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = unsettled_client(staffed)
-    release = asyncio.Event()
-    handle = env.runtime.bot.handle
-
-    async def slow_handle(*args: object, **kwargs: object) -> object:
-        await release.wait()
-        return await handle(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(env.runtime.bot, "handle", slow_handle)
+    release = hold_turns(env, monkeypatch)
     env.connector.members["29:aad-sam"] = {"id": "29:aad-sam", "email": "sam.sw@example.gov.uk"}
     status, _ = await env.teams.say("aad-sam", "help")
     assert status == 200
@@ -234,16 +234,7 @@ async def test_a_slow_file_download_does_not_hold_up_other_people(staffed: BotEn
     env = unsettled_client(staffed)
     env.slack_api.files_held = asyncio.Event()
     url = env.slack_api.file_url("allocations.csv", b"case_number,activity\n")
-    upload = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": "DQUINN",
-        "channel_type": "im",
-        "user": "UQUINN",
-        "text": "",
-        "ts": "1700000001.000100",
-        "files": [{"name": "allocations.csv", "mimetype": "text/csv", "url_private_download": url}],
-    }
+    upload = file_share_event("UQUINN", url, "allocations.csv")
     status, _ = await env.slack.event(upload)
     assert status == 200
     await env.slack_api.wait_for("files.download")

@@ -9,7 +9,6 @@ for three seconds).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -31,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import QABot, RouteReplies, TurnResult
+from bot.background import BackgroundTasks
 from bot.cards import blockkit
 from bot.cards.model import Card
 from bot.channels.base import AddressError, SendResult
@@ -87,7 +87,7 @@ class SlackChannel:
         self.inbox = inbox
         if inbox is not None:
             inbox.register("slack", self._handle_saved)
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = BackgroundTasks()
         # Files fetched for saved requests, by inbox entry id, until they are handled.
         self._files: dict[str, str] = {}
         base_url = settings.slack_api_url.rstrip("/") + "/"
@@ -385,19 +385,7 @@ class SlackChannel:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("Slack call failed: %s", type(exc).__name__)
 
-        task = asyncio.create_task(call())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def settled(self) -> None:
-        """Wait for the calls already started in the background."""
-        while self._background:
-            await asyncio.wait(set(self._background))
-
-    async def close(self) -> None:
-        """Let calls already made finish (a modal someone is waiting for)."""
-        if self._background:
-            await asyncio.wait(self._background, timeout=5)
+        self.background.start(call())
 
     async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body["view"]

@@ -27,6 +27,7 @@ from botframework.connector.auth import ConnectorFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import QABot, RouteReplies, TurnResult
+from bot.background import BackgroundTasks
 from bot.cards import adaptive
 from bot.cards.model import Card
 from bot.channels import botbuilder_fixes
@@ -216,7 +217,7 @@ class TeamsChannel:
         self.adapter.on_turn_error = self._on_turn_error
         self.connector = TeamsConnector(session, TokenProvider(settings))
         self.sender = TeamsSender(self.connector, bot, settings)
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = BackgroundTasks()
         # Files fetched for saved messages, by inbox entry id, until they are handled.
         self._files: dict[str, str] = {}
 
@@ -256,16 +257,6 @@ class TeamsChannel:
         if response is None:
             return web.Response(status=200)
         return web.json_response(response.body, status=response.status)
-
-    async def settled(self) -> None:
-        """Wait for the calls already started in the background."""
-        while self._background:
-            await asyncio.wait(set(self._background))
-
-    async def close(self) -> None:
-        """Let background work already started finish (a team roster being read)."""
-        if self._background:
-            await asyncio.wait(self._background, timeout=5)
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
@@ -525,9 +516,7 @@ class TeamsChannel:
             )
         log.info("Teams app %s in a team", "added" if active else "removed")
         if active and team.get("id"):
-            task = asyncio.create_task(self._sync_team(activity.service_url, team["id"], reference))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self.background.start(self._sync_team(activity.service_url, team["id"], reference))
 
     async def _sync_team(self, service_url: str, team_id: str, reference: dict[str, Any]) -> None:
         """Learn the team's channels and link its members, after the turn has been answered."""

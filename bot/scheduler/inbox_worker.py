@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Gauge
 
+from bot.background import BackgroundTasks, cancel_and_wait
 from bot.store.inbox import Inbox, Received
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class InboxWorker:
         self.handlers: dict[str, Handler] = {}
         self._lanes: list[asyncio.Queue[Received]] = [asyncio.Queue() for _ in range(lanes)]
         self._held: set[str] = set()
-        self._preparing: set[asyncio.Task[None]] = set()
+        self._preparing = BackgroundTasks()
         self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, platform: str, handler: Handler) -> None:
@@ -114,9 +115,7 @@ class InboxWorker:
                 self._held.discard(received.id)
                 self.submit(received, person_key)
 
-        task = asyncio.create_task(wait_then_submit())
-        self._preparing.add(task)
-        task.add_done_callback(self._preparing.discard)
+        self._preparing.start(wait_then_submit())
 
     async def start(self, *, recover_all: bool) -> None:
         """Start the lanes, first queueing what a stopped process left (all of it when no
@@ -144,8 +143,7 @@ class InboxWorker:
 
     async def idle(self) -> None:
         """Wait until every queued request has been handled."""
-        while self._preparing:
-            await asyncio.wait(set(self._preparing))
+        await self._preparing.settled()
         for lane in self._lanes:
             await lane.join()
 
@@ -155,13 +153,7 @@ class InboxWorker:
             await asyncio.wait_for(self.idle(), STOP_WAIT_SECONDS)
         except TimeoutError:
             log.warning("stopping with saved requests not yet handled; they run at next start")
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
 
     async def _recover_periodically(self) -> None:
