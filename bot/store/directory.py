@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.domain.roles import Role
 from bot.store.models import (
@@ -21,9 +22,15 @@ from bot.store.models import (
     Team,
 )
 
+# Who is asking is looked up on every turn: roles come in the same query (one round trip),
+# not in the second one their relationship's default "selectin" loading would send.
+WITH_ROLES = joinedload(Person.roles)
+
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
-    result = await session.execute(select(Person).where(Person.email == email.strip().lower()))
+    result = await session.execute(
+        select(Person).options(WITH_ROLES).where(Person.email == email.strip().lower())
+    )
     return result.unique().scalar_one_or_none()
 
 
@@ -36,6 +43,7 @@ async def person_by_identity(
 ) -> Person | None:
     result = await session.execute(
         select(Person)
+        .options(WITH_ROLES)
         .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
         .where(PlatformIdentity.platform == platform, PlatformIdentity.external_id == external_id)
     )
