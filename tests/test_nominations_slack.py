@@ -126,6 +126,22 @@ def _buttons(message: dict[str, object]) -> list[dict[str, object]]:
     return find_buttons(message["blocks"])  # type: ignore[arg-type]
 
 
+async def test_a_comment_that_identifies_a_child_keeps_the_vote_modal_open(
+    staffed: BotEnv,
+) -> None:
+    env = staffed
+    await nominate(env)
+    card = vote_card(env)
+    await env.slack.press("UBEA", slack_button(card, "Decline…"), channel=CSW_CHANNEL)
+    modal = last_view(env)
+    answer = await slack_submit(
+        env, "UBEA", modal, {"comment": "The child, born 12/03/2015, said it helped."}
+    )
+    assert answer["response_action"] == "errors"
+    assert "date of birth" in answer["errors"]["comment"]
+    assert await votes(env, (await nominations(env))[0].id) == []
+
+
 async def test_a_decline_sends_the_nominator_the_comments_without_names(staffed: BotEnv) -> None:
     env = staffed
     await nominate(env)

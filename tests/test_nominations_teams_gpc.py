@@ -105,3 +105,17 @@ async def test_only_heads_of_service_nominate_teams_and_only_qa_arranges(north: 
 async def test_team_nominations_are_off_where_the_framework_has_none(staffed: BotEnv) -> None:
     _status, body = await staffed.slack.command("UHELEN", "nominate team")
     assert "switched off" in body and "nominate and choose the whole team" in body
+
+
+async def test_help_offers_team_nominations_where_the_framework_has_them(north: BotEnv) -> None:
+    _status, body = await north.slack.command("UHELEN", "help")
+    assert "nominate team" in body and "team nominations" in body
+
+
+async def test_help_leaves_team_nominations_out_where_the_framework_has_none(
+    staffed: BotEnv,
+) -> None:
+    _status, body = await staffed.slack.command("UHELEN", "help")
+    assert "nominate team" not in body and "team nominations" not in body
+    _status, body = await staffed.slack.command("UQUINN", "help")
+    assert "team nominations" not in body

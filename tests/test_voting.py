@@ -149,6 +149,16 @@ def test_nominator_and_nominees_are_recused(
             "x" * (COMMENT_MAX + 1),
             "Please keep your comment to 1000 characters; it is 1001 at the moment.",
         ),
+        (
+            D,
+            "The child, born 12/03/2015, said it helped.",
+            "This looks like a date of birth: refer to the child only by the case record number.",
+        ),
+        (
+            N,
+            "Was NHS 943 476 5919 the right child?",
+            "This looks like an NHS number: refer to the child only by the case record number.",
+        ),
     ],
 )
 def test_validate_ballot(choice: Choice, comment: str, error: str | None) -> None:

@@ -108,9 +108,15 @@ class Command:
     roles: frozenset[Role] | None  # None: everyone in the directory
     handler: Handler
     usage: str = ""
+    # Whether the authority's framework offers it at all (None: always).
+    offered: Callable[[Framework], bool] | None = None
 
     def allowed(self, ctx: Context) -> bool:
         return self.roles is None or ctx.has_role(*self.roles)
+
+    def listed(self, ctx: Context) -> bool:
+        """Shown in help: this person may use it and the framework offers it."""
+        return self.allowed(ctx) and (self.offered is None or self.offered(ctx.framework))
 
 
 @dataclass
@@ -130,10 +136,13 @@ class Router:
         summary: str,
         roles: set[Role] | None = None,
         usage: str = "",
+        offered: Callable[[Framework], bool] | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             frozen = frozenset(roles) if roles is not None else None
-            self.commands.append(Command(name, aliases, summary, frozen, fn, usage or name))
+            self.commands.append(
+                Command(name, aliases, summary, frozen, fn, usage or name, offered)
+            )
             return fn
 
         return register

@@ -40,7 +40,7 @@ def help_card(ctx: Context, router: Router) -> Card:
     person = ctx.person
     roles = sorted(person.role_names) if person else []
     role_text = ", ".join(ROLE_LABELS[Role(r)] for r in roles if r in Role._value2member_map_)
-    allowed = [c for c in router.commands if c.allowed(ctx) and c.name not in ("help",)]
+    allowed = [c for c in router.commands if c.listed(ctx) and c.name not in ("help",)]
     lines = [(f"{c.usage}", c.summary) for c in allowed]
     name = person.name.split()[0] if person else "there"
     bot_name = ctx.framework.authority.bot_name
@@ -126,7 +126,7 @@ def not_in_directory_card(framework: Framework) -> Card:
 
 
 def unknown_command_card(text: str, router: Router, ctx: Context) -> Card:
-    names = [n for c in router.commands if c.allowed(ctx) for n in (c.name, *c.aliases)]
+    names = [n for c in router.commands if c.listed(ctx) for n in (c.name, *c.aliases)]
     first = " ".join(text.lower().split()[:2])
     guesses = difflib.get_close_matches(first, names, n=3, cutoff=0.5)
     hint = f"Did you mean: {', '.join(guesses)}?" if guesses else "Type help to see what I can do."

@@ -31,6 +31,7 @@ from bot.dialogs.nomination_common import (
     save_draft,
     screen_fields,
 )
+from bot.domain.framework import Framework
 from bot.domain.roles import Role
 from bot.domain.workdays import add_months
 from bot.store import nominations as store
@@ -48,11 +49,13 @@ def register(router: Router) -> None:
         "nominate a team",
         summary="Nominate a team for a Good Practice Conversation",
         roles=NOMINATORS,
+        offered=_team_conversations,
     )(lambda ctx, _args: open_form(ctx))
     router.command(
         "team nominations",
         summary="Teams nominated for Good Practice Conversations",
         roles=VIEWERS,
+        offered=_team_conversations,
     )(lambda ctx, _args: list_nominations(ctx))
     router.action("team_nominations.list")(lambda ctx, _a: list_nominations(ctx))
     router.action("team_nomination.submit")(submit)
@@ -63,6 +66,10 @@ def register(router: Router) -> None:
     )
     router.tasks(tasks)
     router.gallery(_gallery)
+
+
+def _team_conversations(framework: Framework) -> bool:
+    return framework.nominations.team_conversations
 
 
 def _switched_off(ctx: Context) -> list[Reply] | None:

@@ -42,6 +42,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.framework import VotingRules
+from bot.domain.privacy import screen
 
 COMMENT_MAX = 1000
 # Shares of two small vote counts differ by far more than this, so it only absorbs rounding in
@@ -116,6 +117,10 @@ def validate_ballot(choice: Choice, comment: str) -> str | None:
             f"Please keep your comment to {COMMENT_MAX} characters; "
             f"it is {len(text)} at the moment."
         )
+    findings = screen(text)
+    if findings:
+        # Comments reach the nominator (and the QA team): the same rule as everything else.
+        return f"{findings[0].message}: refer to the child only by the case record number."
     return None
 
 
