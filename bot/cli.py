@@ -113,7 +113,7 @@ async def _serve(
         console.print(f"  Slack endpoint  {where}/slack/events  ({slack_mode})")
         console.print(f"  Health          {where}/healthz  {where}/readyz  {where}/metrics")
         if settings.slack_enabled and settings.slack_app_token:
-            await _start_socket_mode(runtime, settings.slack_app_token)
+            console.print("  Slack Socket Mode connecting (SLACK_APP_TOKEN is set)")
         if chat_as and sys.stdin.isatty():
             # Keep the chat readable: only warnings and errors are logged while it runs.
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -126,15 +126,6 @@ async def _serve(
             await _wait_for_signal()
     finally:
         await runtime.stop()
-
-
-async def _start_socket_mode(runtime: object, app_token: str) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    slack = runtime.slack  # type: ignore[attr-defined]
-    handler = AsyncSocketModeHandler(slack.app, app_token)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    console.print("  Slack Socket Mode connected.")
 
 
 async def _wait_for_signal() -> None:

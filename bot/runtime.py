@@ -64,6 +64,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
         self.inbox: InboxWorker | None = None
+        self._socket_mode: asyncio.Task[None] | None = None
 
     @property
     def teams(self) -> TeamsChannel:
@@ -119,6 +120,10 @@ class Runtime:
             # Only one process uses a SQLite file's inbox, so whatever is in it was left.
             await self.inbox.start(recover_all=self.db.is_sqlite)
         await site.start()
+        if self.slack is not None and self.settings.slack_app_token:
+            self._socket_mode = asyncio.create_task(
+                self.slack.run_socket_mode(self.settings.slack_app_token), name="socket-mode"
+            )
         # Start-up leaves ~170k long-lived objects; keep them out of the collector's view so a
         # full collection never stops the event loop for ~100 ms under load.
         gc.collect()
@@ -134,6 +139,8 @@ class Runtime:
                 await channel.background.settled()
 
     async def stop(self) -> None:
+        if self._socket_mode is not None:
+            await cancel_and_wait([self._socket_mode])
         if self._runner is not None:
             # Take no more requests, then finish the ones acknowledged already.
             for site in list(self._runner.sites):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 
 @dataclass
@@ -110,12 +110,57 @@ class FakeSlackApi(FakeServer):
         self.users: dict[str, str] = {}  # Slack user id -> email
         self.files: dict[str, bytes] = {}  # file name -> content, served at /files/<name>
         self.files_held: asyncio.Event | None = None  # when set, downloads wait for it
+        self.sockets: list[web.WebSocketResponse] = []
+        self._envelopes: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/files/{name}", self._file)
+        app.router.add_get("/socket", self._socket)
+
+    # --- Socket Mode ------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """The WebSocket apps.connections.open hands out: Slack sends envelopes down it and
+        the app acknowledges each by its envelope_id."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                answer = json.loads(message.data)
+                waiting = self._envelopes.pop(answer.get("envelope_id"), None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(answer)
+        return ws
+
+    async def wait_for_socket(self, within: float = 5.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while not self.sockets:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the app never opened a Socket Mode connection")
+            await asyncio.sleep(0.02)
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a Socket Mode envelope (events_api, interactive, slash_commands) and return the
+        app's acknowledgement."""
+        envelope_id = f"env-{next(self._ts)}"
+        answered: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._envelopes[envelope_id] = answered
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await asyncio.wait_for(answered, 5)
 
     def file_url(self, name: str, content: bytes) -> str:
         """Serve ``content`` like Slack's url_private (the bot token is required)."""
@@ -190,6 +235,8 @@ class FakeSlackApi(FakeServer):
                 if known.lower() == email:
                     return {"ok": True, "user": {"id": uid, "profile": {"email": known}}}
             return {"ok": False, "error": "users_not_found"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         return {"ok": True}

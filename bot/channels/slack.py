@@ -9,6 +9,7 @@ for three seconds).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -88,6 +90,7 @@ class SlackChannel:
         if inbox is not None:
             inbox.register("slack", self._handle_saved)
         self.background = BackgroundTasks()
+        self.socket_mode_connected = asyncio.Event()
         # Files fetched for saved requests, by inbox entry id, until they are handled.
         self._files: dict[str, str] = {}
         base_url = settings.slack_api_url.rstrip("/") + "/"
@@ -134,6 +137,32 @@ class SlackChannel:
                 request.remote,
             )
         return await to_aiohttp_response(bolt_response)
+
+    # --- Socket Mode ----------------------------------------------------------------------
+
+    async def run_socket_mode(self, app_token: str) -> None:
+        """Receive everything over a Socket Mode connection (no public address needed). Tries
+        again with backoff until it connects; then Slack's client reconnects by itself."""
+        handler = AsyncSocketModeHandler(self.app, app_token)
+        delay = 1.0
+        try:
+            while True:
+                try:
+                    await handler.connect_async()  # type: ignore[no-untyped-call]
+                except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    log.warning(
+                        "Slack Socket Mode could not connect (%s); trying again in %.0fs",
+                        type(exc).__name__,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 60.0)
+                    continue
+                self.socket_mode_connected.set()
+                log.info("Slack Socket Mode connected")
+                await asyncio.Event().wait()  # until the runtime stops
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
 
     # --- listeners ------------------------------------------------------------------------
 
