@@ -91,8 +91,6 @@ class SlackChannel:
             inbox.register("slack", self._handle_saved)
         self.background = BackgroundTasks()
         self.socket_mode_connected = asyncio.Event()
-        # Files fetched for saved requests, by inbox entry id, until they are handled.
-        self._files: dict[str, str] = {}
         base_url = settings.slack_api_url.rstrip("/") + "/"
         # One HTTP session for every call; Bolt's client retries 429s after Retry-After.
         self.client = AsyncWebClient(
@@ -277,21 +275,25 @@ class SlackChannel:
                 if file is None:
                     self.inbox.submit(received, user_id)
                 else:
-                    self.inbox.submit_when(self._fetch(received.id, file), received, user_id)
+                    self.inbox.submit_with_file(self._read_file(file), received, user_id)
                 return
         await self._handle(kind, body, None, ack)
 
-    async def _fetch(self, saved_id: str, file: dict[str, Any]) -> None:
-        self._files[saved_id] = await self._read_file(file)
-
     async def _handle_saved(self, received: Received) -> None:
-        await self._handle(received.kind, json.loads(received.body), received.id, None)
+        body = json.loads(received.body)
+        await self._handle(received.kind, body, received.id, None, received.attachment)
 
     async def _handle(
-        self, kind: str, body: dict[str, Any], saved_id: str | None, ack: AsyncAck | None
+        self,
+        kind: str,
+        body: dict[str, Any],
+        saved_id: str | None,
+        ack: AsyncAck | None,
+        attachment: str | None = None,
     ) -> None:
         """Handle a request; ``ack`` is given when it has not been acknowledged yet, and is
-        called as soon as what the person did is committed."""
+        called as soon as what the person did is committed; ``attachment`` is the text of a
+        file sent with a message, when it has been fetched already."""
         if kind == "block_actions":
             await self._block_action(body, saved_id, ack)
             return
@@ -299,7 +301,7 @@ class SlackChannel:
             await ack()  # events: Slack retries them, and the event id makes a retry harmless
         event = body.get("event") or {}
         if kind == "message":
-            await self._message(event, body.get("event_id"), saved_id)
+            await self._message(event, body.get("event_id"), attachment)
         elif kind == "app_mention":
             await self._mention(event, body.get("event_id"))
         elif kind == "app_home_opened":
@@ -308,10 +310,9 @@ class SlackChannel:
             log.error("unknown saved Slack request kind %r", kind)
 
     async def _message(
-        self, event: dict[str, Any], event_id: str | None, saved_id: str | None
+        self, event: dict[str, Any], event_id: str | None, attachment: str | None
     ) -> None:
         files = event.get("files") or []
-        attachment = self._files.pop(saved_id, None) if saved_id else None
         if files and attachment is None:  # not fetched yet (a request replayed after a stop)
             attachment = await self._read_file(files[0])
         turn = Turn(

@@ -218,8 +218,6 @@ class TeamsChannel:
         self.connector = TeamsConnector(session, TokenProvider(settings))
         self.sender = TeamsSender(self.connector, bot, settings)
         self.background = BackgroundTasks()
-        # Files fetched for saved messages, by inbox entry id, until they are handled.
-        self._files: dict[str, str] = {}
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -338,19 +336,16 @@ class TeamsChannel:
                 if upload is None:
                     self.inbox.submit(received, person_key)
                 else:  # fetched first, outside the lane
-                    self.inbox.submit_when(self._fetch(received.id, upload), received, person_key)
+                    self.inbox.submit_with_file(self._download(upload), received, person_key)
                 return
         await self._on_message(activity)
-
-    async def _fetch(self, saved_id: str, url: str) -> None:
-        self._files[saved_id] = await self._download(url)
 
     async def _handle_saved(self, received: Received) -> None:
         if received.kind != "message":
             log.error("unknown saved Teams request kind %r", received.kind)
             return
         activity = Activity().deserialize(json.loads(received.body))
-        await self._on_message(activity, self._files.pop(received.id, None))
+        await self._on_message(activity, received.attachment)
 
     async def _on_message(self, activity: Activity, fetched: str | None = None) -> None:
         value = activity.value if isinstance(activity.value, dict) else None

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from bot.dialogs.base import Context
+from bot.dialogs.nomination_common import as_int
 from bot.domain.activities import ActivityType, EscalationTarget, due_date
 from bot.domain.framework import CalendarRules, Framework
 from bot.domain.nudges import day_label
@@ -124,14 +125,7 @@ def role_for(activity: ActivityType) -> str:
 
 def int_of(data: Mapping[str, Any], key: str) -> int | None:
     """An id from a card payload; None when it is missing or not a number (a stale card)."""
-    value = data.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
-        return int(value.strip())
-    return None
+    return as_int(data.get(key))
 
 
 def text_of(inputs: Mapping[str, Any], key: str) -> str:

@@ -15,6 +15,7 @@ press). When nobody else is asking, an entry is handled within those 20 ms.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import zlib
@@ -101,21 +102,24 @@ class InboxWorker:
         self._lanes[lane].put_nowait(received)
         WAITING.inc()
 
-    def submit_when(self, ready: Awaitable[None], received: Received, person_key: str = "") -> None:
-        """Queue a saved request once ``ready`` is done (a file it carries has been fetched),
-        so a slow download never holds up the requests behind it in the lane."""
+    def submit_with_file(
+        self, fetch: Awaitable[str], received: Received, person_key: str = ""
+    ) -> None:
+        """Queue a saved request once the file it carries has been fetched (into
+        ``Received.attachment``), so a slow download never holds up the requests behind it."""
         self._held.add(received.id)
 
-        async def wait_then_submit() -> None:
+        async def fetch_then_submit() -> None:
+            ready = received
             try:
-                await ready
+                ready = dataclasses.replace(received, attachment=await fetch)
             except Exception:
-                log.exception("preparing saved request %s failed; handling it anyway", received.id)
+                log.exception("fetching the file of saved request %s failed", received.id)
             finally:
                 self._held.discard(received.id)
-                self.submit(received, person_key)
+                self.submit(ready, person_key)
 
-        self._preparing.start(wait_then_submit())
+        self._preparing.start(fetch_then_submit())
 
     async def start(self, *, recover_all: bool) -> None:
         """Start the lanes, first queueing what a stopped process left (all of it when no

@@ -70,6 +70,9 @@ class Received:
     body: str
     received_at: datetime
     attempts: int = 0
+    # The text of a file the request carries, fetched before it is handled (not saved: a
+    # request replayed after a stop fetches it again).
+    attachment: str | None = None
 
 
 def wall_clock() -> datetime:
