@@ -146,10 +146,11 @@ class InboxWorker:
         return len(fresh)
 
     async def idle(self) -> None:
-        """Wait until every queued request has been handled."""
+        """Wait until every queued request has been handled and forgotten."""
         await self._preparing.settled()
         for lane in self._lanes:
             await lane.join()
+        await self.inbox.flushed()
 
     async def stop(self) -> None:
         """Finish what is queued (for up to ten seconds); anything left runs after a restart."""

@@ -121,13 +121,16 @@ class Inbox:
         async with self.engine.begin() as conn:
             await conn.run_sync(JournalBase.metadata.create_all)
 
+    async def flushed(self) -> None:
+        """Wait until every save and settle asked for so far has been written."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
     async def close(self) -> None:
-        if self._writer is not None:
-            await asyncio.shield(self._writer)
-        if self._to_settle:
+        await self.flushed()
+        if self._to_settle:  # left over from a failed write: one more try
             self._wake_writer()
-            assert self._writer is not None
-            await asyncio.shield(self._writer)
+            await self.flushed()
         if self._owns_engine:
             await self.engine.dispose()
 
