@@ -51,6 +51,9 @@ class Turn:
     # The text of a file the person uploaded with the message (a CSV): None when there was no
     # file, "" when there was one the channel could not read (too big, not text, unreachable).
     attachment_text: str | None = None
+    # What the channel can do, declared by the channel (dialogs never test a platform's name):
+    # the answer to a card action replaces the card that was pressed (a Teams invoke response).
+    answers_replace_card: bool = False
 
 
 @dataclass
