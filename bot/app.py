@@ -77,6 +77,7 @@ class QABot:
             audit=AuditWriter(session, now),
             turn=turn,
             public_url=self.public_url.rstrip("/"),
+            summary_sources=tuple(self.router.summary_sources),
         )
 
     async def handle(

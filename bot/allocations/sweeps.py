@@ -181,12 +181,24 @@ async def morning_summaries(ctx: Context) -> None:
                     ident=line.ident,
                 ),
             )
+    await _other_areas_nudges(ctx, nudges)
     all_keys = [key for entries in nudges.by_person.values() for key, _ in entries]
     fresh = set(await store.unmarked(ctx.session, all_keys))
     for person_id, entries in nudges.by_person.items():
         new = [(key, line) for key, line in entries if key in fresh]
         if new:
             await _send_summary(ctx, nudges.people[person_id], new)
+
+
+async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
+    """Reminders other areas registered with ``Router.summary`` join the same message."""
+    for source in ctx.summary_sources:
+        for item in await source(ctx):
+            person = nudges.people.get(item.person_id) or await directory.person_by_id(
+                ctx.session, item.person_id
+            )
+            line = Line(item.text, item.button, item.urgent, item.ident)
+            nudges.add(person, item.key, line)
 
 
 def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) -> None:

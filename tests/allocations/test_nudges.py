@@ -11,6 +11,7 @@ from bot.allocations.dialogs.support import calendar_of
 from bot.allocations.simulate import simulate
 from bot.areas import build_router
 from bot.config import load_framework
+from bot.dialogs.base import Context, SummaryItem
 from bot.store.models import OutboxMessage
 from tests.allocations.support import (
     BEA,
@@ -22,7 +23,9 @@ from tests.allocations.support import (
     allocations,
     at,
     away,
+    card_text,
     messages_to,
+    person_id,
     press,
     qa_env,  # noqa: F401 (the qa fixture)
     rows,
@@ -224,3 +227,32 @@ async def test_a_restart_mid_quarter_sends_nothing_twice_and_misses_nothing(
         if m.kind in ("reminder", "escalation", "digest")
     )
     assert got == expected
+
+
+async def test_other_areas_reminders_join_the_one_morning_summary(qa: BotEnv) -> None:
+    """An area registers its reminders with Router.summary; they arrive inside the same
+    morning message as the allocation reminders, once each."""
+    env = qa
+    await settle(env)
+    chris_id = await person_id(env, CHRIS)
+
+    async def feedback_gaps(ctx: Context) -> list[SummaryItem]:
+        return [
+            SummaryItem(
+                chris_id,
+                "nudge:test-quota:p-chris:week-6",
+                "Family feedback: 2 of your practitioners have none this quarter",
+            )
+        ]
+
+    env.runtime.bot.router.summary(feedback_gaps)
+    env.clock.set(at(date(2026, 12, 7), 10))
+    await allocate_csv(env, [CHRIS_PE])
+    await run_days(env, date(2026, 12, 9), date(2026, 12, 9), time(9, 45), time(14, 0))
+    (summary,) = await messages_to(env, CHRIS, "reminder")
+    text = card_text(summary.payload)
+    assert "Family feedback: 2 of your practitioners have none this quarter" in text
+    assert "please accept it" in text  # the allocation reminder of the same morning
+    await run_days(env, date(2026, 12, 10), date(2026, 12, 10))
+    later = await messages_to(env, CHRIS, "reminder")
+    assert all("Family feedback" not in card_text(r.payload) for r in later[1:])
