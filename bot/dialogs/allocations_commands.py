@@ -20,6 +20,7 @@ from bot.dialogs.allocations_propose import (
     propose_from_rows,
 )
 from bot.dialogs.base import Action, Context, Reply, Router
+from bot.dialogs.payload import as_int
 from bot.domain.allocation import service_quotas
 from bot.domain.roles import Role
 from bot.imports.allocations import (
@@ -176,7 +177,8 @@ async def _proposal_reply(ctx: Context, proposal: Proposal, header: str) -> list
 
 async def show_command(ctx: Context, args: str) -> list[Reply]:
     number = args.strip().lstrip("#")
-    cycle = await store.cycle_by_id(ctx.session, int(number)) if number.isdigit() else None
+    cycle_id = as_int(number)
+    cycle = await store.cycle_by_id(ctx.session, cycle_id) if cycle_id else None
     if cycle is None:
         return _problem("No such allocation", "Give the allocation's number, e.g. `allocation 3`.")
     return [Reply(cards.proposal_card(await proposal_view(ctx, cycle)))]

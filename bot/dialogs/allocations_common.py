@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from bot.dialogs.base import Context
-from bot.dialogs.nomination_common import as_int
+from bot.dialogs.payload import as_int
 from bot.domain.activities import ActivityType, EscalationTarget, due_date
 from bot.domain.framework import CalendarRules, Framework
 from bot.domain.nudges import day_label
