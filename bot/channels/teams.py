@@ -24,6 +24,7 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from botframework.connector.auth import ConnectorFactory
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import QABot, RouteReplies, TurnResult
@@ -38,7 +39,7 @@ from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.scheduler.inbox_worker import InboxWorker
 from bot.store import directory
 from bot.store.inbox import InboxUnavailable, Received
-from bot.store.models import OutboxMessage
+from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
 from bot.store.outbox import find_channel, route_target
 
 log = logging.getLogger(__name__)
@@ -545,13 +546,17 @@ class TeamsChannel:
                 if person is None:
                     continue
                 existing = await directory.identity_of(session, person.id, "teams")
+                known = existing.conversation if existing else None
+                # A chat already open is kept; a roster link is refreshed (an older version
+                # stored it without the tenant).
                 conversation = (
-                    existing.conversation
-                    if existing and existing.conversation
+                    known
+                    if known and "reference" in known
                     else {
                         "member_id": member.get("id"),
                         "service_url": service_url,
-                        "tenant_id": (reference.get("conversation") or {}).get("tenantId"),
+                        "tenant_id": _reference_tenant(reference),
+                        "team_id": team_id,
                         "bot": reference.get("bot"),
                     }
                 )
@@ -562,10 +567,38 @@ class TeamsChannel:
 
 def _reference(activity: Activity) -> dict[str, Any]:
     """The conversation reference to store, without the per-message activity id (so an
-    unchanged reference compares equal and is not written again on every turn)."""
+    unchanged reference compares equal and is not written again on every turn), and with the
+    tenant Teams sent: botbuilder reads ``conversation.tenantID`` and so drops the
+    ``tenantId`` Teams sends, which a new 1:1 chat needs."""
     reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)
+    tenant = tenant_of(activity)
+    if tenant:
+        conversation = reference.setdefault("conversation", {})
+        conversation.pop("tenantID", None)
+        conversation["tenantId"] = tenant
     return reference
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Azure AD tenant an activity came from: ``channelData.tenant.id``, else
+    ``conversation.tenantId``."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        return str(tenant["id"])
+    conversation = activity.conversation
+    if conversation is None:
+        return None
+    extra = getattr(conversation, "additional_properties", None) or {}
+    found = conversation.tenant_id or extra.get("tenantId")
+    return found if isinstance(found, str) and found else None
+
+
+def _reference_tenant(reference: dict[str, Any] | None) -> str | None:
+    conversation = (reference or {}).get("conversation") or {}
+    found = conversation.get("tenantId") or conversation.get("tenantID")
+    return found if isinstance(found, str) and found else None
 
 
 def _action_from(verb: str, data: dict[str, Any]) -> Action:
@@ -621,7 +654,8 @@ class TeamsSender:
             conv = identity.conversation
             if "reference" in conv:
                 return {"reference": conv["reference"]}
-            return {"create_for": conv, "identity_id": identity.id}
+            tenant = conv.get("tenant_id") or await self._known_tenant(session, conv.get("team_id"))
+            return {"create_for": {**conv, "tenant_id": tenant}, "identity_id": identity.id}
         if message.route:
             target = route_target(self.bot.framework, message.route, "teams")
             if target is None:
@@ -633,6 +667,37 @@ class TeamsSender:
                 )
             return {"reference": link.reference}
         raise AddressError("outbox row has no recipient")
+
+    async def _known_tenant(self, session: AsyncSession, team_id: str | None) -> str | None:
+        """The tenant for a 1:1 chat with someone linked from a roster before their tenant was
+        recorded (a link stored by an older version): the tenant recorded for their team, else
+        the configured one, else the one tenant Teams has sent the bot since."""
+        links = (
+            await session.execute(
+                select(ChannelLink.team_external_id, ChannelLink.reference).where(
+                    ChannelLink.platform == "teams"
+                )
+            )
+        ).all()
+        tenants = {_reference_tenant(ref) for team, ref in links if team == team_id and team_id}
+        tenants.discard(None)
+        if len(tenants) == 1:
+            return tenants.pop()
+        if self.settings.microsoft_app_tenant_id:
+            return self.settings.microsoft_app_tenant_id
+        known = {_reference_tenant(ref) for _, ref in links}
+        known.update(await self._tenants_of_recent_chats(session))
+        known.discard(None)
+        return known.pop() if len(known) == 1 else None
+
+    async def _tenants_of_recent_chats(self, session: AsyncSession) -> set[str | None]:
+        identities = await session.execute(
+            select(PlatformIdentity.conversation)
+            .where(PlatformIdentity.platform == "teams")
+            .order_by(PlatformIdentity.updated_at.desc())
+            .limit(50)
+        )
+        return {_reference_tenant((conv or {}).get("reference")) for conv in identities.scalars()}
 
     async def post(self, address: dict[str, Any], card: Card) -> SendResult:
         learned = None
@@ -683,12 +748,19 @@ class TeamsSender:
         service_url = info.get("service_url")
         if not service_url or not info.get("member_id"):
             return SendResult.failed("no way to reach this person on Teams yet", permanent=True)
+        tenant = info.get("tenant_id")
+        if not tenant:
+            return SendResult.failed(
+                "cannot start a Teams chat: the tenant is unknown (set MICROSOFT_APP_TENANT_ID, "
+                "or add the app to the person's team again)",
+                permanent=True,
+            )
         body = {
             "isGroup": False,
             "bot": info.get("bot") or {"id": self.settings.microsoft_app_id or "qabot"},
             "members": [{"id": info["member_id"]}],
-            "tenantId": info.get("tenant_id"),
-            "channelData": {"tenant": {"id": info.get("tenant_id")}},
+            "tenantId": tenant,
+            "channelData": {"tenant": {"id": tenant}},
         }
         result = await self._call("POST", service_url, "/v3/conversations", body)
         if not result.ok or result.ref is None:
@@ -701,7 +773,7 @@ class TeamsSender:
             "conversation": {
                 "id": result.ref.get("id"),
                 "conversationType": "personal",
-                "tenantId": info.get("tenant_id"),
+                "tenantId": tenant,
             },
         }
         return SendResult.sent(reference)
