@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 
 # Queues the replies a channel does not answer inline; returns those it does.
 RouteReplies = Callable[[Context, list[Reply]], Awaitable[list[Reply]]]
+
+
+def failure_reference() -> str:
+    """A short id to quote in an apology and in the log line that explains it."""
+    return uuid.uuid4().hex[:8]
 
 
 def system_clock() -> datetime:
@@ -113,7 +119,7 @@ class QABot:
                 self.outbox_signal.set()
             return TurnResult(replies, person)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
+            reference = failure_reference()
             verb = turn.action.verb if turn.action else "message"
             log.exception("turn failed (%s on %s), reference %s", verb, turn.platform, reference)
             return TurnResult(await self._route_error(turn, reference, route))
@@ -132,6 +138,19 @@ class QABot:
         except Exception:
             log.exception("could not queue the error message (reference %s)", reference)
         return replies
+
+    async def queue_apology(
+        self, platform: str, address: dict[str, Any], reference: str, *, key: str
+    ) -> None:
+        """Tell someone a request of theirs failed outside a turn (in the channel's own code),
+        quoting ``reference``; a failure to do so is logged, never raised."""
+        try:
+            async with self.db.session() as session:
+                ctx = self.context(session, None)
+                await ctx.outbox.reply(platform, address, common.error_card(reference), key=key)
+            self.outbox_signal.set()
+        except Exception:
+            log.exception("could not queue the apology for reference %s", reference)
 
     async def _dispatch(self, ctx: Context, turn: Turn) -> list[Reply]:
         if turn.action is not None:

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import time
+import uuid
 from typing import Any
 
 import aiohttp
@@ -27,7 +28,7 @@ from botframework.connector.auth import ConnectorFactory
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import QABot, RouteReplies, TurnResult
+from bot.app import QABot, RouteReplies, TurnResult, failure_reference
 from bot.background import BackgroundTasks
 from bot.cards import adaptive
 from bot.cards.model import Card
@@ -35,6 +36,7 @@ from bot.channels import botbuilder_fixes
 from bot.channels.base import AddressError, SendResult
 from bot.channels.uploads import download_text
 from bot.config import Settings
+from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.scheduler.inbox_worker import InboxWorker
 from bot.store import directory
@@ -230,7 +232,11 @@ class TeamsChannel:
         except (json.JSONDecodeError, UnicodeDecodeError):
             log.warning("rejected a Teams request whose body is not JSON")
             return web.json_response({"error": "body is not valid JSON"}, status=400)
-        if not isinstance(body, dict) or not body.get("type"):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("type"), str)
+            or not isinstance(body.get("conversation"), dict)
+        ):
             log.warning("rejected a Teams request that is not an activity")
             return web.json_response({"error": "body is not a Bot Framework activity"}, status=400)
         try:
@@ -263,6 +269,33 @@ class TeamsChannel:
     # --- turns ----------------------------------------------------------------------------
 
     async def on_turn(self, context: TurnContext) -> None:
+        """Handle an activity; if that fails, log it with a reference and tell the person
+        (a card action gets the apology as its answer)."""
+        try:
+            await self._on_activity(context)
+        except Exception:
+            activity = context.activity
+            reference = failure_reference()
+            log.exception(
+                "Teams %s failed, reference %s",
+                activity.name or activity.type,
+                reference,
+            )
+            if activity.type == ActivityTypes.invoke:
+                card = common.error_card(reference)
+                await self._invoke_response(context, adaptive.render_invoke_response(card))
+            elif activity.type == ActivityTypes.message:
+                await self._apologise(activity, reference, key=f"teams:failed:{reference}")
+
+    async def _apologise(self, activity: Activity, reference: str, *, key: str) -> None:
+        try:
+            address = {"reference": _reference(activity)}
+        except Exception:
+            log.exception("cannot answer the failed Teams request (reference %s)", reference)
+            return
+        await self.bot.queue_apology("teams", address, reference, key=key)
+
+    async def _on_activity(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
             await self._save_message(activity)
@@ -283,7 +316,7 @@ class TeamsChannel:
         user = activity.from_property
         return Turn(
             platform="teams",
-            user_id=(user.aad_object_id or user.id) if user else "",
+            user_id=(user.aad_object_id or user.id or "") if user else "",
             conversation_id=conversation.id if conversation else "",
             text=text,
             action=action,
@@ -346,7 +379,12 @@ class TeamsChannel:
             log.error("unknown saved Teams request kind %r", received.kind)
             return
         activity = Activity().deserialize(json.loads(received.body))
-        await self._on_message(activity, received.attachment)
+        try:
+            await self._on_message(activity, received.attachment)
+        except Exception:
+            reference = failure_reference()
+            log.exception("saved Teams message %s failed, reference %s", received.id, reference)
+            await self._apologise(activity, reference, key=f"teams:failed:{received.id}")
 
     async def _on_message(self, activity: Activity, fetched: str | None = None) -> None:
         value = activity.value if isinstance(activity.value, dict) else None
@@ -355,13 +393,13 @@ class TeamsChannel:
             data = {k: v for k, v in value.items() if k != "verb"}
             turn = self._turn(activity, action=_action_from(value["verb"], data))
         else:
-            text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+            text = _text_without_mention(activity)
             upload = _file_download_url(activity)
             turn = self._turn(activity, text=text.strip() or ("upload" if upload else ""))
             if upload is not None:
                 attachment = fetched if fetched is not None else await self._download(upload)
                 turn = dataclasses.replace(turn, attachment_text=attachment)
-        key = f"teams:{activity.conversation.id}|{activity.id}"
+        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
         await self._run(activity, turn, route=self._queue_all(turn, key))
 
     async def _download(self, url: str) -> str:
@@ -382,7 +420,7 @@ class TeamsChannel:
         raw_data = action.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         turn = self._turn(activity, action=_action_from(verb, data))
-        key = f"teams:{activity.conversation.id}|{activity.id}"
+        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
         queue = self._queue_all(turn, key)
 
         async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -481,6 +519,9 @@ class TeamsChannel:
         now = self.bot.clock()
         if conversation_type in (None, "personal") and not team:
             user = activity.from_property
+            if user is None or not (user.aad_object_id or user.id):
+                log.warning("Teams personal install without a user: nothing to link")
+                return
             email = await self._member_email(activity) if active else None
             async with self.bot.db.session() as session:
                 person = await directory.person_by_identity(
@@ -599,6 +640,15 @@ def _reference_tenant(reference: dict[str, Any] | None) -> str | None:
     conversation = (reference or {}).get("conversation") or {}
     found = conversation.get("tenantId") or conversation.get("tenantID")
     return found if isinstance(found, str) and found else None
+
+
+def _text_without_mention(activity: Activity) -> str:
+    """The message text without the bot's @mention (an activity need not name its
+    recipient: Web Chat through Direct Line sends none)."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    if activity.recipient is not None and activity.recipient.id:
+        text = TurnContext.remove_recipient_mention(activity) or text
+    return text
 
 
 def _action_from(verb: str, data: dict[str, Any]) -> Action:
