@@ -17,6 +17,7 @@ from bot.dialogs import common
 from bot.dialogs.base import Context, Reply, Router, Turn
 from bot.dialogs.registry import build_router
 from bot.domain.framework import Framework
+from bot.people_cache import NOT_IN_DIRECTORY, Known, PeopleCache
 from bot.store import directory
 from bot.store.audit import AuditWriter
 from bot.store.db import Database
@@ -59,6 +60,8 @@ class QABot:
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     # Platform users already linked to the directory: no email lookup needed for them.
     _known_users: set[tuple[str, str]] = field(default_factory=set)
+    # Who each platform user is (or that they are not in the directory), for a minute.
+    people: PeopleCache = field(default_factory=PeopleCache)
     # Teams with no app id (local development): channel posts need the bot added there first.
     teams_local: bool = False
     # Where the bot is reachable from a browser, for links it serves (library export).
@@ -102,12 +105,16 @@ class QABot:
         without its replies being saved too. It returns the replies to answer inline.
         """
         try:
-            email = await self._email_if_unknown(turn, resolve_email)
+            known = self.people.get(turn.platform, turn.user_id)
+            if known is NOT_IN_DIRECTORY and event_id is None and route is None:
+                # Nothing to record, nobody to look up: answered without the database.
+                return TurnResult([Reply(common.not_in_directory_card(self.framework))])
+            email = None if known is not None else await self._email_if_unknown(turn, resolve_email)
             async with self.db.session() as session:
                 if event_id and not await self._first_delivery(session, turn.platform, event_id):
                     log.info("duplicate %s event %s ignored", turn.platform, event_id)
                     return TurnResult([], duplicate=True)
-                person = await self._identify(session, turn, email)
+                person = await self._identify(session, turn, email, known)
                 ctx = self.context(session, person, turn)
                 if person is None:
                     replies = [Reply(common.not_in_directory_card(self.framework))]
@@ -117,6 +124,8 @@ class QABot:
                     replies = await route(ctx, replies)
             if ctx.outbox.written:
                 self.outbox_signal.set()
+            if known is None and turn.platform != "console":
+                self.people.remember(turn.platform, turn.user_id, person)
             return TurnResult(replies, person)
         except Exception:
             reference = failure_reference()
@@ -191,8 +200,18 @@ class QABot:
         return await resolve_email()
 
     async def _identify(
-        self, session: AsyncSession, turn: Turn, email: str | None
+        self, session: AsyncSession, turn: Turn, email: str | None, known: Known | None = None
     ) -> Person | None:
+        if known is NOT_IN_DIRECTORY:
+            return None
+        if isinstance(known, Person):
+            # No I/O with load=False, so the synchronous merge (no greenlet hop) is enough.
+            merged = session.sync_session.merge(known, load=False)
+            if turn.platform == "teams" and turn.is_direct and turn.address:
+                await directory.link_identity(
+                    session, merged, "teams", turn.user_id, self.clock(), turn.address
+                )
+            return merged
         if turn.platform == "console":
             person = await directory.person_by_email(session, turn.user_id)
         else:
