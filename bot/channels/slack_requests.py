@@ -44,25 +44,30 @@ class Malformed(ValueError):
     """A signed request whose body is not one Slack sends; the message says what is wrong."""
 
 
-def check_body(body: bytes, content_type: str) -> None:
-    """Raise ``Malformed`` unless the body has the shape the listeners read."""
+def check_body(body: bytes, content_type: str) -> dict[str, str] | None:
+    """Raise ``Malformed`` unless the body has the shape the listeners read. A slash command's
+    form fields are returned (the channel answers those itself); None for everything else."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Malformed("body is not UTF-8") from exc
     if "application/json" in content_type:
         _check_json_body(_json(text, "body"))
-        return
+        return None
     if "application/x-www-form-urlencoded" not in content_type:
         raise Malformed(f"unexpected content type {content_type!r}")
     form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
     if "payload" in form:
         _check_payload(_json(form["payload"], "payload"))
-    elif "command" in form or "user_id" in form:
-        _require_text(form, "command", "slash command")
+        return None
+    if "command" in form or "user_id" in form:
+        if not _require_text(form, "command", "slash command").startswith("/"):
+            raise Malformed("slash command does not start with /")
         _require_text(form, "user_id", "slash command")
-    else:
-        raise Malformed("form body is neither a slash command nor an interaction payload")
+        return form
+    if form.get("ssl_check") == "1":
+        return None
+    raise Malformed("form body is neither a slash command nor an interaction payload")
 
 
 def _json(text: str, what: str) -> dict[str, Any]:
