@@ -238,6 +238,7 @@ class Options:
     profile: Path | None
     qabot_command: list[str]
     extra_staff: int
+    slack_outsiders: int = 0
 
 
 @dataclass
@@ -298,6 +299,12 @@ class Bench:
         self.processes = Processes()
         self.slack_users: dict[str, str] = {}
         self.teams_users: dict[str, str] = {}
+        # Slack people who are not in the directory (``--slack-outsiders``): Slack knows
+        # their email, the directory does not.
+        self.slack_outsiders: dict[str, str] = {
+            f"U0OUT{n:04d}": f"outsider.{n:04d}@elsewhere.example"
+            for n in range(1, options.slack_outsiders + 1)
+        }
         self.runs = 0
 
     # --- environment ------------------------------------------------------------------------
@@ -345,6 +352,7 @@ class Bench:
         path = self.workdir / "staff-with-slack-ids.csv"
         path.write_text(out.getvalue(), "utf-8")
         self.fakes.slack_users.update(self.slack_users)
+        self.fakes.slack_users.update(self.slack_outsiders)
         self.fakes.teams_members.update({f"29:{aad}": e for aad, e in self.teams_users.items()})
         return path
 
@@ -413,7 +421,8 @@ class Bench:
             "deadline_s": o.deadline,
         }
         if kind.startswith("slack"):
-            spec |= {"users": sorted(self.slack_users), "secret": SIGNING_SECRET}
+            senders = self.slack_outsiders or self.slack_users
+            spec |= {"users": sorted(senders), "secret": SIGNING_SECRET}
             if o.slack_command:
                 spec |= {"text": o.slack_command}
             else:
@@ -825,6 +834,14 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         metavar="TEXT",
         help="fire the slash command /qa TEXT instead of the button (e.g. help: read-only)",
     )
+    parser.add_argument(
+        "--slack-outsiders",
+        type=int,
+        default=0,
+        metavar="N",
+        help="send the Slack requests from N people who are not in the directory (Slack "
+        "knows their email, the directory does not) instead of from the directory's people",
+    )
     parser.add_argument("--teams-text", default="help", help="text of the Teams messages")
     parser.add_argument(
         "--extra-staff",
@@ -898,6 +915,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         if args.qabot_command
         else default_qabot(),
         extra_staff=max(0, args.extra_staff),
+        slack_outsiders=max(0, args.slack_outsiders),
     )
 
 
@@ -918,6 +936,10 @@ def report(options: Options, outcomes: list[Outcome], info: dict[str, Any]) -> b
         + (f" + {options.extra_staff} synthetic practitioners" if options.extra_staff else "")
         + ", every one with a Slack id and a Teams id; requests cycle through them."
     )
+    if options.slack_outsiders:
+        console.print(
+            f"Slack requests come from {options.slack_outsiders} people not in the directory."
+        )
     console.print(
         f"Load: {options.warmup} warm-up + {options.count} measured requests per target, "
         f"{options.concurrency} in flight. Slack: {slack_what}. Teams: message "

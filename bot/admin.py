@@ -39,6 +39,7 @@ async def import_staff(
                 "errors": len(report.errors),
             },
         )
+    runtime.bot.people.forget()  # roles, teams and who is active may have changed
     log.info(
         "staff import: %d created, %d updated, %d unchanged, %d made inactive, %d bad rows",
         report.created,

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogs import common
 from bot.dialogs.base import Context, Reply, Router, Turn
 from bot.domain.framework import Framework
+from bot.people_cache import NOT_IN_DIRECTORY, Known, PeopleCache
 from bot.store import directory
 from bot.store.audit import AuditWriter
 from bot.store.db import Database
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 
 # Queues the replies a channel does not answer inline; returns those it does.
 RouteReplies = Callable[[Context, list[Reply]], Awaitable[list[Reply]]]
+
+
+def failure_reference() -> str:
+    """A short id to quote in an apology and in the log line that explains it."""
+    return uuid.uuid4().hex[:8]
 
 
 def system_clock() -> datetime:
@@ -52,6 +59,8 @@ class QABot:
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     # Platform users already linked to the directory: no email lookup needed for them.
     _known_users: set[tuple[str, str]] = field(default_factory=set)
+    # Who each platform user is (or that they are not in the directory), for a minute.
+    people: PeopleCache = field(default_factory=PeopleCache)
     # Teams with no app id (local development): channel posts need the bot added there first.
     teams_local: bool = False
     # Where the bot is reachable from a browser, for links it serves (library export).
@@ -96,12 +105,16 @@ class QABot:
         without its replies being saved too. It returns the replies to answer inline.
         """
         try:
-            email = await self._email_if_unknown(turn, resolve_email)
+            known = self.people.get(turn.platform, turn.user_id)
+            if known is NOT_IN_DIRECTORY and event_id is None and route is None:
+                # Nothing to record, nobody to look up: answered without the database.
+                return TurnResult([Reply(common.not_in_directory_card(self.framework))])
+            email = None if known is not None else await self._email_if_unknown(turn, resolve_email)
             async with self.db.session() as session:
                 if event_id and not await self._first_delivery(session, turn.platform, event_id):
                     log.info("duplicate %s event %s ignored", turn.platform, event_id)
                     return TurnResult([], duplicate=True)
-                person = await self._identify(session, turn, email)
+                person = await self._identify(session, turn, email, known)
                 ctx = self.context(session, person, turn)
                 if person is None:
                     replies = [Reply(common.not_in_directory_card(self.framework))]
@@ -111,9 +124,11 @@ class QABot:
                     replies = await route(ctx, replies)
             if ctx.outbox.written:
                 self.outbox_signal.set()
+            if known is None and turn.platform != "console":
+                self.people.remember(turn.platform, turn.user_id, person)
             return TurnResult(replies, person)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
+            reference = failure_reference()
             verb = turn.action.verb if turn.action else "message"
             log.exception("turn failed (%s on %s), reference %s", verb, turn.platform, reference)
             return TurnResult(await self._route_error(turn, reference, route))
@@ -132,6 +147,19 @@ class QABot:
         except Exception:
             log.exception("could not queue the error message (reference %s)", reference)
         return replies
+
+    async def queue_apology(
+        self, platform: str, address: dict[str, Any], reference: str, *, key: str
+    ) -> None:
+        """Tell someone a request of theirs failed outside a turn (in the channel's own code),
+        quoting ``reference``; a failure to do so is logged, never raised."""
+        try:
+            async with self.db.session() as session:
+                ctx = self.context(session, None)
+                await ctx.outbox.reply(platform, address, common.error_card(reference), key=key)
+            self.outbox_signal.set()
+        except Exception:
+            log.exception("could not queue the apology for reference %s", reference)
 
     async def _dispatch(self, ctx: Context, turn: Turn) -> list[Reply]:
         if turn.action is not None:
@@ -172,8 +200,18 @@ class QABot:
         return await resolve_email()
 
     async def _identify(
-        self, session: AsyncSession, turn: Turn, email: str | None
+        self, session: AsyncSession, turn: Turn, email: str | None, known: Known | None = None
     ) -> Person | None:
+        if known is NOT_IN_DIRECTORY:
+            return None
+        if isinstance(known, Person):
+            # No I/O with load=False, so the synchronous merge (no greenlet hop) is enough.
+            merged = session.sync_session.merge(known, load=False)
+            if turn.platform == "teams" and turn.is_direct and turn.address:
+                await directory.link_identity(
+                    session, merged, "teams", turn.user_id, self.clock(), turn.address
+                )
+            return merged
         if turn.platform == "console":
             person = await directory.person_by_email(session, turn.user_id)
         else:

@@ -282,7 +282,7 @@ class FakeConnector(FakeServer):
             return cued
         parts = tail.split("/")
         if request.method == "POST" and tail == "conversations":
-            return web.json_response({"id": f"a:personal-{next(self._ids)}"})
+            return self._create_conversation(body)
         if request.method == "POST" and parts[-1] == "activities":
             return web.json_response({"id": f"activity-{next(self._ids)}"})
         if request.method == "POST" and len(parts) == 4 and parts[2] == "activities":
@@ -301,6 +301,19 @@ class FakeConnector(FakeServer):
         if request.method == "GET" and parts[0] == "teams":
             return web.json_response({"conversations": self.channels.get(parts[1], [])})
         return web.json_response({})
+
+    def _create_conversation(self, body: Any) -> web.Response:
+        """Teams reads the tenant of a new 1:1 chat from ``channelData.tenant.id`` (the
+        ``tenantId`` parameter alone is not enough) and refuses the request without one."""
+        channel_data = body.get("channelData") if isinstance(body, dict) else None
+        tenant = (channel_data or {}).get("tenant") if isinstance(channel_data, dict) else None
+        tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+        if not (isinstance(tenant_id, str) and tenant_id):
+            return web.json_response(
+                {"error": {"code": "BadSyntax", "message": "Could not parse tenant id"}},
+                status=400,
+            )
+        return web.json_response({"id": f"a:personal-{next(self._ids)}"})
 
     def activities(self) -> list[dict[str, Any]]:
         return [

@@ -35,8 +35,9 @@ class FakeClock:
         self.now = when
 
 
-def slack_signature(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+def slack_signature(body: str | bytes, timestamp: int | str, secret: str = SIGNING_SECRET) -> str:
+    raw = body if isinstance(body, bytes) else body.encode()
+    base = f"v0:{timestamp}:".encode() + raw
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
@@ -76,6 +77,14 @@ class SlackClient:
         if self.settle is not None:
             await self.settle()
         return status, text
+
+    async def post_raw(
+        self, body: bytes, content_type: str, headers: dict[str, str]
+    ) -> tuple[int, str]:
+        """Send exactly these bytes and headers (no signature is added)."""
+        sent = {"Content-Type": content_type, **headers}
+        async with self.http.post(f"{self.base_url}/slack/events", data=body, headers=sent) as r:
+            return r.status, await r.text()
 
     async def command(
         self, user: str, text: str, *, command: str = "/qa", channel: str = "C0GENERAL"

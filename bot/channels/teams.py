@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import time
+import uuid
 from typing import Any
 
 import aiohttp
@@ -24,9 +25,10 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from botframework.connector.auth import ConnectorFactory
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import QABot, RouteReplies, TurnResult
+from bot.app import QABot, RouteReplies, TurnResult, failure_reference
 from bot.background import BackgroundTasks
 from bot.cards import adaptive
 from bot.cards.model import Card
@@ -34,11 +36,12 @@ from bot.channels import botbuilder_fixes
 from bot.channels.base import AddressError, SendResult
 from bot.channels.uploads import download_text
 from bot.config import Settings
+from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.scheduler.inbox_worker import InboxWorker
 from bot.store import directory
 from bot.store.inbox import InboxUnavailable, Received
-from bot.store.models import OutboxMessage
+from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
 from bot.store.outbox import find_channel, route_target
 
 log = logging.getLogger(__name__)
@@ -229,7 +232,11 @@ class TeamsChannel:
         except (json.JSONDecodeError, UnicodeDecodeError):
             log.warning("rejected a Teams request whose body is not JSON")
             return web.json_response({"error": "body is not valid JSON"}, status=400)
-        if not isinstance(body, dict) or not body.get("type"):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("type"), str)
+            or not isinstance(body.get("conversation"), dict)
+        ):
             log.warning("rejected a Teams request that is not an activity")
             return web.json_response({"error": "body is not a Bot Framework activity"}, status=400)
         try:
@@ -262,6 +269,33 @@ class TeamsChannel:
     # --- turns ----------------------------------------------------------------------------
 
     async def on_turn(self, context: TurnContext) -> None:
+        """Handle an activity; if that fails, log it with a reference and tell the person
+        (a card action gets the apology as its answer)."""
+        try:
+            await self._on_activity(context)
+        except Exception:
+            activity = context.activity
+            reference = failure_reference()
+            log.exception(
+                "Teams %s failed, reference %s",
+                activity.name or activity.type,
+                reference,
+            )
+            if activity.type == ActivityTypes.invoke:
+                card = common.error_card(reference)
+                await self._invoke_response(context, adaptive.render_invoke_response(card))
+            elif activity.type == ActivityTypes.message:
+                await self._apologise(activity, reference, key=f"teams:failed:{reference}")
+
+    async def _apologise(self, activity: Activity, reference: str, *, key: str) -> None:
+        try:
+            address = {"reference": _reference(activity)}
+        except Exception:
+            log.exception("cannot answer the failed Teams request (reference %s)", reference)
+            return
+        await self.bot.queue_apology("teams", address, reference, key=key)
+
+    async def _on_activity(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
             await self._save_message(activity)
@@ -282,7 +316,7 @@ class TeamsChannel:
         user = activity.from_property
         return Turn(
             platform="teams",
-            user_id=(user.aad_object_id or user.id) if user else "",
+            user_id=(user.aad_object_id or user.id or "") if user else "",
             conversation_id=conversation.id if conversation else "",
             text=text,
             action=action,
@@ -346,7 +380,12 @@ class TeamsChannel:
             log.error("unknown saved Teams request kind %r", received.kind)
             return
         activity = Activity().deserialize(json.loads(received.body))
-        await self._on_message(activity, received.attachment)
+        try:
+            await self._on_message(activity, received.attachment)
+        except Exception:
+            reference = failure_reference()
+            log.exception("saved Teams message %s failed, reference %s", received.id, reference)
+            await self._apologise(activity, reference, key=f"teams:failed:{received.id}")
 
     async def _on_message(self, activity: Activity, fetched: str | None = None) -> None:
         value = activity.value if isinstance(activity.value, dict) else None
@@ -355,13 +394,13 @@ class TeamsChannel:
             data = {k: v for k, v in value.items() if k != "verb"}
             turn = self._turn(activity, action=_action_from(value["verb"], data))
         else:
-            text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+            text = _text_without_mention(activity)
             upload = _file_download_url(activity)
             turn = self._turn(activity, text=text.strip() or ("upload" if upload else ""))
             if upload is not None:
                 attachment = fetched if fetched is not None else await self._download(upload)
                 turn = dataclasses.replace(turn, attachment_text=attachment)
-        key = f"teams:{activity.conversation.id}|{activity.id}"
+        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
         await self._run(activity, turn, route=self._queue_all(turn, key))
 
     async def _download(self, url: str) -> str:
@@ -382,7 +421,7 @@ class TeamsChannel:
         raw_data = action.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         turn = self._turn(activity, action=_action_from(verb, data))
-        key = f"teams:{activity.conversation.id}|{activity.id}"
+        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
         queue = self._queue_all(turn, key)
 
         async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -481,6 +520,9 @@ class TeamsChannel:
         now = self.bot.clock()
         if conversation_type in (None, "personal") and not team:
             user = activity.from_property
+            if user is None or not (user.aad_object_id or user.id):
+                log.warning("Teams personal install without a user: nothing to link")
+                return
             email = await self._member_email(activity) if active else None
             async with self.bot.db.session() as session:
                 person = await directory.person_by_identity(
@@ -546,13 +588,17 @@ class TeamsChannel:
                 if person is None:
                     continue
                 existing = await directory.identity_of(session, person.id, "teams")
+                known = existing.conversation if existing else None
+                # A chat already open is kept; a roster link is refreshed (an older version
+                # stored it without the tenant).
                 conversation = (
-                    existing.conversation
-                    if existing and existing.conversation
+                    known
+                    if known and "reference" in known
                     else {
                         "member_id": member.get("id"),
                         "service_url": service_url,
-                        "tenant_id": (reference.get("conversation") or {}).get("tenantId"),
+                        "tenant_id": _reference_tenant(reference),
+                        "team_id": team_id,
                         "bot": reference.get("bot"),
                     }
                 )
@@ -563,10 +609,47 @@ class TeamsChannel:
 
 def _reference(activity: Activity) -> dict[str, Any]:
     """The conversation reference to store, without the per-message activity id (so an
-    unchanged reference compares equal and is not written again on every turn)."""
+    unchanged reference compares equal and is not written again on every turn), and with the
+    tenant Teams sent: botbuilder reads ``conversation.tenantID`` and so drops the
+    ``tenantId`` Teams sends, which a new 1:1 chat needs."""
     reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)
+    tenant = tenant_of(activity)
+    if tenant:
+        conversation = reference.setdefault("conversation", {})
+        conversation.pop("tenantID", None)
+        conversation["tenantId"] = tenant
     return reference
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Azure AD tenant an activity came from: ``channelData.tenant.id``, else
+    ``conversation.tenantId``."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        return str(tenant["id"])
+    conversation = activity.conversation
+    if conversation is None:
+        return None
+    extra = getattr(conversation, "additional_properties", None) or {}
+    found = conversation.tenant_id or extra.get("tenantId")
+    return found if isinstance(found, str) and found else None
+
+
+def _reference_tenant(reference: dict[str, Any] | None) -> str | None:
+    conversation = (reference or {}).get("conversation") or {}
+    found = conversation.get("tenantId") or conversation.get("tenantID")
+    return found if isinstance(found, str) and found else None
+
+
+def _text_without_mention(activity: Activity) -> str:
+    """The message text without the bot's @mention (an activity need not name its
+    recipient: Web Chat through Direct Line sends none)."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    if activity.recipient is not None and activity.recipient.id:
+        text = TurnContext.remove_recipient_mention(activity) or text
+    return text
 
 
 def _action_from(verb: str, data: dict[str, Any]) -> Action:
@@ -622,7 +705,8 @@ class TeamsSender:
             conv = identity.conversation
             if "reference" in conv:
                 return {"reference": conv["reference"]}
-            return {"create_for": conv, "identity_id": identity.id}
+            tenant = conv.get("tenant_id") or await self._known_tenant(session, conv.get("team_id"))
+            return {"create_for": {**conv, "tenant_id": tenant}, "identity_id": identity.id}
         if message.route:
             target = route_target(self.bot.framework, message.route, "teams")
             if target is None:
@@ -634,6 +718,37 @@ class TeamsSender:
                 )
             return {"reference": link.reference}
         raise AddressError("outbox row has no recipient")
+
+    async def _known_tenant(self, session: AsyncSession, team_id: str | None) -> str | None:
+        """The tenant for a 1:1 chat with someone linked from a roster before their tenant was
+        recorded (a link stored by an older version): the tenant recorded for their team, else
+        the configured one, else the one tenant Teams has sent the bot since."""
+        links = (
+            await session.execute(
+                select(ChannelLink.team_external_id, ChannelLink.reference).where(
+                    ChannelLink.platform == "teams"
+                )
+            )
+        ).all()
+        tenants = {_reference_tenant(ref) for team, ref in links if team == team_id and team_id}
+        tenants.discard(None)
+        if len(tenants) == 1:
+            return tenants.pop()
+        if self.settings.microsoft_app_tenant_id:
+            return self.settings.microsoft_app_tenant_id
+        known = {_reference_tenant(ref) for _, ref in links}
+        known.update(await self._tenants_of_recent_chats(session))
+        known.discard(None)
+        return known.pop() if len(known) == 1 else None
+
+    async def _tenants_of_recent_chats(self, session: AsyncSession) -> set[str | None]:
+        identities = await session.execute(
+            select(PlatformIdentity.conversation)
+            .where(PlatformIdentity.platform == "teams")
+            .order_by(PlatformIdentity.updated_at.desc())
+            .limit(50)
+        )
+        return {_reference_tenant((conv or {}).get("reference")) for conv in identities.scalars()}
 
     async def post(self, address: dict[str, Any], card: Card) -> SendResult:
         learned = None
@@ -684,12 +799,19 @@ class TeamsSender:
         service_url = info.get("service_url")
         if not service_url or not info.get("member_id"):
             return SendResult.failed("no way to reach this person on Teams yet", permanent=True)
+        tenant = info.get("tenant_id")
+        if not tenant:
+            return SendResult.failed(
+                "cannot start a Teams chat: the tenant is unknown (set MICROSOFT_APP_TENANT_ID, "
+                "or add the app to the person's team again)",
+                permanent=True,
+            )
         body = {
             "isGroup": False,
             "bot": info.get("bot") or {"id": self.settings.microsoft_app_id or "qabot"},
             "members": [{"id": info["member_id"]}],
-            "tenantId": info.get("tenant_id"),
-            "channelData": {"tenant": {"id": info.get("tenant_id")}},
+            "tenantId": tenant,
+            "channelData": {"tenant": {"id": tenant}},
         }
         result = await self._call("POST", service_url, "/v3/conversations", body)
         if not result.ok or result.ref is None:
@@ -702,7 +824,7 @@ class TeamsSender:
             "conversation": {
                 "id": result.ref.get("id"),
                 "conversationType": "personal",
-                "tenantId": info.get("tenant_id"),
+                "tenantId": tenant,
             },
         }
         return SendResult.sent(reference)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from bot.cards.model import Card, TextBlock
 from bot.cards.shared import privacy_check_form
 from bot.dialogs.base import Action, Context, Reply
+from bot.dialogs.payload import as_int as as_int  # read with the other inputs
 from bot.domain import privacy
 from bot.domain.workdays import WorkingCalendar
 from bot.store import drafts
@@ -45,16 +46,6 @@ def as_bool(value: object) -> bool:
     if isinstance(value, list):
         return bool(value) and all(as_bool(v) or v == "qabot.toggle.on" for v in value)
     return str(value).strip().lower() in TRUE_STRINGS
-
-
-def as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
-        return int(value.strip())
-    return None
 
 
 def input_value(inputs: dict[str, Any], data: dict[str, Any], name: str) -> object:

@@ -31,6 +31,7 @@ from bot.allocations.rules.sampling import service_quotas
 from bot.cards.model import Card, TextBlock
 from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Router
+from bot.dialogs.payload import as_int
 from bot.domain.roles import Role
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,8 @@ async def _proposal_reply(ctx: Context, proposal: Proposal, header: str) -> list
 
 async def show_command(ctx: Context, args: str) -> list[Reply]:
     number = args.strip().lstrip("#")
-    cycle = await store.cycle_by_id(ctx.session, int(number)) if number.isdigit() else None
+    cycle_id = as_int(number)
+    cycle = await store.cycle_by_id(ctx.session, cycle_id) if cycle_id else None
     if cycle is None:
         return _problem("No such allocation", "Give the allocation's number, e.g. `allocation 3`.")
     return [Reply(cards.proposal_card(await proposal_view(ctx, cycle)))]

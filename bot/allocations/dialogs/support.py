@@ -14,7 +14,7 @@ from bot.allocations import store
 from bot.allocations.rules.nudges import day_label
 from bot.allocations.store import Allocation
 from bot.dialogs.base import Context
-from bot.dialogs.forms import as_int
+from bot.dialogs.payload import as_int
 from bot.domain.activities import ActivityType, EscalationTarget, due_date
 from bot.domain.framework import CalendarRules, Framework
 from bot.domain.roles import Role
