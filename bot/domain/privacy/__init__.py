@@ -34,6 +34,7 @@ from bot.domain.privacy._gazetteer import gazetteer
 from bot.domain.privacy._identifiers import (
     addresses,
     dates_of_birth,
+    email_spans,
     family_emails,
     nhs_check_digit_ok,
     nhs_numbers,
@@ -80,8 +81,14 @@ def screen(text: str, *, today: date | None = None) -> list[Finding]:
         *family_emails(text),
         *schools(text),
     ]
+    emails = email_spans(text)
+    findings = [f for f in findings if f.kind not in _NAME_KINDS or not _inside(f, emails)]
     kept = _without_overlaps(findings)
     return _without_overlaps([*kept, *_repeats(text, kept)])
+
+
+def _inside(found: Finding, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= found.start and found.end <= end for start, end in spans)
 
 
 def redact(text: str, findings: Iterable[Finding]) -> str:

@@ -179,11 +179,17 @@ _FAMILY_PHONE_WORD = re.compile(
 )
 
 
+_WORK_PHONE_WORD = re.compile(r"\bwork[ ](?:mobile|phone|number)\b", re.IGNORECASE)
+
+
 def phone_numbers(text: str) -> Iterator[Finding]:
     service = Cues(_SERVICE_PHONE_WORD.finditer(text))
     family = Cues(_FAMILY_PHONE_WORD.finditer(text))
+    work = Cues(_WORK_PHONE_WORD.finditer(text))
     for match in _PHONE.finditer(text):
         start, end = match.span()
+        if cue_before(text, work, start, 20):
+            continue
         for_family = cue_before(text, family, start, 40)
         if cue_before(text, service, start, 40) and not for_family:
             continue
@@ -199,6 +205,11 @@ _ORGANISATION_DOMAIN = re.compile(
     r"(?:^|\.)(?:gov\.uk|nhs\.net|nhs\.uk|sch\.uk|police\.uk|ac\.uk|org\.uk|cjsm\.net|org)$",
     re.IGNORECASE,
 )
+
+
+def email_spans(text: str) -> list[tuple[int, int]]:
+    """Every email address, a family's or not (the names in them are not names in the text)."""
+    return [match.span() for match in _EMAIL.finditer(text)]
 
 
 def family_emails(text: str) -> Iterator[Finding]:
@@ -291,7 +302,8 @@ _CHILD_SCHOOL_CONTEXT = re.compile(
     r"\b(?:attends|attending|attend|attended|started|starts|start|moved|move|goes|going|go"
     r"|pupil|pupils|excluded|exclusion|enrolled|place|places|year[ ]\d{1,2}|reception|class"
     r"|son|daughter|child|children|boy|girl|YP|sibling|siblings|brother|sister|his|her"
-    r"|their|he|she|transition|transfer|joined|back[ ]to|off[ ]rolled|school[ ]run)\b",
+    r"|their|he|she|transition|transfer|joined|back[ ]to|off[ ]rolled|school[ ]run|settled"
+    r"|settling|teacher|disclosed|referral|attendance|uniform)\b",
     re.IGNORECASE,
 )
 

@@ -57,6 +57,8 @@ _STAFF_INTRODUCERS = (
     ("thank", "you"),
     ("well", "done"),
     ("congratulations",),
+    ("congratulations", "to"),
+    ("ring",),
     ("congrats",),
     ("dear",),
     ("hi",),
@@ -76,7 +78,7 @@ _STAFF_VERBS = words(
     " escalated recorded shared presented audited moderated nominated joined undertook mapped"
     " held reviewed drafted prepared managed observed assessed referred completed met"
     " persevered modelled modeled coached mentored trained championed sourced secured"
-    " negotiated convened carried went brought kept gave took made spent stayed showed"
+    " negotiated convened carried went brought kept gave took made spent showed"
     " demonstrated evidenced recognised identified tracked followed pushed helped thanked"
     " contacted phoned emailed wrote updated introduced explained planned designed"
 )
@@ -101,6 +103,7 @@ _BEFORE_A_PERSON = _STAFF_VERBS | words(
     "for with to and re about from , & or saw see seeing visiting supporting told asked"
     " helped meeting at : ( by of between include including included like"
 )
+_PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
 _DETERMINERS_BEFORE = words("the a an our this that every each")
 _JOINERS = words(", and & or")
 _OLDEST_CHILD_AGE = 25
@@ -205,6 +208,8 @@ def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
     mention.staff_cue = _staff_cue(tokens, mention)
     kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
+    if _a_pet(tokens, mention.first):
+        return mention
     if _organisation_name(tokens, mention) and (
         not mention.family_cue or _word(tokens, mention.first - 1) == "team"
     ):
@@ -236,7 +241,8 @@ def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
         return True
     if _kin_before(tokens, mention.first):
         return True
-    return _age_after(tokens, mention.last) is not None
+    # "in June, 4 audits": a month with a number is a date
+    return mention.tier != "calendar" and _age_after(tokens, mention.last) is not None
 
 
 def _kin_before(tokens: Sequence[Token], first: int) -> bool:
@@ -268,7 +274,7 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8"."""
     index = last + 1
     opener = _word(tokens, index)
-    if opener not in (",", "(", "aged", "age", "is", "-", "–"):
+    if opener not in (",", "(", "aged", "age", "is", "was", "-", "–"):
         return None
     index += 1
     if _word(tokens, index) in ("aged", "age", "now"):
@@ -321,12 +327,12 @@ def _role_after(tokens: Sequence[Token], last: int) -> bool:
 def _role_before(tokens: Sequence[Token], first: int) -> bool:
     for offset in range(1, 5):
         index = first - offset
-        if index < 0 or tokens[index].text in (".", "!", "?", ";"):
-            return False
+        if index < 0 or tokens[index].text in (".", "!", "?", ";", ")"):
+            break
         if tokens[first - offset + 1].line_start and offset > 1:
-            return False
+            break
         word = tokens[index].lower
-        if word in _KIN:
+        if word in _KIN or word in _STAFF_VERBS:
             return False
         if word in _ROLE_WORDS or word in _PROFESSIONAL_TITLES:
             return True
@@ -356,7 +362,18 @@ def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
 def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
     if tokens[mention.last].possessive:
         return True
-    return _word(tokens, mention.last + 1) in _PERSON_VERBS
+    verb = _word(tokens, mention.last + 1)
+    if verb in ("is", "was") and _word(tokens, mention.last + 2) in ("the", "a", "an"):
+        return False  # "Hope is the word the family used"
+    return verb in _PERSON_VERBS
+
+
+def _a_pet(tokens: Sequence[Token], first: int) -> bool:
+    """ "the dog, Luna,", "her cat Max": pets are not people."""
+    index = first - 1
+    while _word(tokens, index) in (",", "(", "called", "named"):
+        index -= 1
+    return _word(tokens, index) in _PETS
 
 
 def _organisation_name(tokens: Sequence[Token], mention: _Mention) -> bool:
