@@ -117,21 +117,30 @@ def _check_made_on(text: str, findings: Iterable[Finding]) -> None:
 def _repeats(text: str, findings: Iterable[Finding]) -> Iterator[Finding]:
     """Every other occurrence of each finding's text, as a word: "Kayden" flagged once is
     flagged everywhere. A name that is also a word ("Hope") is matched with its capital only."""
-    seen: set[tuple[FindingKind, str]] = set()
+    exact: dict[str, FindingKind] = {}
+    any_case: dict[str, FindingKind] = {}
     also_words = gazetteer().also_words
     for found in findings:
-        excerpt = found.excerpt.strip()
-        if found.kind in _NOT_REPEATED or not excerpt or (found.kind, excerpt) in seen:
+        if found.kind in _NOT_REPEATED:
             continue
-        seen.add((found.kind, excerpt))
-        pieces = excerpt.split() if found.kind in _NAME_KINDS else [excerpt]
-        for piece in pieces:
-            exact = found.kind not in _NAME_KINDS or piece.lower() in also_words
-            pattern = re.compile(
-                rf"(?<![\w]){re.escape(piece)}(?![\w])", 0 if exact else re.IGNORECASE
-            )
-            for match in pattern.finditer(text):
-                yield finding(found.kind, text, match.start(), match.end())
+        if found.kind not in _NAME_KINDS:
+            exact.setdefault(found.excerpt.strip(), found.kind)
+            continue
+        for piece in found.excerpt.split():
+            if piece.lower() in also_words:
+                exact.setdefault(piece, found.kind)
+            else:
+                any_case.setdefault(piece.lower(), found.kind)
+    for pieces, flags in ((exact, 0), (any_case, re.IGNORECASE)):
+        wanted = [piece for piece in pieces if piece]
+        if not wanted:
+            continue
+        # Longest first, so "Jayden Smith" is matched before "Jayden".
+        alternatives = "|".join(re.escape(p) for p in sorted(wanted, key=len, reverse=True))
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
+        for match in pattern.finditer(text):
+            key = match.group() if flags == 0 else match.group().lower()
+            yield finding(pieces[key], text, match.start(), match.end())
 
 
 def _merged_spans(findings: Iterable[Finding]) -> list[tuple[int, int]]:

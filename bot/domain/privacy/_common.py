@@ -58,18 +58,30 @@ def words(text: str) -> frozenset[str]:
 
 
 class Cues:
-    """Positions of cue words ("DOB", "NHS"), to ask which lie within a few characters."""
+    """Positions of cue words ("DOB", "NHS"), to ask which lie within a few characters.
+
+    The cue pattern is only run over the text when first asked, since most texts have no
+    candidate identifier to ask about.
+    """
 
     def __init__(self, matches: Iterable[re.Match[str]]) -> None:
-        spans = [match.span() for match in matches]  # in order and not overlapping
-        self._starts = [start for start, _ in spans]
-        self._ends = [end for _, end in spans]
+        self._matches = matches
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+
+    def _positions(self) -> list[int]:
+        if self._starts is None:
+            spans = [match.span() for match in self._matches]  # in order, not overlapping
+            self._starts = [start for start, _ in spans]
+            self._ends = [end for _, end in spans]
+        return self._starts
 
     def ending_within(self, low: int, high: int) -> list[int]:
+        self._positions()
         return _between(self._ends, low, high)
 
     def starting_within(self, low: int, high: int) -> list[int]:
-        return _between(self._starts, low, high)
+        return _between(self._positions(), low, high)
 
 
 def _between(positions: list[int], low: int, high: int) -> list[int]:

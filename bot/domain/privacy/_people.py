@@ -78,7 +78,7 @@ _STAFF_VERBS = words(
     " escalated recorded shared presented audited moderated nominated joined undertook mapped"
     " held reviewed drafted prepared managed observed assessed referred completed met"
     " persevered modelled modeled coached mentored trained championed sourced secured"
-    " negotiated convened carried went brought kept gave took made spent showed"
+    " negotiated convened carried"
     " demonstrated evidenced recognised identified tracked followed pushed helped thanked"
     " contacted phoned emailed wrote updated introduced explained planned designed"
 )
@@ -89,7 +89,7 @@ _PERSON_VERBS = words(
     " wanted asked asks lives lived moved settled feels felt started attends attended goes went"
     " had can could would cried smiled talked spoke drew chose did does came now remains"
     " remained struggled struggles thrived thrives is's hasn't isn't wasn't didn't doesn't"
-    " shared disclosed returned ran"
+    " shared disclosed returned ran turns turned showed"
 )
 _ORGANISATION_NOUNS = words(
     "team project house centre center hub service services unit ward trust partnership"
@@ -127,6 +127,7 @@ class _Mention:
     verdict: _Verdict
     family_cue: bool
     staff_cue: bool
+    role_cue: bool = False  # a role beside it: a colleague wherever the name appears
 
 
 def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
@@ -184,7 +185,7 @@ def _tier(token: Token, gaz: Gazetteer) -> str | None:
     if key in gaz.also_words:
         return "word"
     if not text[0].isupper() and key in gaz.frequent:
-        return None
+        return "word"
     return "strong"
 
 
@@ -206,7 +207,8 @@ def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
     capital = tokens[mention.first].text[0].isupper()
     # "mum said", "the youngest, hope": a word after a cue is still a word in lower case.
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
-    mention.staff_cue = _staff_cue(tokens, mention)
+    mention.role_cue = _role_after(tokens, mention.last) or _role_before(tokens, mention.first)
+    mention.staff_cue = mention.role_cue or _staff_verb_after(tokens, mention.last)
     kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
     if _a_pet(tokens, mention.first):
         return mention
@@ -228,7 +230,15 @@ def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
             mention.verdict = kind
     elif mention.tier == "calendar" and capital and _person_verb_after(tokens, mention):
         mention.verdict = kind
+    elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
+        mention.verdict = kind
     return mention
+
+
+def _regarding(tokens: Sequence[Token], first: int) -> bool:
+    """ "re: tyler", "re tia": a note's subject line names someone."""
+    before = _word(tokens, first - 1)
+    return before == "re" or (before == ":" and _word(tokens, first - 2) == "re")
 
 
 def _word(tokens: Sequence[Token], index: int) -> str:
@@ -239,10 +249,17 @@ def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
     last = tokens[mention.last]
     if last.possessive and _word(tokens, mention.last + 1) in _FAMILY_THINGS:
         return True
-    if _kin_before(tokens, mention.first):
+    if _kin_before(tokens, mention.first) or _birth_after(tokens, mention.last):
         return True
     # "in June, 4 audits": a month with a number is a date
     return mention.tier != "calendar" and _age_after(tokens, mention.last) is not None
+
+
+def _birth_after(tokens: Sequence[Token], last: int) -> bool:
+    """ "Dexter (b. 5.5.18)", "Lily Smith (DOB 07/05/2008)", "Tia, born 2016"."""
+    if _word(tokens, last + 1) not in ("(", ",", "-", "–"):
+        return False
+    return _word(tokens, last + 2) in ("b", "dob", "d", "born", "date")
 
 
 def _kin_before(tokens: Sequence[Token], first: int) -> bool:
@@ -285,7 +302,7 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     after = _word(tokens, index + 1)
     if (
         after in _AGE_UNITS
-        or after in (",", ")", ".", ";", "")
+        or after in (",", ")", ".", ";", "", "and")
         or (opener in ("aged", "age") and after not in (":", "/"))
     ):
         return index
@@ -298,14 +315,6 @@ def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
         return []
     token = tokens[index]
     return [finding(FindingKind.AGE, text, token.start, token.end)]
-
-
-def _staff_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
-    return (
-        _role_after(tokens, mention.last)
-        or _role_before(tokens, mention.first)
-        or _staff_verb_after(tokens, mention.last)
-    )
 
 
 def _role_after(tokens: Sequence[Token], last: int) -> bool:
@@ -348,6 +357,8 @@ def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
         return False
     if _word(tokens, last + 1) == "and" and _word(tokens, last + 2) in ("i", "me", "myself"):
         return True  # "Sarah and I visited"
+    if _word(tokens, last + 1) == "went" and _word(tokens, last + 2) == "above":
+        return True  # "Sam went above and beyond"
     index = last + 1
     for _ in range(3):
         word = _word(tokens, index)
@@ -388,7 +399,7 @@ def _organisation_name(tokens: Sequence[Token], mention: _Mention) -> bool:
 def _propagate(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
     """A name given a role anywhere is a colleague's everywhere (unless a family cue says
     otherwise); a name flagged anywhere is flagged everywhere else it is written as a name."""
-    staff = {m.key for m in mentions if m.verdict is _Verdict.STAFF}
+    staff = {m.key for m in mentions if m.verdict is _Verdict.STAFF and m.role_cue}
     for mention in mentions:
         if mention.key in staff and not mention.family_cue:
             mention.verdict = _Verdict.STAFF if mention.staff_cue else _Verdict.NONE
