@@ -56,6 +56,28 @@ ORGS = "CAMHS|Ofsted|Barnardo's|NSPCC|Cafcass|the police|the health visiting ser
     "|"
 )
 PETS = "Biscuit|Rex|Luna|Bailey|Max".split("|")
+# Held-out pools: names, places and schools the tuning texts never use.
+HELDOUT_POOLS = {
+    "CHILD": "Kacey Tayla Jenna Caleb Rhys Alisha Imogen Declan Kaiden Lacey Nathan Skye Troy Zara Dominic Eliza Frankie Harlow Ibrahim Jessica Kerry Macie Niamh Owen Paige Quinn Rocco Sienna Tobias Wiktoria".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby".split(),
+    "ADULT": "Michelle Sharon Nicola Darren Jason Kirsty Carl Lisa Natalie Gary".split(),
+    "SURNAME": "Clarke Davies Ahmed Nowak Bennett Harris Collins Murphy Begum".split(),
+    "staff": "Fatima Rachel Gareth Lucy Olu Helen James Naomi Chris Anita".split(),
+    "staff2": "Fatima Rachel Gareth Lucy Olu Helen James Naomi Chris Anita".split(),
+    "staff_surname": "Okafor Bishop Reid Kaur Fletcher".split(),
+    "STREET": "Hamilton Road|Kings Avenue|Brook Street|Cherry Tree Close|Linden Way|Mount Pleasant|Queens Drive|Wellington Terrace".split(
+        "|"
+    ),
+    "ESTATE": "Sycamore Court|Nelson House|Ashdown Heights|Tower View".split("|"),
+    "HOUSE": "Bramble Cottage|Meadow Lodge|The Old Barn|Brook Farm".split("|"),
+    "POSTCODE": "TA2 7QP|BA4 5LG|DY3 2JR|RH12 1HS|TA8 1BE|BS22 6NZ|DY9 7AE".split("|"),
+    "SCHOOL": "Hazelwood Primary School|St Joseph's Catholic Primary|Bishop Fox's School|Brookside Academy|Redstart Primary|Thornbury High School|Little Acorns Nursery".split(
+        "|"
+    ),
+    "place": "Wellington|Glastonbury|Halesowen|Horsham|Burgess Hill|Minehead|Clevedon".split("|"),
+    "pet": "Pickle|Coco|Bruno|Tilly".split("|"),
+}
+POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
     "|"
 )
@@ -135,10 +157,12 @@ def fill(slot: str, rng: random.Random) -> str:
         "SCHOOL": SCHOOLS, "team": TEAMS, "place": PLACES, "org": ORGS, "pet": PETS,
         "role": ROLES,
     }  # fmt: skip
+    if base in POOLS_IN_USE:
+        return rng.choice(POOLS_IN_USE[base])
     if base in pools:
         return rng.choice(pools[base])
     if base == "child_lower":
-        return rng.choice(CHILDREN).lower()
+        return rng.choice(POOLS_IN_USE.get("CHILD", CHILDREN)).lower()
     if base == "AGE":
         return str(rng.randint(2, 17))
     if base == "DOB":
@@ -224,7 +248,11 @@ def _merge_addresses(identifiers: list[dict[str, object]]) -> list[dict[str, obj
     return merged
 
 
-def build(name: str, templates: list[str], copies: int, seed: int) -> int:
+def build(
+    name: str, templates: list[str], copies: int, seed: int, pools: dict[str, list[str]]
+) -> int:
+    POOLS_IN_USE.clear()
+    POOLS_IN_USE.update(pools)
     rng = random.Random(seed)
     lines = []
     for number, template in enumerate(templates * copies):
@@ -238,5 +266,5 @@ def build(name: str, templates: list[str], copies: int, seed: int) -> int:
 
 
 if __name__ == "__main__":
-    print(build("tuning", TUNING, 3, 13), "tuning texts")
-    print(build("heldout", HELDOUT, 3, 2026), "held-out texts")
+    print(build("tuning", TUNING, 3, 13, {}), "tuning texts")
+    print(build("heldout", HELDOUT, 3, 2026, HELDOUT_POOLS), "held-out texts")
