@@ -11,7 +11,15 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from bot.domain.privacy._common import Cues, Finding, FindingKind, cue_after, cue_before, finding
+from bot.domain.privacy._common import (
+    Cues,
+    Finding,
+    FindingKind,
+    cue_after,
+    cue_before,
+    finding,
+    same_sentence,
+)
 
 # Dates of birth
 
@@ -231,7 +239,7 @@ _POSTCODE = re.compile(
 # An office's, a centre's or a school's address, which the screen leaves alone.
 _OFFICE_WORD = re.compile(
     r"\b(?:office|offices|hall|civic|council|base|hub|HQ|headquarters|reception|centre|center"
-    r"|clinic|surgery|hospital|library|depot|team|court|station|venue|room)\b",
+    r"|clinic|surgery|hospital|library|depot)\b",
     re.IGNORECASE,
 )
 _HOME_WORD = re.compile(
@@ -260,6 +268,7 @@ _NAMED_HOUSE = re.compile(
     r"\b(?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,2}(?:Cottage|Cottages|Farm|Farmhouse|Lodge|Barn|Villa"
     r"|Manor|Bungalow|House)\b"
 )
+_POSTCODE_AFTER = re.compile(r",?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b")
 _UNNUMBERED_STREET = re.compile(
     r"\b(?:on|in|to|at|from|off|near|along|of)[ ]{1,3}"
     rf"((?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}))\b"
@@ -338,7 +347,7 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     homes = Cues(_HOME_WORD.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):
-        if cue_before(text, homes, match.start(), 40):
+        if cue_before(text, homes, match.start(), 40) or _POSTCODE_AFTER.match(text, match.end()):
             yield match.span()
     for match in _UNNUMBERED_STREET.finditer(text):
         words = match.group(1).split()[:-1]
@@ -355,7 +364,13 @@ def _street_type_spelt_out(street_type: str) -> bool:
 
 
 def _an_office(text: str, start: int, offices: Cues, homes: Cues, *, reach: int) -> bool:
-    return cue_before(text, offices, start, reach) and not cue_before(text, homes, start, reach)
+    """An office word comes shortly before, and nearer than any home word ("we have moved
+    offices to 2 Station Road" is an office; "the office said mum lives at" is a home)."""
+    office = [end for end in offices.ending_within(start - reach, start)]
+    if not office or not same_sentence(text, office[-1], start):
+        return False
+    home = [end for end in homes.ending_within(start - reach, start)]
+    return not home or home[-1] < office[-1] or not same_sentence(text, home[-1], start)
 
 
 def schools(text: str) -> Iterator[Finding]:

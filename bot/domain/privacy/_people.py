@@ -24,6 +24,13 @@ from bot.domain.privacy._cued_names import (
 )
 from bot.domain.privacy._gazetteer import Gazetteer, gazetteer
 
+# "Hope was quiet", "Ruby was born": what is said of a person, not of a word.
+_STATES = words(
+    "born settled happy sad quiet excited worried scared upset brave proud seen placed moved"
+    " taken able keen clear doing now still really so very not also living excluded unwell"
+    " missing thriving struggling anxious angry tearful chatty calm shy aged"
+)
+_NOT_AFTER_IS = words("the a an what how why that this")
 _CALENDAR = words("may june april august july summer autumn winter spring sunday christmas")
 _EXCLUDED = _NOT_NAMES - _CALENDAR
 _ADULT_KIN = words(
@@ -38,6 +45,11 @@ _FAMILY_THINGS = _KIN | words(
     "school nursery bedroom birthday behaviour home placement family friends friend dog cat"
     " teacher class carers parents room needs diagnosis wishes feelings words voice plan"
     " dad's mum's life story"
+)
+_PROFESSIONAL_THINGS = words(
+    "recording recordings assessment assessments report reports caseload practice supervision"
+    " analysis chronology genogram nomination team manager supervisor work writing visits"
+    " direct approach case cases audit audits letter plan's"
 )
 _TITLES = words("mr mrs ms miss mx")
 _PROFESSIONAL_TITLES = words("dr prof cllr pc dc ds sgt")
@@ -70,6 +82,11 @@ _STAFF_INTRODUCERS = (
     ("colleague",),
     ("from",),
     ("regards",),
+    ("supervision", "with"),
+    ("supervised", "by"),
+    ("managed", "by"),
+    ("co-worked", "with"),
+    ("shadowed",),
     ("thanks",),
 )
 _STAFF_VERBS = words(
@@ -78,7 +95,7 @@ _STAFF_VERBS = words(
     " escalated recorded shared presented audited moderated nominated joined undertook mapped"
     " held reviewed drafted prepared managed observed assessed referred completed met"
     " persevered modelled modeled coached mentored trained championed sourced secured"
-    " negotiated convened carried"
+    " negotiated convened carried sent emailed submitted uploaded"
     " demonstrated evidenced recognised identified tracked followed pushed helped thanked"
     " contacted phoned emailed wrote updated introduced explained planned designed"
 )
@@ -96,7 +113,8 @@ _ORGANISATION_NOUNS = words(
     " foundation group programme program award awards academy school college nursery primary"
     " hall church hospital library park court road street lane avenue close drive way"
     " steps first place fund charity network hospice clinic surgery practice club cafe"
-    " café forum board panel campus community"
+    " café forum board panel campus community hill heath green vale bay bridge cross end"
+    " regis magna parva"
 )
 # Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
 _BEFORE_A_PERSON = _STAFF_VERBS | words(
@@ -145,6 +163,7 @@ def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
             start, end = tokens[mention.first].start, tokens[mention.last].end
             findings.append(finding(kind, text, start, end))
             findings.extend(_ages_after(text, tokens, mention.last))
+            findings.extend(_age_before(text, tokens, mention.first))
     findings.extend(_family_surnames(text, tokens))
     return findings
 
@@ -232,7 +251,16 @@ def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
         mention.verdict = kind
     elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
         mention.verdict = kind
+    elif not capital and mention.tier == "word" and _told(tokens, mention):
+        mention.verdict = kind
     return mention
+
+
+def _told(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "sienna told me", "nathan said": a lower-case name as the subject of a speech verb."""
+    return _word(tokens, mention.first - 1) in (",", "and", "") and _word(
+        tokens, mention.last + 1
+    ) in ("told", "said", "says", "asked", "wants", "wanted")
 
 
 def _regarding(tokens: Sequence[Token], first: int) -> bool:
@@ -302,7 +330,7 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     after = _word(tokens, index + 1)
     if (
         after in _AGE_UNITS
-        or after in (",", ")", ".", ";", "", "and")
+        or after in (",", ")", ".", ";", "", "and", "now")
         or (opener in ("aged", "age") and after not in (":", "/"))
     ):
         return index
@@ -317,11 +345,28 @@ def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
     return [finding(FindingKind.AGE, text, token.start, token.end)]
 
 
+def _age_before(text: str, tokens: Sequence[Token], first: int) -> list[Finding]:
+    """ "the 14-year-old, Macie", "8-year-old Tyler": the number, when a name follows."""
+    index = first - 1
+    if _word(tokens, index) == ",":
+        index -= 1
+    if _word(tokens, index) not in ("year-old", "years-old", "month-old", "yo"):
+        return []
+    index -= 1
+    if _word(tokens, index) == "-":
+        index -= 1
+    word = _word(tokens, index)
+    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
+        return []
+    token = tokens[index]
+    return [finding(FindingKind.AGE, text, token.start, token.end)]
+
+
 def _role_after(tokens: Sequence[Token], last: int) -> bool:
     index = last + 1
     opener = _word(tokens, index)
     if tokens[last].possessive:
-        return False
+        return opener in _PROFESSIONAL_THINGS  # "Chris's recording was clear"
     if opener in ("(", ",", "-", "–", "—", "is", "was", "as", "our", "has"):
         for offset in range(1, 7):
             word = _word(tokens, index + offset)
@@ -371,11 +416,15 @@ def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
 
 
 def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
-    if tokens[mention.last].possessive:
-        return True
+    if tokens[mention.last].possessive:  # "May's audit cycle" is not "May's mum"
+        return mention.tier != "calendar" or _word(tokens, mention.last + 1) in _FAMILY_THINGS
     verb = _word(tokens, mention.last + 1)
-    if verb in ("is", "was") and _word(tokens, mention.last + 2) in ("the", "a", "an"):
-        return False  # "Hope is the word the family used"
+    if verb in ("is", "was"):
+        # "Hope is what the family felt": a word that is a name needs more than "is"
+        following = _word(tokens, mention.last + 2)
+        if mention.tier == "strong":
+            return following not in _NOT_AFTER_IS
+        return following in _STATES
     return verb in _PERSON_VERBS
 
 
