@@ -2,8 +2,9 @@
 
     .venv/bin/python tests/privacy_corpus/make_corpus.py
 
-writes tuning.jsonl (templates in TUNING) and heldout.jsonl (templates in HELDOUT, written after
-the screen was tuned and never used to tune it). Each line is {"id", "text", "identifiers":
+writes tuning.jsonl (templates in TUNING), heldout.jsonl (HELDOUT, written after the first round
+of tuning and then used for a second round) and heldout2.jsonl (HELDOUT2, written after the
+second round and never used to tune the screen). Each line is {"id", "text", "identifiers":
 [{"kind", "start", "end", "text"}]}; a text with no identifiers is clean. Slots in a template
 are filled from the pools below; a slot used twice in one text gets the same value, so repeats are
 labelled too. Slots in UPPER case are identifiers; lower-case slots are things to leave alone.
@@ -16,7 +17,7 @@ import random
 import re
 from pathlib import Path
 
-from templates import HELDOUT, TUNING  # type: ignore[import-not-found]
+from templates import HELDOUT, HELDOUT2, TUNING  # type: ignore[import-not-found]
 
 HERE = Path(__file__).resolve().parent
 
@@ -76,6 +77,26 @@ HELDOUT_POOLS = {
     ),
     "place": "Wellington|Glastonbury|Halesowen|Horsham|Burgess Hill|Minehead|Clevedon".split("|"),
     "pet": "Pickle|Coco|Bruno|Tilly".split("|"),
+}
+# Second held-out pools: none of these are in the pools above.
+HELDOUT2_POOLS = {
+    "CHILD": "Aria Bailey Cody Demi Elijah Esme Felix Georgia Hamza Iris Jude Keeley Louie Mabel Nico Orla Pippa Rowan Saffron Tommy-Lee Umar Violet Xander Yasmin Zak Brody Cerys Dawid Elsie Hugo".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby Rose Amber".split(),
+    "ADULT": "Joanne Terry Stacey-Ann Rob Kerry-Ann Paula Nigel Chantelle Bev Marcus".split(),
+    "SURNAME": "Pearce Marsh Kaur Dobson Whitehead Lynch Zielinski Okoro".split(),
+    "staff": "Ruth Imran Sophie Tariq Emma Gillian Kwame Louise Pete Anjali".split(),
+    "staff_surname": "Barker Hussain Doyle Mensah Ward".split(),
+    "STREET": "Lime Tree Avenue|Coronation Road|Fore Street|Beech Close|Westfield Drive|Priory Road|Stanley Street".split(
+        "|"
+    ),
+    "ESTATE": "Maple Court|Kingfisher House|Riverside Heights".split("|"),
+    "HOUSE": "Primrose Cottage|Orchard Lodge|Greystones Farm".split("|"),
+    "POSTCODE": "TA9 3RT|BA11 1QP|DY5 1AN|RH13 5AB|TA18 7HJ|BS48 1DE".split("|"),
+    "SCHOOL": "Sandhill Primary School|St Peter's C of E Primary|Hillcrest Academy|Meadowbank Nursery|Ridgeway College|Brunel Academy".split(
+        "|"
+    ),
+    "place": "Street|Ilminster|Wellington|Tipton|Sedgley|Shoreham".split("|"),
+    "pet": "Alfie|Milo|Daisy".split("|"),
 }
 POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
@@ -268,3 +289,4 @@ def build(
 if __name__ == "__main__":
     print(build("tuning", TUNING, 3, 13, {}), "tuning texts")
     print(build("heldout", HELDOUT, 3, 2026, HELDOUT_POOLS), "held-out texts")
+    print(build("heldout2", HELDOUT2, 3, 1130, HELDOUT2_POOLS), "second held-out texts")
