@@ -235,6 +235,19 @@ def redact_fields(
     return cleaned
 
 
+def removal_preview(
+    ctx: Context, values: dict[str, object], fields: tuple[tuple[str, str], ...]
+) -> list[tuple[str, str]]:
+    """(label, text as it would be shared) for each field the screen flags: exactly what
+    "Remove these for me" will keep."""
+    cleaned = redact_fields(ctx, values, [field_id for field_id, _ in fields])
+    return [
+        (label, str(cleaned[field_id]))
+        for field_id, label in fields
+        if cleaned.get(field_id) != values.get(field_id)
+    ]
+
+
 def strip_case_references(ctx: Context, text: str) -> str:
     found = privacy.find_case_references(text, ctx.framework.case_reference)
     return privacy.redact(text, found) if found else text

@@ -41,6 +41,7 @@ from bot.dialogs.nomination_common import (
     out_of_date,
     redact_fields,
     refuse,
+    removal_preview,
     round_closes,
     save_draft,
     screen_fields,
@@ -62,6 +63,7 @@ TEXT_FIELDS = (
     ("difference_made", "The difference it made"),
     ("evidence", "Evidence"),
 )
+MORE_FIELD = (("more", "What you added"),)
 FIELD_IDS = (
     "nominees",
     "nominee_emails",
@@ -323,6 +325,7 @@ async def submit(ctx: Context, action: Action) -> list[Reply]:
             [(label, finding) for _, label, finding in flagged],
             verb="nominate.privacy",
             data={"form": form_key},
+            preview=removal_preview(ctx, checked.values, TEXT_FIELDS),
         )
         return [Reply(card)]
     return await create(ctx, checked, form_key, privacy_action=None, kinds=[])
@@ -370,6 +373,7 @@ async def privacy_continue(ctx: Context, action: Action) -> list[Reply]:
             [(label, finding) for _, label, finding in flagged],
             verb="nominate.privacy",
             data={"form": form_key},
+            preview=removal_preview(ctx, values, TEXT_FIELDS),
         )
         problem = "Please choose what to do."
         return form_problems(card, {"privacy_choice": problem})
@@ -561,6 +565,7 @@ async def resubmit(ctx: Context, action: Action) -> list[Reply]:
             [(label, finding) for _, label, finding in flagged],
             verb="nomination.more_privacy",
             data={"nomination": nomination.id, "round": nomination.round},
+            preview=removal_preview(ctx, {"more": text}, MORE_FIELD),
         )
         return [Reply(card)]
     return await _reopen_with(ctx, nomination, text, None)
@@ -593,6 +598,7 @@ async def more_privacy_continue(ctx: Context, action: Action) -> list[Reply]:
             [(label, f) for _, label, f in flagged],
             verb="nomination.more_privacy",
             data={"nomination": nomination.id, "round": nomination.round},
+            preview=removal_preview(ctx, values, MORE_FIELD),
         )
         return form_problems(card, {"privacy_choice": problem})
     if choice == "remove":
