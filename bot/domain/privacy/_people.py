@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 
 from bot.domain.privacy._common import Finding, FindingKind, finding, words
 from bot.domain.privacy._cued_names import (
@@ -114,7 +115,7 @@ _ORGANISATION_NOUNS = words(
     " hall church hospital library park court road street lane avenue close drive way"
     " steps first place fund charity network hospice clinic surgery practice club cafe"
     " café forum board panel campus community hill heath green vale bay bridge cross end"
-    " regis magna parva"
+    " regis magna parva cottage cottages farm farmhouse lodge barn villa manor bungalow"
 )
 # Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
 _BEFORE_A_PERSON = _STAFF_VERBS | words(
@@ -152,6 +153,7 @@ def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
     gaz = gazetteer()
     mentions = [_judge(tokens, mention) for mention in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
+    _join_lists(tokens, mentions)
     findings: list[Finding] = []
     for mention in mentions:
         if mention.verdict in (_Verdict.CHILD, _Verdict.FAMILY):
@@ -443,6 +445,26 @@ def _organisation_name(tokens: Sequence[Token], mention: _Mention) -> bool:
         return True
     before = _word(tokens, mention.first - 1)
     return before in _DETERMINERS_BEFORE or before == "team"
+
+
+def _join_lists(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
+    """ "Kai, Mia and Leo": a capitalised name in a list with a flagged name is flagged too."""
+    for _ in range(2):  # a list is read both ways
+        for previous, mention in pairwise(mentions):
+            between = {t.lower for t in tokens[previous.last + 1 : mention.first]}
+            if not between or not between <= _JOINERS:
+                continue
+            pair = (previous, mention)
+            flagged = [m for m in pair if m.verdict in (_Verdict.CHILD, _Verdict.FAMILY)]
+            for other in pair:
+                capital = tokens[other.first].text[0].isupper()
+                if (
+                    flagged
+                    and other.verdict is _Verdict.NONE
+                    and capital
+                    and other.tier != "calendar"
+                ):
+                    other.verdict = flagged[0].verdict
 
 
 def _propagate(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
