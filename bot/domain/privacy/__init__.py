@@ -53,6 +53,7 @@ __all__ = [
     "FindingKind",
     "contains_case_reference",
     "find_case_references",
+    "load_word_lists",
     "nhs_check_digit_ok",
     "ni_number_ok",
     "redact",
@@ -63,6 +64,11 @@ REMOVED = "[removed]"
 _NAME_KINDS = frozenset({FindingKind.CHILD_NAME, FindingKind.FAMILY_NAME})
 # An age is a number: other occurrences of "8" are not the child's age.
 _NOT_REPEATED = frozenset({FindingKind.AGE, FindingKind.CASE_REFERENCE})
+
+
+def load_word_lists() -> None:
+    """Read the names gazetteer now (it is otherwise read by the first screen)."""
+    gazetteer()
 
 
 def screen(text: str, *, today: date | None = None) -> list[Finding]:
