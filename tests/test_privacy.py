@@ -60,7 +60,10 @@ FLAGGED: list[tuple[str, list[tuple[FindingKind, str]]]] = [
     ("Tyler, a 7-year-old, chose the venue.", [(NAME, "Tyler")]),
     ("Emily, the youngest child, said she liked the visits.", [(NAME, "Emily")]),
     ("She worked with Jayden (son) and Mum.", [(NAME, "Jayden")]),
-    ("She supported Mary-Jane O'Brien, aged 15, into college.", [(NAME, "Mary-Jane O'Brien")]),
+    (
+        "She supported Mary-Jane O'Brien, aged 15, into college.",
+        [(NAME, "Mary-Jane O'Brien"), (AGE, "15")],
+    ),
     # dates of birth
     ("DOB 12/03/2015", [(DOB, "12/03/2015")]),
     ("d.o.b. 01.02.2014 noted", [(DOB, "01.02.2014")]),

@@ -45,7 +45,8 @@ def _shipped(name: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Gazetteer:
     first_names: frozenset[str]
-    also_words: frozenset[str]  # "hope", "grace", "will": a name only when used as one
+    also_words: frozenset[str]  # "hope", "iris", "will": in lower case, a word
+    common_words: frozenset[str]  # "hope", "grace", "will": capitalised, still a word
     frequent: frozenset[str]  # "john", "sarah": frequent enough that lower case needs a cue
     places: frozenset[str]  # "chelsea", "lincoln"
 
@@ -57,6 +58,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         first_names=names,
         also_words=_shipped("name_words.txt"),
+        common_words=_shipped("common_name_words.txt"),
         frequent=_shipped("frequent_names.txt"),
         places=places,
     )

@@ -243,9 +243,14 @@ _OFFICE_WORD = re.compile(
     re.IGNORECASE,
 )
 _HOME_WORD = re.compile(
-    r"\b(?:lives|living|live|moved|moving|move|home|address|staying|stays|resides|house"
-    r"|flat|family|mum|dad|nan|gran|carer|carers|placement)\b",
+    r"\b(?:lives|living|live|home|address|staying|stays|resides|family|mum|dad|nan|gran|carer"
+    r"|carers|placement)\b",
     re.IGNORECASE,
+)
+# "moved to 14 Acacia Avenue" is a home unless an office moved.
+_MOVE_WORD = re.compile(r"\b(?:moved|moving|move|house|flat)\b", re.IGNORECASE)
+_HOME_OR_MOVE_WORD = re.compile(
+    rf"(?:{_HOME_WORD.pattern})|(?:{_MOVE_WORD.pattern})", re.IGNORECASE
 )
 _STREET_TYPES = (
     "Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl"
@@ -317,6 +322,15 @@ _CHILD_SCHOOL_CONTEXT = re.compile(
 )
 
 
+# A school named for its staff, not a pupil: "training at Kingsmead Academy for 20 staff".
+_PROFESSIONAL_SCHOOL_CONTEXT = re.compile(
+    r"\b(?:training|trained|staff|delivered|hosted|governors|headteachers|heads|conference"
+    r"|cluster|partnership|network|briefing|workshop|assembly|colleagues|teachers|DSLs"
+    r"|schools)\b",
+    re.IGNORECASE,
+)
+
+
 def postcodes(text: str) -> Iterator[Finding]:
     offices = Cues(_OFFICE_WORD.finditer(text))
     homes = Cues(_HOME_WORD.finditer(text))
@@ -345,7 +359,7 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     for match in _FLAT.finditer(text):
         yield match.span()
-    homes = Cues(_HOME_WORD.finditer(text))
+    homes = Cues(_HOME_OR_MOVE_WORD.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):
         if cue_before(text, homes, match.start(), 40) or _POSTCODE_AFTER.match(text, match.end()):
             yield match.span()
@@ -375,6 +389,7 @@ def _an_office(text: str, start: int, offices: Cues, homes: Cues, *, reach: int)
 
 def schools(text: str) -> Iterator[Finding]:
     context = Cues(_CHILD_SCHOOL_CONTEXT.finditer(text))
+    professional = Cues(_PROFESSIONAL_SCHOOL_CONTEXT.finditer(text))
     for match in _SCHOOL.finditer(text):
         words = match.group(1).split()
         while words and words[0].lower() in _GENERIC_SCHOOL_WORDS:
@@ -383,5 +398,9 @@ def schools(text: str) -> Iterator[Finding]:
             continue
         start = match.start(1) + match.group(1).index(words[0])
         end = match.end()
-        if cue_before(text, context, start, 80) or cue_after(text, context, end, 60):
+        about_a_child = cue_before(text, context, start, 80) or cue_after(text, context, end, 60)
+        about_staff = cue_before(text, professional, start, 80) or cue_after(
+            text, professional, end, 60
+        )
+        if about_a_child or not about_staff:
             yield finding(FindingKind.SCHOOL, text, start, end)

@@ -197,17 +197,24 @@ def _tier(token: Token, gaz: Gazetteer) -> str | None:
     if len(text) < 2 or not text[0].isalpha() or (text.isupper() and len(text) > 1):
         return None  # acronyms: "MASH", "CAMHS"
     key = token.lower
-    if key not in gaz.first_names and key not in _CALENDAR:
-        return None
     if key in _CALENDAR:
         return "calendar"
+    if key not in gaz.first_names and not _double_name(key, gaz):
+        return None
     if key in _EXCLUDED:
         return None
-    if key in gaz.also_words:
+    capital = text[0].isupper()
+    if key in (gaz.common_words if capital else gaz.also_words):
         return "word"
     if not text[0].isupper() and key in gaz.frequent:
         return "word"
     return "strong"
+
+
+def _double_name(key: str, gaz: Gazetteer) -> bool:
+    """ "Kerry-Ann", "Lily-Mae": every part a first name."""
+    parts = key.split("-")
+    return len(parts) > 1 and all(part in gaz.first_names for part in parts)
 
 
 def _surname_like(token: Token) -> bool:
@@ -324,6 +331,8 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     if opener not in (",", "(", "aged", "age", "is", "was", "-", "–"):
         return None
     index += 1
+    if opener == "(" and _word(tokens, index) in _KIN and _word(tokens, index + 1) == ",":
+        index += 2  # "(son, 8)", "(twins, 3)"
     if _word(tokens, index) in ("aged", "age", "now"):
         index += 1
     word = _word(tokens, index)
