@@ -4,7 +4,8 @@
 
 writes tuning.jsonl (templates in TUNING), heldout.jsonl (HELDOUT, written after the first round
 of tuning and then used for a second round) and heldout2.jsonl (HELDOUT2, written after the
-second round and never used to tune the screen). Each line is {"id", "text", "identifiers":
+second round and then used for a third) and heldout3.jsonl (HELDOUT3, written after the third
+round and never used to tune the screen). Each line is {"id", "text", "identifiers":
 [{"kind", "start", "end", "text"}]}; a text with no identifiers is clean. Slots in a template
 are filled from the pools below; a slot used twice in one text gets the same value, so repeats are
 labelled too. Slots in UPPER case are identifiers; lower-case slots are things to leave alone.
@@ -17,7 +18,7 @@ import random
 import re
 from pathlib import Path
 
-from templates import HELDOUT, HELDOUT2, TUNING  # type: ignore[import-not-found]
+from templates import HELDOUT, HELDOUT2, HELDOUT3, TUNING  # type: ignore[import-not-found]
 
 HERE = Path(__file__).resolve().parent
 
@@ -97,6 +98,27 @@ HELDOUT2_POOLS = {
     ),
     "place": "Street|Ilminster|Wellington|Tipton|Sedgley|Shoreham".split("|"),
     "pet": "Alfie|Milo|Daisy".split("|"),
+}
+# Third held-out pools: none of these are in the pools above.
+HELDOUT3_POOLS = {
+    "CHILD": "Ada Bobby Carys Darcy Eden Farah Gracie-Mae Harry Ines Jasper Kenzie Layla Milo Nadia Ollie-James Phoebe Rafferty Sami Tegan Ulrika Vinnie Wren Yara Zeke Arlo Bonnie Cameron Dolly Ezra Finn".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby Rose Amber Willow Poppy".split(),
+    "ADULT": "Debbie Lorraine Steve Wendy Trev Sam Julie-Ann Kayleigh Mick Gail".split(),
+    "SURNAME": "Fowler Osei Nguyen Kelly Ashworth Szymanski Patel Riley".split(),
+    "staff": "Bethan Farid Megan Colin Priti Yvonne Kofi Zoe Alan Rhiannon".split(),
+    "staff_surname": "Morris Akhtar Quinn Boateng Hale".split(),
+    "STREET": "Greenway Avenue|Hawthorn Road|North Street|Laburnum Close|Fairfield Drive|Silver Street|Albert Terrace".split(
+        "|"
+    ),
+    "ESTATE": "Heron Court|Chestnut House|Parkside Heights".split("|"),
+    "HOUSE": "Ivy Cottage|Hillside Farm|Rowan Lodge".split("|"),
+    "POSTCODE": "TA4 1AB|BA16 0AA|DY4 7BL|RH16 3AA|TA20 1DS|BS25 5EW".split("|"),
+    "SCHOOL": "Whitstone School|St Andrew's Junior School|Oaklands Primary|Castle Hill Academy|Robert Blake Science College|Tiny Steps Nursery".split(
+        "|"
+    ),
+    "SCHOOL_ORG": "Whitstone School|Castle Hill Academy|Oaklands Primary".split("|"),
+    "place": "Chard|Shepton Mallet|Brierley Hill|Haywards Heath|Burnham-on-Sea|Cheddar".split("|"),
+    "pet": "Peanut|Scooby|Nala".split("|"),
 }
 POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
@@ -290,3 +312,4 @@ if __name__ == "__main__":
     print(build("tuning", TUNING, 3, 13, {}), "tuning texts")
     print(build("heldout", HELDOUT, 3, 2026, HELDOUT_POOLS), "held-out texts")
     print(build("heldout2", HELDOUT2, 3, 1130, HELDOUT2_POOLS), "second held-out texts")
+    print(build("heldout3", HELDOUT3, 3, 2140, HELDOUT3_POOLS), "third held-out texts")
