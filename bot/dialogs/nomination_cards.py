@@ -228,10 +228,11 @@ def privacy_check_form(
     for me": every occurrence of everything listed is removed, and the preview shows exactly that.
     """
     facts = _privacy_facts(flagged)
+    # Text blocks rather than facts: they hold a whole field on Slack (3,000 characters).
     shown = (
         [
             TextBlock(text="If I remove them, this is exactly what will be shared:"),
-            Facts(facts=preview),
+            *(TextBlock(text=f"{label}:\n{text}") for label, text in preview),
         ]
         if preview
         else []
