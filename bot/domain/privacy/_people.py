@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
+from typing import Literal
 
 from bot.domain.privacy._common import Finding, FindingKind, finding, words
 from bot.domain.privacy._cued_names import (
@@ -130,6 +131,9 @@ _AGE_UNITS = words("year years yr yrs y yo months month mths")
 _MAX_NAME_WORDS = 3
 
 
+Tier = Literal["strong", "word", "calendar"]
+
+
 class _Verdict(Enum):
     NONE = 0
     STAFF = 1
@@ -142,7 +146,7 @@ class _Mention:
     first: int  # token indexes
     last: int
     key: str  # the first name, in lower case
-    tier: str  # "strong", "word" or "calendar"
+    tier: Tier
     verdict: _Verdict
     family_cue: bool
     staff_cue: bool
@@ -150,6 +154,8 @@ class _Mention:
 
 
 def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
+    """Names of children and family members (with any age given beside them), and family
+    surnames ("Mrs Smith", "the Smith family")."""
     gaz = gazetteer()
     mentions = [_judge(tokens, mention) for mention in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
@@ -192,7 +198,9 @@ def _mentions(tokens: Sequence[Token], gaz: Gazetteer) -> Iterator[_Mention]:
         index = last + 1
 
 
-def _tier(token: Token, gaz: Gazetteer) -> str | None:
+def _tier(token: Token, gaz: Gazetteer) -> Tier | None:
+    """How sure a first name is to be a name: "strong" ("Kayden"), "word" (a common word too:
+    "Hope", or in lower case "iris") or "calendar" ("May", "Summer")."""
     text = token.text
     if len(text) < 2 or not text[0].isalpha() or (text.isupper() and len(text) > 1):
         return None  # acronyms: "MASH", "CAMHS"
@@ -206,7 +214,7 @@ def _tier(token: Token, gaz: Gazetteer) -> str | None:
     capital = text[0].isupper()
     if key in (gaz.common_words if capital else gaz.also_words):
         return "word"
-    if not text[0].isupper() and key in gaz.frequent:
+    if not capital and key in gaz.frequent:
         return "word"
     return "strong"
 
