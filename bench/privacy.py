@@ -1,6 +1,6 @@
 """How well the privacy screen does on the labelled corpus, and how fast it is.
 
-    .venv/bin/python bench/privacy.py [tests/privacy_corpus/heldout.jsonl ...]
+    .venv/bin/python bench/privacy.py [tests/core/privacy_corpus/heldout.jsonl ...]
 
 Prints, for each corpus file: text-level recall (texts with an identifier that get at least one
 warning), identifier-level recall by kind (a labelled identifier counts as caught when a finding
@@ -102,4 +102,4 @@ def timing(texts: list[str], screen: object) -> None:
 
 if __name__ == "__main__":
     args = [Path(a) for a in sys.argv[1:] if a != "-v"]
-    main(args or [ROOT / "tests" / "privacy_corpus" / "tuning.jsonl"])
+    main(args or [ROOT / "tests" / "core" / "privacy_corpus" / "tuning.jsonl"])

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import common
 from bot.dialogs.base import Context, Reply, Router, Turn
-from bot.dialogs.registry import build_router
 from bot.domain.framework import Framework
 from bot.store import directory
 from bot.store.audit import AuditWriter
@@ -46,8 +45,8 @@ class QABot:
     db: Database
     framework: Framework
     tz: ZoneInfo
+    router: Router
     clock: Callable[[], datetime] = system_clock
-    router: Router = field(default_factory=build_router)
     platforms: set[str] = field(default_factory=set)
     # Set by the delivery worker so new outbox rows are sent at once rather than at the next poll.
     outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
@@ -78,6 +77,7 @@ class QABot:
             audit=AuditWriter(session, now),
             turn=turn,
             public_url=self.public_url.rstrip("/"),
+            summary_sources=tuple(self.router.summary_sources),
         )
 
     async def handle(

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
+from bot.areas import AREAS, build_router
+from bot.commands import BotHandle, CommandGroups, cli_settings, configuration_problem, console, run
 from bot.config import PRESETS, ConfigError, Settings, load_framework, load_settings
-from bot.logs import configure_logging
 
 app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -25,30 +25,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(cards_app, name="cards")
 
-console = Console(stderr=True)
 DEMO_DB = "sqlite+aiosqlite:///qabot-demo.db"
 DEMO_USER = "sam.sw@demo.somerset.gov.uk"
-
-
-def _settings(**overrides: object) -> Settings:
-    try:
-        settings = load_settings(**overrides)
-        load_framework(settings.framework)
-    except ConfigError as exc:
-        console.print(f"[red]Configuration problem:[/red] {exc}")
-        raise typer.Exit(2) from None
-    configure_logging(settings.log_level, settings.log_format)
-    return settings
-
-
-def _run(coro: object) -> None:
-    try:
-        asyncio.run(coro)  # type: ignore[arg-type]
-    except KeyboardInterrupt:
-        pass
-    except ConfigError as exc:
-        console.print(f"[red]Configuration problem:[/red] {exc}")
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -57,8 +35,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
 ) -> None:
     """Run the bot: Teams at /api/messages, Slack at /slack/events, scheduler and delivery."""
-    settings = _settings()
-    _run(_serve(settings, host, port, chat_as=None))
+    settings = cli_settings()
+    run(_serve(settings, host, port, chat_as=None))
 
 
 @app.command()
@@ -70,8 +48,8 @@ def demo(
     overrides: dict[str, object] = {}
     if "QABOT_DATABASE_URL" not in __import__("os").environ:
         overrides["database_url"] = DEMO_DB
-    settings = _settings(**overrides)
-    _run(_serve(settings, None, port, chat_as=as_, seed_demo=True))
+    settings = cli_settings(**overrides)
+    run(_serve(settings, None, port, chat_as=as_, seed_demo=True))
 
 
 async def _serve(
@@ -142,7 +120,7 @@ def chat(
     as_: Annotated[str, typer.Option("--as", help="Your email address in the directory")],
 ) -> None:
     """Talk to the bot in this terminal as a person from the directory."""
-    settings = _settings()
+    settings = cli_settings()
     logging.getLogger().setLevel(logging.WARNING)
 
     async def go() -> None:
@@ -156,17 +134,34 @@ def chat(
         finally:
             await runtime.stop()
 
-    _run(go())
+    run(go())
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the database schema to the newest version."""
-    settings = _settings()
+    settings = cli_settings()
     from bot.store.db import run_upgrade_blocking
 
     run_upgrade_blocking(settings.database_url)
     console.print("Database is up to date.")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What the migration changes")],
+    url: Annotated[
+        str, typer.Option(help="A scratch database to compare with")
+    ] = "sqlite+aiosqlite:////tmp/qabot-revision.db",
+) -> None:
+    """Write a new migration from the difference between the models and the schema (developers)."""
+    from bot.areas import load_tables
+    from bot.store.db import make_revision
+    from bot.store.models import Base
+
+    load_tables()
+    make_revision(url, message, Base.metadata)
+    console.print("Wrote a new migration in bot/store/migrations/versions/: review it.")
 
 
 @import_app.command("staff")
@@ -174,7 +169,7 @@ def import_staff_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Import the staff directory (email,name,roles,team,service,manager_email)."""
-    settings = _settings()
+    settings = cli_settings()
 
     async def go() -> int:
         from bot.admin import import_staff
@@ -218,9 +213,8 @@ def cards_gallery(
     try:
         fw = load_framework(framework or load_settings().framework)
     except ConfigError as exc:
-        console.print(f"[red]Configuration problem:[/red] {exc}")
-        raise typer.Exit(2) from None
-    written = write_gallery(out, fw)
+        raise configuration_problem(exc) from None
+    written = write_gallery(out, fw, build_router())
     console.print(f"Wrote {len(written)} files to {out}/")
 
 
@@ -237,10 +231,11 @@ def manifests(
     try:
         settings = load_settings()
         fw = load_framework(framework or settings.framework)
-        result = write_manifests(out, settings, fw, privacy_url=privacy_url, terms_url=terms_url)
+        result = write_manifests(
+            out, settings, fw, build_router(), privacy_url=privacy_url, terms_url=terms_url
+        )
     except ConfigError as exc:
-        console.print(f"[red]Configuration problem:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise configuration_problem(exc) from None
     for warning in result.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
     console.print(f"Teams app package  {result.teams_zip}  (upload it in Teams)")
@@ -249,16 +244,16 @@ def manifests(
     console.print(f"Azure Bot messaging endpoint {endpoint}")
 
 
-from bot.cli_library import library_app  # noqa: E402
+def _open_bot(settings: Settings) -> BotHandle:
+    from bot.runtime import Runtime
 
-app.add_typer(library_app, name="library")
+    return Runtime(settings, run_scheduler=False, run_delivery=False)
 
 
-from bot import cli_allocations  # noqa: E402 (it uses this module's helpers)
-
-import_app.command("allocations")(cli_allocations.import_allocations)
-import_app.command("cohort")(cli_allocations.import_cohort)
-app.command("simulate")(cli_allocations.simulate)
+groups = CommandGroups(root=app, imports=import_app, build_router=build_router, open_bot=_open_bot)
+for area in AREAS:
+    if area.add_commands is not None:
+        area.add_commands(groups)
 
 
 def main() -> None:

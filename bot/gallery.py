@@ -12,24 +12,22 @@ from bot.cards import adaptive, blockkit
 from bot.cards.model import Card
 from bot.dialogs.base import Context, Router
 from bot.dialogs.common import help_card
-from bot.dialogs.registry import build_router
 from bot.domain.framework import Framework
 from bot.store.models import Person, PersonRole
 
 
-def gallery_cards(framework: Framework, router: Router | None = None) -> list[Card]:
-    router = router or build_router()
+def gallery_cards(framework: Framework, router: Router) -> list[Card]:
     cards: list[Card] = [help_card(_sample_context(framework), router)]
     for source in router.gallery_sources:
         cards.extend(source())
     return cards
 
 
-def write_gallery(out: Path, framework: Framework) -> list[Path]:
+def write_gallery(out: Path, framework: Framework, router: Router) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     seen: dict[str, int] = {}
-    for card in gallery_cards(framework):
+    for card in gallery_cards(framework, router):
         seen[card.name] = seen.get(card.name, 0) + 1
         name = card.name if seen[card.name] == 1 else f"{card.name}_{seen[card.name]}"
         for suffix, payload in (

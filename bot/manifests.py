@@ -331,16 +331,12 @@ def write_manifests(
     out: Path,
     settings: Settings,
     framework: Framework,
-    router: Router | None = None,
+    router: Router,
     *,
     privacy_url: str | None = None,
     terms_url: str | None = None,
 ) -> ManifestResult:
     """Write the Teams package and the Slack manifest into ``out``; warnings are returned."""
-    if router is None:
-        from bot.dialogs.registry import build_router
-
-        router = build_router()
     warnings: list[str] = []
     base, _host = public_base(settings)
     _warn_about_public_url(base, settings, warnings)

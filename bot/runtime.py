@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import QABot, system_clock
+from bot.areas import AREAS, build_router
 from bot.background import cancel_and_wait
 from bot.channels.base import Sender
 from bot.channels.slack import SlackChannel
@@ -46,8 +47,10 @@ class Runtime:
         self.clock = clock
         self.db = Database(settings.database_url, schema=db_schema)
         platforms = {"teams"} | ({"slack"} if settings.slack_enabled else set())
+        self.areas = AREAS
         self.bot = QABot(
             db=self.db,
+            router=build_router(),
             framework=self.framework,
             tz=settings.tz,
             clock=clock,
@@ -141,6 +144,22 @@ class Runtime:
         for channel in (self.slack, self._teams):
             if channel is not None:
                 await channel.background.settled()
+
+    @property
+    def port(self) -> int | None:
+        """The port the endpoints listen on (the one the system chose for port 0)."""
+        if self._runner is None or not self._runner.addresses:
+            return None
+        return int(self._runner.addresses[0][1])
+
+    async def finish_delivery(self, within_seconds: float = 10) -> None:
+        """Stop the delivery worker once its pass is done, and wait for it (at most
+        ``within_seconds``); what is still queued stays in the outbox."""
+        if self.worker is None:
+            return
+        self.worker.stop()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=within_seconds)
 
     async def stop(self) -> None:
         if self._socket_mode is not None:

@@ -15,7 +15,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from bot.scheduler.delivery import backlog
 from bot.scheduler.jobs import last_heartbeat
-from bot.web_library import add_routes as add_library_routes
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -106,7 +105,9 @@ def build_web_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    add_library_routes(app, runtime)
+    for area in runtime.areas:
+        if area.add_routes is not None:
+            area.add_routes(app, runtime)
     return app
 
 

@@ -134,8 +134,7 @@ async def start_env(
     )
     await runtime.start()
     await runtime.serve("127.0.0.1", 0)
-    port = runtime._runner.addresses[0][1]  # type: ignore[union-attr]
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://127.0.0.1:{runtime.port}"
     http = aiohttp.ClientSession()
     return BotEnv(
         runtime=runtime,

@@ -293,6 +293,7 @@ class TeamsChannel:
             if activity.reply_to_id
             else None,
             address={"reference": reference},
+            answers_replace_card=True,
         )
 
     async def _run(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.cards.model import Card
+from bot.cards.model import Button, Card
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
 
@@ -51,6 +51,9 @@ class Turn:
     # The text of a file the person uploaded with the message (a CSV): None when there was no
     # file, "" when there was one the channel could not read (too big, not text, unreachable).
     attachment_text: str | None = None
+    # What the channel can do, declared by the channel (dialogs never test a platform's name):
+    # the answer to a card action replaces the card that was pressed (a Teams invoke response).
+    answers_replace_card: bool = False
 
 
 @dataclass
@@ -69,6 +72,23 @@ class Reply:
 Clock = Callable[[], datetime]
 
 
+@dataclass(frozen=True)
+class SummaryItem:
+    """One reminder for a person's morning summary, from any area. ``key`` names the reminder
+    and its stage: each key is sent once (``nudge:quota:17:p4:week-6``)."""
+
+    person_id: int
+    key: str
+    text: str
+    button: Button | None = None
+    urgent: bool = False
+    # What the line is about, so two reminders about one thing share a line (``q17``).
+    ident: str = ""
+
+
+SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
+
+
 @dataclass
 class Context:
     session: AsyncSession
@@ -81,6 +101,8 @@ class Context:
     turn: Turn | None = None
     # Where the bot is reachable from a browser (QABOT_PUBLIC_URL), for links it serves.
     public_url: str = ""
+    # Every area's reminders for the morning summary (``Router.summary``).
+    summary_sources: tuple[SummarySource, ...] = ()
 
     @property
     def today(self) -> date:
@@ -128,6 +150,7 @@ class Router:
     sweeps: dict[str, SweepHandler] = field(default_factory=dict)
     gallery_sources: list[GallerySource] = field(default_factory=list)
     task_sources: list[TaskSource] = field(default_factory=list)
+    summary_sources: list[SummarySource] = field(default_factory=list)
 
     def command(
         self,
@@ -169,6 +192,12 @@ class Router:
 
     def tasks(self, fn: TaskSource) -> TaskSource:
         self.task_sources.append(fn)
+        return fn
+
+    def summary(self, fn: SummarySource) -> SummarySource:
+        """An area's reminders, sent inside the one morning summary a person gets rather than
+        as separate messages."""
+        self.summary_sources.append(fn)
         return fn
 
     def match(self, text: str) -> tuple[Command, str] | None:

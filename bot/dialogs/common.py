@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from bot.cards.model import Button, Card, Divider, Element, Facts, TextBlock
+from bot.cards.shared import delivery_failed_card
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.domain.framework import Framework
 from bot.domain.roles import ROLE_LABELS, Role
@@ -176,31 +177,6 @@ def error_card(reference: str) -> Card:
         title="Sorry, that didn't work",
         fallback=text,
         body=[TextBlock(text=text, style="attention")],
-    )
-
-
-def delivery_failed_card(
-    *, kind: str, card_name: str, recipient: str, attempts: int, error: str
-) -> Card:
-    text = (
-        f"A {kind} message ({card_name}) to {recipient} could not be delivered after "
-        f"{attempts} attempts. Please check the person or channel on Teams/Slack."
-    )
-    return Card(
-        name="delivery_failed",
-        title="A message could not be delivered",
-        fallback=text,
-        body=[
-            TextBlock(text=text, style="warning"),
-            Facts(
-                facts=[
-                    ("Message", f"{kind} / {card_name}"),
-                    ("To", recipient),
-                    ("Attempts", str(attempts)),
-                    ("Last error", error[:300]),
-                ]
-            ),
-        ],
     )
 
 

@@ -20,8 +20,8 @@ from prometheus_client import Counter
 from sqlalchemy import func, select, update
 
 from bot.cards.model import Card
+from bot.cards.shared import delivery_failed_card
 from bot.channels.base import AddressError, Sender, SendResult, conversation_key
-from bot.dialogs.common import delivery_failed_card
 from bot.domain.framework import Framework
 from bot.scheduler.ratelimit import LimiterPool, acquire_all
 from bot.store.db import Database

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -122,11 +122,15 @@ def run_upgrade_blocking(url: str) -> None:
     asyncio.run(_go())
 
 
-def make_revision(url: str, message: str) -> None:
-    """Autogenerate a migration against a database at head (a developer's command)."""
+def make_revision(url: str, message: str, metadata: MetaData) -> None:
+    """Autogenerate a migration against a database at head (a developer's command).
+
+    ``metadata`` must know every table: the caller imports each area's store first.
+    """
 
     def _revise(connection: Connection) -> None:
         cfg = alembic_config(connection)
+        cfg.attributes["target_metadata"] = metadata
         command.upgrade(cfg, "head")
         command.revision(cfg, message=message, autogenerate=True)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -311,3 +311,50 @@ async def apply_staff(
             report.deactivated += 1
     await session.flush()
     return touched
+
+
+# --- lists for forms -------------------------------------------------------------------------
+
+
+async def colleagues_nearest(
+    session: AsyncSession, me: Person, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """(id, name, team name) of active people other than ``me``, nearest first (their team,
+    then their service, then by name): one narrow query, never the whole directory."""
+    service = me.team.service_id if me.team else None
+    nearness = (
+        case((Person.team_id == me.team_id, 0), else_=1),
+        case((Team.service_id == service, 0), else_=1),
+        Person.name,
+    )
+    rows = await session.execute(
+        select(Person.id, Person.name, Team.name)
+        .outerjoin(Team, Team.id == Person.team_id)
+        .where(Person.active.is_(True), Person.id != me.id)
+        .order_by(*nearness)
+        .limit(limit)
+    )
+    return [(pid, name, team) for pid, name, team in rows.all()]
+
+
+async def teams_by_name(session: AsyncSession) -> list[Team]:
+    result = await session.execute(select(Team).order_by(Team.name))
+    return list(result.unique().scalars().all())
+
+
+async def team_names(session: AsyncSession) -> list[str]:
+    result = await session.execute(select(Team.name).order_by(Team.name))
+    return list(result.scalars())
+
+
+async def emails_by_id(session: AsyncSession) -> dict[int, str]:
+    rows = await session.execute(select(Person.id, Person.email))
+    return {pid: email for pid, email in rows.all()}
+
+
+async def away_between(session: AsyncSession, start: date, end: date) -> list[AwayPeriod]:
+    """Every recorded absence that overlaps the days from ``start`` to ``end``."""
+    result = await session.execute(
+        select(AwayPeriod).where(AwayPeriod.starts_on <= end, AwayPeriod.ends_on >= start)
+    )
+    return list(result.scalars())

@@ -256,3 +256,13 @@ async def find_channel(session: AsyncSession, platform: str, target: str) -> Cha
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+async def posts_after(session: AsyncSession, after: int) -> list[OutboxMessage]:
+    """Every post queued after outbox id ``after``, oldest first (``qabot simulate``)."""
+    result = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.id > after, OutboxMessage.operation == "post")
+        .order_by(OutboxMessage.id)
+    )
+    return list(result.scalars())

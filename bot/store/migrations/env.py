@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.store.allocations
-import bot.store.nominations  # noqa: F401
-from bot.store.models import Base
-
-target_metadata = Base.metadata
+# The areas' tables are declared by their store modules. Whoever autogenerates a revision
+# (`qabot db revision`) hands over the full metadata; upgrades run the scripts and need none.
+target_metadata = context.config.attributes.get("target_metadata")
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations with `qabot db upgrade`, which supplies the connection")

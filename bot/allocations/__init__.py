@@ -1,0 +1,1 @@
+"""Allocations, working-day deadlines, nudges and escalation (see ``area.py``)."""

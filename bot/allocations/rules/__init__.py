@@ -1,0 +1,1 @@
+"""Pure allocation rules: fair sampling (``sampling``) and when to nudge (``nudges``)."""

@@ -1,0 +1,474 @@
+"""The sweeps that keep work moving: morning summaries, escalations of overdue work, the weekly
+overdue digest for managers, moderations whose evaluation is done, and the monthly moderation
+sample.
+
+Every sweep is level-triggered: it decides from the store what is due now. Each decision has a
+stable key ("reminder stage due-2wd of allocation 42 for person 7"); a ``SweepMark`` is written
+with the outbox row in the same transaction, so a repeated sweep, a restart or a second replica
+never sends it again, and a missed tick only delays it. Messages are written only on working
+days between the morning summary time and the end of working hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.allocations import cards, store
+from bot.allocations.cards import Line
+from bot.allocations.dialogs.support import (
+    QA_ROUTE,
+    TARGET_LABELS,
+    Recipient,
+    calendar_of,
+    describe,
+    escalation_recipient,
+    in_send_window,
+)
+from bot.allocations.flows import action_line, ensure_moderation, start_moderation, work_line
+from bot.allocations.rules.nudges import day_label, due_stage, escalations_due, reply_stage
+from bot.allocations.rules.sampling import CompletedItem, select_for_moderation
+from bot.allocations.store import Allocation
+from bot.cards.model import Button
+from bot.dialogs.base import Context, Router
+from bot.domain.activities import ActivityType, EscalationTarget
+from bot.domain.workdays import add_months
+from bot.store import directory
+from bot.store.models import Person
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REMINDERS = (3, 1, 0)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def register(router: Router) -> None:
+    router.sweep("allocations.start_moderations")(start_ready_moderations)
+    router.sweep("allocations.moderation_sample")(sample_moderations)
+    router.sweep("allocations.morning_summary")(morning_summaries)
+    router.sweep("allocations.escalations")(escalate_overdue)
+    router.sweep("allocations.weekly_digest")(weekly_digests)
+
+
+# --- moderations ------------------------------------------------------------------------------
+
+
+async def start_ready_moderations(ctx: Context) -> None:
+    """A safety net: a moderation still waiting although its evaluation is done starts now."""
+    for moderation in await store.waiting_moderations_ready(ctx.session):
+        evaluation = await store.allocation_by_id(ctx.session, moderation.parent_id or 0)
+        if evaluation is not None:
+            await start_moderation(ctx, moderation, evaluation)
+
+
+async def sample_moderations(ctx: Context) -> None:
+    """Dudley: a share of each month's audits is moderated (all Inadequates at once, at
+    completion; the rest sampled once the month is over)."""
+    if not in_send_window(ctx):
+        return
+    this_month = ctx.today.replace(day=1)
+    for activity in ctx.framework.activities:
+        rates = [r for r in ctx.framework.moderation_rates if r.activity == activity.key]
+        if not rates or activity.moderation_activity is None or activity.requires_moderation:
+            continue
+        first = await store.earliest_completion(ctx.session, activity.key)
+        if first is None:
+            continue
+        month = first.replace(day=1)
+        while month < this_month:
+            key = f"sample:{activity.key}:{month:%Y-%m}"
+            if not await store.is_marked(ctx.session, key):
+                await _sample_month(ctx, activity, month, rates)
+                await store.mark(ctx.session, [key], ctx.now)
+            month = add_months(month, 1)
+
+
+async def _sample_month(
+    ctx: Context, activity: ActivityType, month: date, rates: Sequence[object]
+) -> None:
+    last = add_months(month, 1) - timedelta(days=1)
+    done = [
+        a
+        for a in await store.completed_between(ctx.session, activity.key, month, last)
+        if a.role != store.MODERATOR
+    ]
+    items = [
+        CompletedItem(a.case_ref or f"#{a.id}", a.service, a.grade or "good")  # type: ignore[arg-type]
+        for a in done
+    ]
+    chosen = set(
+        select_for_moderation(
+            items,
+            ctx.framework.moderation_rates,
+            activity.key,
+            random.Random(f"{activity.key}{month}"),
+        )
+    )
+    started = 0
+    for allocation in done:
+        if (allocation.case_ref or f"#{allocation.id}") in chosen:
+            moderation = await ensure_moderation(ctx, allocation)
+            started += moderation is not None
+    log.info("moderation sample for %s %s: %d of %d", activity.key, month, started, len(done))
+
+
+# --- morning summaries ------------------------------------------------------------------------
+
+
+@dataclass
+class _Nudges:
+    """What each person needs to hear today: (mark key, line) pairs."""
+
+    by_person: dict[int, list[tuple[str, Line]]] = field(default_factory=lambda: defaultdict(list))
+    people: dict[int, Person] = field(default_factory=dict)
+
+    def add(self, person: Person | None, key: str, line: Line) -> None:
+        if person is None:
+            return
+        self.people[person.id] = person
+        self.by_person[person.id].append((key, line))
+
+
+def _reminders(ctx: Context, activity_key: str) -> tuple[int, ...]:
+    activity = ctx.framework.activity(activity_key)
+    return activity.reminders if activity else DEFAULT_REMINDERS
+
+
+async def morning_summaries(ctx: Context) -> None:
+    """One message a person a working morning, listing every reminder due for them today."""
+    if not in_send_window(ctx):
+        return
+    today, cal = ctx.today, calendar_of(ctx.framework)
+    nudges = _Nudges()
+    for allocation in await store.open_allocations(ctx.session):
+        _allocation_nudges(ctx, allocation, nudges)
+    for allocation in await store.pending_follow_up_checks(ctx.session, today):
+        short = allocation.case_ref or allocation.team or "file"
+        nudges.add(
+            allocation.assignee,
+            f"nudge:check:{allocation.id}:p{allocation.assignee_id}",
+            Line(
+                f"Check the file for {describe(ctx.framework, allocation)}: it is two weeks "
+                "since your audit. Are the actions done?",
+                button=Button(
+                    label=f"Checked {short}"[:75], verb="alloc.checked", data={"a": allocation.id}
+                ),
+                ident=f"check{allocation.id}",
+            ),
+        )
+    for action in await store.open_actions(ctx.session):
+        stage = due_stage(
+            action.due_on,
+            _reminders(ctx, action.allocation.activity),
+            action.created_at.astimezone(ctx.tz).date(),
+            today,
+            cal,
+        )
+        if stage is not None:
+            line = action_line(ctx, action)
+            nudges.add(
+                action.owner,
+                f"nudge:action:{action.id}:p{action.owner_id}:{stage.key}",
+                Line(
+                    f"Action “{action.description}”: {stage.text}",
+                    line.button,
+                    stage.urgent,
+                    ident=line.ident,
+                ),
+            )
+    await _other_areas_nudges(ctx, nudges)
+    all_keys = [key for entries in nudges.by_person.values() for key, _ in entries]
+    fresh = set(await store.unmarked(ctx.session, all_keys))
+    for person_id, entries in nudges.by_person.items():
+        new = [(key, line) for key, line in entries if key in fresh]
+        if new:
+            await _send_summary(ctx, nudges.people[person_id], new)
+
+
+async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
+    """Reminders other areas registered with ``Router.summary`` join the same message."""
+    for source in ctx.summary_sources:
+        for item in await source(ctx):
+            person = nudges.people.get(item.person_id) or await directory.person_by_id(
+                ctx.session, item.person_id
+            )
+            line = Line(item.text, item.button, item.urgent, item.ident)
+            nudges.add(person, item.key, line)
+
+
+def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) -> None:
+    if allocation.due_on is None or allocation.assignee_id is None:
+        return
+    today, cal = ctx.today, calendar_of(ctx.framework)
+    person = allocation.assignee
+    base = f"nudge:alloc:{allocation.id}:p{allocation.assignee_id}"
+    what = describe(ctx.framework, allocation)
+    # Reminders count from the allocation, or for a moderation from the day its clock started.
+    clock_start = allocation.allocated_on
+    if allocation.role == store.MODERATOR and allocation.started_on:
+        clock_start = allocation.started_on
+    ident = f"a{allocation.id}"
+    stage = due_stage(
+        allocation.due_on, _reminders(ctx, allocation.activity), clock_start, today, cal
+    )
+    button = _work_button(allocation)
+    if stage is not None:
+        nudges.add(
+            person,
+            f"{base}:{stage.key}",
+            Line(f"{what}: {stage.text}", button, stage.urgent, ident),
+        )
+    if allocation.status == store.ALLOCATED and reply_stage(
+        allocation.allocated_on, allocation.due_on, today, cal
+    ):
+        nudges.add(
+            person,
+            f"{base}:reply",
+            Line(
+                f"{what}: please accept it, or tell the QA team you can't do it",
+                button,
+                False,
+                ident,
+            ),
+        )
+    activity = ctx.framework.activity(allocation.activity)
+    if activity is not None and allocation.due_on < today:
+        for number, step in escalations_due(allocation.due_on, activity.escalation, today, cal):
+            nudges.add(
+                person,
+                f"{base}:escalated-{number}",
+                Line(
+                    f"{what}: now escalated to your {TARGET_LABELS[step.to]}", button, True, ident
+                ),
+            )
+
+
+def _work_button(allocation: Allocation) -> Button:
+    short = (allocation.case_ref or allocation.team or "work")[:40]
+    if allocation.status == store.ALLOCATED:
+        return Button(label=f"Accept {short}"[:75], verb="alloc.accept", data={"a": allocation.id})
+    return Button(label=f"Done {short}"[:75], verb="alloc.done", data={"a": allocation.id})
+
+
+async def _send_summary(ctx: Context, person: Person, entries: list[tuple[str, Line]]) -> None:
+    """``entries`` are the stages not yet sent to the person."""
+    person_id = person.id
+    if not person.active:
+        return
+    if await directory.is_away(ctx.session, person_id, ctx.today):
+        return  # paused: nothing is marked, so the current stage is sent when they are back
+    fresh = {key for key, _ in entries}
+    today_lines = _one_line_each([line for _, line in entries])
+    seen = {line.ident for line in today_lines}
+    others = [line for line in await _open_lines(ctx, person_id) if line.ident not in seen]
+    card = cards.morning_summary_card(person.name.split()[0], today_lines, others)
+    keys = sorted(fresh)
+    await store.mark(ctx.session, keys, ctx.now, {"person": person_id})
+    reason = "; ".join(line.text for line in today_lines)
+    await ctx.outbox.to_person(
+        person_id,
+        card,
+        key=f"summary:p{person_id}:{ctx.today}:{_digest(keys)}",
+        kind="reminder",
+        reason=reason[:300],
+    )
+
+
+def _one_line_each(lines: list[Line]) -> list[Line]:
+    """Everything due today for one piece of work on one line ("due today; please accept")."""
+    merged: dict[str, Line] = {}
+    for index, line in enumerate(lines):
+        ident = line.ident or f"#{index}"
+        first = merged.get(ident)
+        if first is None:
+            merged[ident] = line
+            continue
+        extra = line.text.split(": ", 1)[-1]
+        merged[ident] = Line(
+            f"{first.text}; {extra}", first.button, first.urgent or line.urgent, first.ident
+        )
+    return list(merged.values())
+
+
+async def _open_lines(ctx: Context, person_id: int) -> list[Line]:
+    work = await store.open_work_for(ctx.session, person_id)
+    actions = await store.open_actions_for(ctx.session, person_id)
+    return [work_line(ctx, a) for a in work] + [action_line(ctx, x) for x in actions]
+
+
+def _digest(keys: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(keys).encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Escalation:
+    key: str
+    owner: Person
+    target: EscalationTarget
+    text: str
+
+
+@dataclass(frozen=True)
+class _Overdue:
+    base: str
+    owner: Person
+    activity_key: str
+    due: date
+    what: str
+
+
+async def escalate_overdue(ctx: Context) -> None:
+    """Overdue work goes up the management chain after the activity's working days; when the
+    person is away, their line manager hears on the first working day it is overdue."""
+    if not in_send_window(ctx):
+        return
+    today, cal = ctx.today, calendar_of(ctx.framework)
+    overdue: list[_Overdue] = []
+    for allocation in await store.open_allocations(ctx.session):
+        if allocation.due_on is None or allocation.due_on >= today or allocation.assignee is None:
+            continue
+        overdue.append(
+            _Overdue(
+                f"esc:alloc:{allocation.id}:p{allocation.assignee_id}",
+                allocation.assignee,
+                allocation.activity,
+                allocation.due_on,
+                describe(ctx.framework, allocation),
+            )
+        )
+    for action in await store.open_actions(ctx.session):
+        if action.due_on < today:
+            source = describe(ctx.framework, action.allocation)
+            overdue.append(
+                _Overdue(
+                    f"esc:action:{action.id}:p{action.owner_id}",
+                    action.owner,
+                    action.allocation.activity,
+                    action.due_on,
+                    f"action “{action.description}” from the {source}",
+                )
+            )
+    # Decide from the keys first (cheap); look people up only for what is new.
+    candidates: list[tuple[str, _Overdue, EscalationTarget, bool]] = []
+    for item in overdue:
+        activity = ctx.framework.activity(item.activity_key)
+        steps = activity.escalation if activity else ()
+        for number, step in escalations_due(item.due, steps, today, cal):
+            candidates.append((f"{item.base}:s{number}", item, step.to, False))
+        candidates.append((f"{item.base}:away", item, "line_manager", True))
+    fresh = set(await store.unmarked(ctx.session, [c[0] for c in candidates]))
+    told_manager = {
+        item.base
+        for key, item, target, _ in candidates
+        if target == "line_manager" and key not in fresh
+    }
+    away: dict[int, date | None] = {}
+    grouped: dict[str, tuple[Recipient, list[_Escalation]]] = {}
+    covered: list[str] = []
+    for key, item, target, only_when_away in candidates:
+        if key not in fresh:
+            continue
+        if item.owner.id not in away:
+            away[item.owner.id] = await directory.away_until(ctx.session, item.owner.id, today)
+        until = away[item.owner.id]
+        if only_when_away and until is None:
+            continue
+        if target == "line_manager" and item.base in told_manager:
+            covered.append(key)  # the line manager already heard about this item
+            continue
+        if target == "line_manager":
+            told_manager.add(item.base)
+        escalation = _Escalation(key, item.owner, target, _overdue_text(ctx, item, until))
+        recipient = await escalation_recipient(ctx, item.owner, target)
+        grouped.setdefault(recipient.key, (recipient, []))[1].append(escalation)
+    await store.mark(ctx.session, covered, ctx.now, {"covered": True})
+    for recipient, items in grouped.values():
+        await _send_escalation(ctx, recipient, items)
+
+
+def _overdue_text(ctx: Context, item: _Overdue, away_until: date | None) -> str:
+    late = calendar_of(ctx.framework).working_days_between(item.due, ctx.today)
+    first = item.owner.name.split()[0]
+    away = f" ({first} is away until {day_label(away_until)})" if away_until else ""
+    days = "working day" if late == 1 else "working days"
+    return f"{item.owner.name}: {item.what}, due {day_label(item.due)}, {late} {days} overdue{away}"
+
+
+async def _send_escalation(ctx: Context, recipient: Recipient, items: list[_Escalation]) -> None:
+    # Several steps of one item due at once (the bot was down) are one line.
+    lines: list[Line] = []
+    for escalation in items:
+        line = Line(escalation.text, urgent=True)
+        if line not in lines:
+            lines.append(line)
+    keys = sorted(e.key for e in items)
+    await store.mark(ctx.session, keys, ctx.now, {"to": recipient.key})
+    first = recipient.person.name.split()[0] if recipient.person else "QA team"
+    card = cards.escalation_card(first, lines)
+    steps = sorted({TARGET_LABELS[e.target] for e in items})
+    reason = f"overdue, escalated to the {' and '.join(steps)}: " + "; ".join(
+        line.text for line in lines
+    )
+    key = f"escalation:{recipient.key}:{ctx.today}:{_digest(keys)}"
+    if recipient.person is not None:
+        await ctx.outbox.to_person(
+            recipient.person.id, card, key=key, kind="escalation", reason=reason[:300]
+        )
+    else:
+        await ctx.outbox.to_route(QA_ROUTE, card, key=key, kind="escalation", reason=reason[:300])
+
+
+# --- the weekly digest ------------------------------------------------------------------------
+
+
+async def weekly_digests(ctx: Context) -> None:
+    """Each manager with overdue work in their team hears once a week, on the configured day
+    (or the first working day after it, when that is a bank holiday or the bot was down)."""
+    if not in_send_window(ctx):
+        return
+    today, cal = ctx.today, calendar_of(ctx.framework)
+    monday = today - timedelta(days=today.weekday())
+    digest_day = cal.on_or_after(
+        monday + timedelta(days=WEEKDAYS.index(ctx.framework.calendar.weekly_digest_weekday))
+    )
+    if today < digest_day or digest_day - monday >= timedelta(days=7):
+        return
+    year, week, _ = today.isocalendar()
+    week_key = f"digest:{year}-W{week:02d}"
+    if await store.is_marked(ctx.session, week_key):
+        return
+    by_manager: dict[int, list[Line]] = defaultdict(list)
+    for allocation in await store.open_allocations(ctx.session):
+        if allocation.overdue_on(today) and allocation.assignee and allocation.assignee.manager_id:
+            line = work_line(ctx, allocation, with_status=False)
+            text = f"{allocation.assignee.name}: {line.text}"
+            by_manager[allocation.assignee.manager_id].append(Line(text, urgent=True))
+    for action in await store.open_actions(ctx.session):
+        if action.due_on < today and action.owner.manager_id:
+            line = action_line(ctx, action)
+            by_manager[action.owner.manager_id].append(
+                Line(f"{action.owner.name}: {line.text}", urgent=True)
+            )
+    for manager_id, lines in sorted(by_manager.items()):
+        manager = await directory.person_by_id(ctx.session, manager_id)
+        if manager is None or not manager.active:
+            continue
+        if await directory.is_away(ctx.session, manager_id, today):
+            continue
+        await ctx.outbox.to_person(
+            manager_id,
+            cards.digest_card(manager.name.split()[0], monday, lines),
+            key=f"{week_key}:p{manager_id}",
+            kind="digest",
+            reason=f"{len(lines)} overdue item{'s' if len(lines) != 1 else ''} in the team",
+        )
+    await store.mark(ctx.session, [week_key], ctx.now, {"managers": len(by_manager)})
+    log.info("weekly overdue digest: %d manager(s)", len(by_manager))
