@@ -18,6 +18,7 @@ from bot.channels.base import Sender
 from bot.channels.slack import SlackChannel
 from bot.channels.teams import TeamsChannel
 from bot.config import Settings, load_framework
+from bot.domain import privacy
 from bot.domain.framework import Framework
 from bot.scheduler import ratelimit
 from bot.scheduler.delivery import DeliveryWorker
@@ -113,6 +114,9 @@ class Runtime:
             await self.scheduler.beat()
 
     async def serve(self, host: str | None = None, port: int | None = None) -> None:
+        # The privacy screen's name lists take ~0.5 s to read: before the first request, not in
+        # the first nomination's turn.
+        privacy.load_word_lists()
         app = build_web_app(self)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

@@ -34,11 +34,40 @@ def simple(
     )
 
 
+def _privacy_facts(flagged: list[tuple[str, Finding]]) -> list[tuple[str, str]]:
+    """One line for each different thing found in a field, however often it occurs ("×3")."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for label, found in flagged:
+        key = (label, found.excerpt, found.message)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        (label, f"“{clip(excerpt, 80)}”{f' (×{n})' if n > 1 else ''}: {message.lower()}")
+        for (label, excerpt, message), n in counts.items()
+    ]
+
+
 def privacy_check_form(
-    flagged: list[tuple[str, Finding]], *, verb: str, data: dict[str, str | int | bool | None]
+    flagged: list[tuple[str, Finding]],
+    *,
+    verb: str,
+    data: dict[str, str | int | bool | None],
+    preview: list[tuple[str, str]] | None = None,
 ) -> Card:
-    """Shows what looks like a child's identity and asks what to do before anything is shared."""
-    facts = [(label, f"“{clip(f.excerpt, 80)}”: {f.message.lower()}") for label, f in flagged]
+    """Shows what looks like a child's identity and asks what to do before anything is shared.
+
+    ``preview`` is each flagged field as it will be shared if the person picks "Remove these
+    for me": every occurrence of everything listed is removed, and the preview shows exactly that.
+    """
+    facts = _privacy_facts(flagged)
+    # Text blocks rather than facts: they hold a whole field on Slack (3,000 characters).
+    shown = (
+        [
+            TextBlock(text="If I remove them, this is exactly what will be shared:"),
+            *(TextBlock(text=f"{label}:\n{text}") for label, text in preview),
+        ]
+        if preview
+        else []
+    )
     return Card(
         name="privacy_check",
         title="Check before it is shared",
@@ -50,6 +79,7 @@ def privacy_check_form(
                 style="warning",
             ),
             Facts(facts=facts),
+            *shown,
             TextBlock(text=CHILD_REMINDER, style="subtle"),
             ChoiceInput(
                 id="privacy_choice",

@@ -123,6 +123,19 @@ def redact_fields(
     return cleaned
 
 
+def removal_preview(
+    ctx: Context, values: dict[str, object], fields: tuple[tuple[str, str], ...]
+) -> list[tuple[str, str]]:
+    """(label, text as it would be shared) for each field the screen flags: exactly what
+    "Remove these for me" will keep."""
+    cleaned = redact_fields(ctx, values, [field_id for field_id, _ in fields])
+    return [
+        (label, str(cleaned[field_id]))
+        for field_id, label in fields
+        if cleaned.get(field_id) != values.get(field_id)
+    ]
+
+
 def strip_case_references(ctx: Context, text: str) -> str:
     found = privacy.find_case_references(text, ctx.framework.case_reference)
     return privacy.redact(text, found) if found else text
@@ -182,11 +195,18 @@ class PrivacyStep:
             ctx, [(f, label, str(values.get(f) or "")) for f, label in self.fields]
         )
 
-    def card(self, flagged: list[tuple[str, str, privacy.Finding]], form_key: str) -> Card:
+    def card(
+        self,
+        ctx: Context,
+        flagged: list[tuple[str, str, privacy.Finding]],
+        values: dict[str, object],
+        form_key: str,
+    ) -> Card:
         return privacy_check_form(
             [(label, finding) for _, label, finding in flagged],
             verb=self.verb,
             data={"form": form_key},
+            preview=removal_preview(ctx, values, self.fields),
         )
 
     async def hold(
@@ -198,7 +218,7 @@ class PrivacyStep:
             return None
         state = {"stage": "privacy", "form": form_key, "values": clipped_for_draft(values)}
         await save_draft(ctx, self.flow, state)
-        return [Reply(self.card(flagged, form_key))]
+        return [Reply(self.card(ctx, flagged, values, form_key))]
 
     async def answer(
         self,
@@ -229,7 +249,8 @@ class PrivacyStep:
         flagged = self.flagged(ctx, values)
         if choice not in ("remove", "confirm"):
             return form_problems(
-                self.card(flagged, form_key), {"privacy_choice": "Please choose what to do."}
+                self.card(ctx, flagged, values, form_key),
+                {"privacy_choice": "Please choose what to do."},
             )
         if choice == "remove":
             values = redact_fields(ctx, values, [f for f, _ in self.fields])

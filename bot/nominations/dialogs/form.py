@@ -27,6 +27,7 @@ from bot.dialogs.forms import (
     input_value,
     load_draft,
     redact_fields,
+    removal_preview,
     save_draft,
     screen_fields,
 )
@@ -58,6 +59,7 @@ TEXT_FIELDS = (
     ("evidence", "Evidence"),
 )
 PRIVACY = PrivacyStep(flow=FLOW, verb="nominate.privacy", fields=TEXT_FIELDS)
+MORE_FIELD = (("more", "What you added"),)
 FIELD_IDS = (
     "nominees",
     "nominee_emails",
@@ -512,6 +514,7 @@ async def resubmit(ctx: Context, action: Action) -> list[Reply]:
             [(label, finding) for _, label, finding in flagged],
             verb="nomination.more_privacy",
             data={"nomination": nomination.id, "round": nomination.round},
+            preview=removal_preview(ctx, {"more": text}, MORE_FIELD),
         )
         return [Reply(card)]
     return await _reopen_with(ctx, nomination, text, None)
@@ -544,6 +547,7 @@ async def more_privacy_continue(ctx: Context, action: Action) -> list[Reply]:
             [(label, f) for _, label, f in flagged],
             verb="nomination.more_privacy",
             data={"nomination": nomination.id, "round": nomination.round},
+            preview=removal_preview(ctx, values, MORE_FIELD),
         )
         return form_problems(card, {"privacy_choice": problem})
     if choice == "remove":

@@ -1,318 +1,23 @@
-"""A privacy screen for free text: warn before a child's identity goes into chat or the library.
+"""Names found by the words around them: a word for a child, an age, a possessive kinship word.
 
-Children are referred to only by their case-record number. Nominations, comments and other free
-text are screened for what looks like a child's identity:
-
-- a child's name: a capitalised name next to a word for a child ("her son Jayden Smith",
-  "YP Tyler", "siblings Kai, Mia and Leo", "Jayden's sister") or next to an age ("Tyler Jones (8)",
-  "Amelia, aged 7", "Emily, the youngest child,");
-- a date of birth: a date near "DOB", "date of birth", "born" or "birthday" (a date on its own is
-  normal in a nomination: meetings have dates);
-- an NHS number: ten digits with a valid Modulus 11 check digit, or any ten digits near "NHS";
-- a full UK postcode, a street address ("14 Acacia Avenue") and a UK phone number.
-
-Staff names ("Sarah (social worker) visited"), team names, month names and the capital letter at
-the start of a sentence are not flagged. The screen is a warning for the person, not a proof: it
-errs towards few false alarms, so people keep reading them.
-
-Texts can be long (300 KB), so the screen runs in linear time. Every regular expression uses only
-bounded repetition with no repetition nested inside another, so none can backtrack
-catastrophically; names are found by one pass over a token list with bounded look-around.
+Every regular expression here uses bounded repetition only; names are found in one pass over a
+token list with bounded look-around, so long texts are screened in linear time.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import NamedTuple
 
-from bot.domain.framework import CaseReferenceRule
-
-REMOVED = "[removed]"
-
-
-class FindingKind(StrEnum):
-    CHILD_NAME = "child_name"
-    DATE_OF_BIRTH = "date_of_birth"
-    NHS_NUMBER = "nhs_number"
-    POSTCODE = "postcode"
-    ADDRESS = "address"
-    PHONE_NUMBER = "phone_number"
-    CASE_REFERENCE = "case_reference"
-
-
-MESSAGES: dict[FindingKind, str] = {
-    FindingKind.CHILD_NAME: "This looks like a child's name",
-    FindingKind.DATE_OF_BIRTH: "This looks like a date of birth",
-    FindingKind.NHS_NUMBER: "This looks like an NHS number",
-    FindingKind.POSTCODE: "This looks like a postcode",
-    FindingKind.ADDRESS: "This looks like a home address",
-    FindingKind.PHONE_NUMBER: "This looks like a phone number",
-    FindingKind.CASE_REFERENCE: "This looks like a case record number",
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: FindingKind
-    excerpt: str
-    start: int
-    end: int
-    message: str
-
-
-def _finding(kind: FindingKind, text: str, start: int, end: int) -> Finding:
-    return Finding(kind, text[start:end], start, end, MESSAGES[kind])
-
-
-def screen(text: str) -> list[Finding]:
-    """Everything in ``text`` that looks like a child's identity, in order, not overlapping."""
-    findings = [
-        *_child_names(text),
-        *_dates_of_birth(text),
-        *_nhs_numbers(text),
-        *_postcodes(text),
-        *_addresses(text),
-        *_phone_numbers(text),
-    ]
-    return _without_overlaps(findings)
-
-
-def redact(text: str, findings: Iterable[Finding]) -> str:
-    """``text`` with every finding replaced by "[removed]" (overlapping findings merge).
-
-    Raises ValueError if a finding was not made on this text.
-    """
-    pieces: list[str] = []
-    position = 0
-    for start, end in _merged_spans(text, findings):
-        pieces += [text[position:start], REMOVED]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-def _merged_spans(text: str, findings: Iterable[Finding]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
-        if text[finding.start : finding.end] != finding.excerpt or finding.start < 0:
-            raise ValueError(f"{finding.excerpt!r} is not at {finding.start} in this text")
-        if merged and finding.start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finding.end))
-        else:
-            merged.append((finding.start, finding.end))
-    return merged
-
-
-def _without_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Sort by position; of two overlapping findings keep the earlier (the longer on a tie)."""
-    kept: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
-        if not kept or finding.start >= kept[-1].end:
-            kept.append(finding)
-    return kept
-
-
-# Case-record numbers
-
-# A token longer than this is no case reference, and skipping it bounds the authority's pattern.
-_CASE_TOKEN_MAX = 64
-_CHUNK = re.compile(r"\S{1,256}")
-_ALNUM = re.compile(r"[^\W_]{1,64}")
-_EDGE_PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?"
-
-
-def find_case_references(text: str, rule: CaseReferenceRule) -> list[Finding]:
-    """Every token of ``text`` matching the authority's case reference pattern.
-
-    A whitespace-separated chunk is tried whole (without surrounding punctuation, so "EH/12345"
-    can match a pattern with a slash); if it does not match, its letter-and-digit pieces are
-    tried ("ref:1234567" yields "1234567").
-    """
-    pattern = re.compile(rule.pattern)
-    findings: list[Finding] = []
-    for chunk in _CHUNK.finditer(text):
-        findings.extend(_case_references_in_chunk(text, chunk, pattern))
-    return findings
-
-
-def _case_references_in_chunk(
-    text: str, chunk: re.Match[str], pattern: re.Pattern[str]
-) -> Iterator[Finding]:
-    raw = chunk.group()
-    stripped = raw.strip(_EDGE_PUNCTUATION)
-    if stripped and _is_case_reference(stripped, pattern):
-        start = chunk.start() + raw.index(stripped)
-        yield _finding(FindingKind.CASE_REFERENCE, text, start, start + len(stripped))
-        return
-    for piece in _ALNUM.finditer(raw):
-        if piece.group() != raw and _is_case_reference(piece.group(), pattern):
-            start = chunk.start() + piece.start()
-            yield _finding(FindingKind.CASE_REFERENCE, text, start, start + len(piece.group()))
-
-
-def _is_case_reference(token: str, pattern: re.Pattern[str]) -> bool:
-    return len(token) <= _CASE_TOKEN_MAX and pattern.fullmatch(token) is not None
-
-
-def contains_case_reference(text: str, rule: CaseReferenceRule) -> list[str]:
-    """The case references in ``text``, each once, in order of first appearance."""
-    found = (f.excerpt for f in find_case_references(text, rule))
-    return list(dict.fromkeys(found))
-
-
-# Dates of birth
-
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE = re.compile(
-    r"\b(?:"
-    r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"  # 12/03/2015, 12.03.15
-    r"|\d{4}-\d{1,2}-\d{1,2}"  # 2015-03-12
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ ]{{1,3}}(?:of[ ]{{1,3}})?{_MONTH}(?:,?[ ]{{1,3}}\d{{4}})?"
-    rf"|{_MONTH}[ ]{{1,3}}(?:\d{{1,2}}(?:st|nd|rd|th)?,?[ ]{{1,3}})?\d{{4}}"  # March 3, 2016
-    r")\b",
-    re.IGNORECASE,
-)
-_BIRTH_WORD = re.compile(
-    r"\b(?:d\.?o\.?b\b\.?|date[ ]{1,3}of[ ]{1,3}birth|birth[ ]?date|born|birthday)",
-    re.IGNORECASE,
-)
-_BIRTH_WORD_BEFORE = 40  # "born at home on 3 March 2016": the date follows within this
-_BIRTH_WORD_AFTER = 15  # "12/03/2015 (DOB)"
-_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
-
-
-def _dates_of_birth(text: str) -> Iterator[Finding]:
-    cues = _Cues(_BIRTH_WORD.finditer(text))
-    for date in _DATE.finditer(text):
-        start, end = date.span()
-        before = cues.ending_within(start - _BIRTH_WORD_BEFORE, start)
-        after = cues.starting_within(end, end + _BIRTH_WORD_AFTER)
-        if any(_same_sentence(text, cue_end, start) for cue_end in before) or any(
-            _same_sentence(text, end, cue_start) for cue_start in after
-        ):
-            yield _finding(FindingKind.DATE_OF_BIRTH, text, start, end)
-
-
-class _Cues:
-    """Positions of cue words ("DOB", "NHS"), to ask which lie within a few characters."""
-
-    def __init__(self, matches: Iterable[re.Match[str]]) -> None:
-        spans = [match.span() for match in matches]  # in order and not overlapping
-        self._starts = [start for start, _ in spans]
-        self._ends = [end for _, end in spans]
-
-    def ending_within(self, low: int, high: int) -> list[int]:
-        return _between(self._ends, low, high)
-
-    def starting_within(self, low: int, high: int) -> list[int]:
-        return _between(self._starts, low, high)
-
-
-def _between(positions: list[int], low: int, high: int) -> list[int]:
-    return positions[bisect_left(positions, low) : bisect_right(positions, high)]
-
-
-def _same_sentence(text: str, start: int, end: int) -> bool:
-    return _SENTENCE_BREAK.search(text, start, end) is None
-
-
-# NHS numbers
-
-_TEN_DIGITS = re.compile(r"(?<![\w/.\-])(\d{3})([ \-]?)(\d{3})\2(\d{4})(?![\w/]|[.\-]\d)")
-_NHS_WORD = re.compile(r"\bNHS\b", re.IGNORECASE)
-_NHS_WORD_BEFORE = 30
-
-
-def nhs_check_digit_ok(digits: str) -> bool:
-    """Whether a 10-digit NHS number's last digit is its Modulus 11 check digit."""
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def _nhs_numbers(text: str) -> Iterator[Finding]:
-    cues = _Cues(_NHS_WORD.finditer(text))
-    for number in _TEN_DIGITS.finditer(text):
-        start, end = number.span()
-        digits = number.group(1) + number.group(3) + number.group(4)
-        near_nhs = any(
-            _same_sentence(text, cue_end, start)
-            for cue_end in cues.ending_within(start - _NHS_WORD_BEFORE, start)
-        )
-        if near_nhs or nhs_check_digit_ok(digits):
-            yield _finding(FindingKind.NHS_NUMBER, text, start, end)
-
-
-# Postcodes, addresses and phone numbers
-
-# The GOV.UK bulk-data postcode pattern, with an optional space and any case. An inward code that
-# reads as a lower-case ordinal ("S47 2nd" for a second section 47 enquiry) is not a postcode.
-_POSTCODE = re.compile(
-    r"\b(?:GIR[ ]?0AA|"
-    r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW])"
-    r"[ ]?(?-i:(?!1st|2nd|3rd|[0-9]th))[0-9][ABD-HJLNP-UW-Z]{2})\b",
-    re.IGNORECASE,
-)
-_STREET_TYPES = (
-    "Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl"
-    "|Gardens|Gdns|Terrace|Tce|Grove|Hill|Rise|View|Walk|Mews|Square|Sq|Parade|Row|Green|Park"
-    "|Vale|Mead|Meadows|Fields|Drove|Boulevard|Crest|Wharf|Yard|Croft"
-)
-_ADDRESS = re.compile(
-    r"(?<![\w£$.,/])\d{1,4}[A-Za-z]?,?[ ]{1,3}"
-    r"((?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,3})"
-    rf"({_STREET_TYPES})\b"
-)
-# "3 Family Court hearings" is not an address.
-_COURTS = frozenset(
-    {"family", "crown", "county", "magistrates", "magistrates'", "high", "youth", "appeal"}
-)
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)"
-    r"(?:7\d{3}\)?[ \-]?\d{3}[ \-]?\d{3}"  # 07700 900123
-    r"|2\d\)?[ \-]?\d{4}[ \-]?\d{4}"  # 020 7946 0123
-    r"|1\d{2}\)?[ \-]?\d{3}[ \-]?\d{4}"  # 0117 496 0123
-    r"|1\d{3}\)?[ \-]?\d{3}[ \-]?\d{2,3}"  # 01632 960123
-    r"|3\d{2}\)?[ \-]?\d{3}[ \-]?\d{4})"  # 0300 123 4567
-    r"(?![\d\-])"
-)
-
-
-def _postcodes(text: str) -> Iterator[Finding]:
-    for match in _POSTCODE.finditer(text):
-        yield _finding(FindingKind.POSTCODE, text, match.start(), match.end())
-
-
-def _addresses(text: str) -> Iterator[Finding]:
-    for match in _ADDRESS.finditer(text):
-        last_word, street_type = match.group(1).split()[-1], match.group(2)
-        if street_type == "Court" and last_word.lower() in _COURTS:
-            continue
-        yield _finding(FindingKind.ADDRESS, text, match.start(), match.end())
-
-
-def _phone_numbers(text: str) -> Iterator[Finding]:
-    for match in _PHONE.finditer(text):
-        yield _finding(FindingKind.PHONE_NUMBER, text, match.start(), match.end())
-
-
-# Children's names
+from bot.domain.privacy._common import Finding, FindingKind, finding
+from bot.domain.privacy._common import words as _words
 
 _TOKEN = re.compile(r"[^\W\d_]{1,64}(?:['’\-][^\W\d_]{1,64}){0,4}|\d{1,9}|\S")
 
 
-class _Token(NamedTuple):
+class Token(NamedTuple):
     text: str
     start: int
     end: int
@@ -321,8 +26,8 @@ class _Token(NamedTuple):
     line_start: bool  # a line break (or the start of the text) comes before it
 
 
-def _tokens(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
     previous_end = 0
     for match in _TOKEN.finditer(text):
         word = match.group()
@@ -330,7 +35,7 @@ def _tokens(text: str) -> list[_Token]:
         base = word[:-2] if possessive else word
         line_start = not tokens or "\n" in text[previous_end : match.start()]
         tokens.append(
-            _Token(
+            Token(
                 base, match.start(), match.start() + len(base), base.lower(), possessive, line_start
             )
         )
@@ -338,15 +43,11 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _CHILD_WORDS = _words(
     "child kid son daughter baby infant newborn toddler teenager teen youngster boy girl"
     " sibling brother sister half-brother half-sister stepbrother stepsister step-brother"
     " step-sister stepson stepdaughter step-son step-daughter grandson granddaughter grandchild"
-    " niece nephew twin yp cyp"
+    " niece nephew twin yp cyp lad lass eldest youngest oldest"
 )
 _PLURAL_CHILD_WORDS = _words(
     "children kids sons daughters babies infants toddlers teenagers teens youngsters boys girls"
@@ -428,11 +129,14 @@ _NOT_NAMES = _words(
     " statement report reports chronology genogram ecomap advocacy advocate closing loop"
     " appreciative inquiry conversation conversations briefing briefings minute barnardo"
     " newsletter unit hub ward office department local authority north south east"
+    " steps first exploitation matters programme project champions ambassadors forum club"
+    " uno lego minecraft fortnite roblox xbox playstation monopoly jenga"
+    " futures start minds voices centre center trust foundation network charity hospice"
     " west central city county district borough initial child-in-need"
 )
 
 
-def _is_name_word(token: _Token) -> bool:
+def _is_name_word(token: Token) -> bool:
     text = token.text
     if len(text) < 2 or not text[0].isupper() or token.lower in _NOT_NAMES:
         return False
@@ -446,7 +150,7 @@ class _Span:
     last: int  # index of the last token
 
 
-def _name_spans(tokens: Sequence[_Token]) -> Iterator[_Span]:
+def _name_spans(tokens: Sequence[Token]) -> Iterator[_Span]:
     """Runs of one to three capitalised name words on one line."""
     index = 0
     while index < len(tokens):
@@ -466,8 +170,7 @@ def _name_spans(tokens: Sequence[_Token]) -> Iterator[_Span]:
         index = last + 1
 
 
-def _child_names(text: str) -> Iterator[Finding]:
-    tokens = _tokens(text)
+def cued_names(text: str, tokens: Sequence[Token]) -> Iterator[Finding]:
     previous: _Span | None = None
     list_open = False  # the previous name followed a plural ("siblings Kai, Mia and Leo")
     for span in _name_spans(tokens):
@@ -479,16 +182,16 @@ def _child_names(text: str) -> Iterator[Finding]:
         flagged = before is not None or continues_list or _cue_after(tokens, span)
         if flagged:
             start, end = tokens[span.first].start, tokens[span.last].end
-            yield _finding(FindingKind.CHILD_NAME, text, start, end)
+            yield finding(FindingKind.CHILD_NAME, text, start, end)
         list_open = (before is True) or (continues_list and flagged)
         previous = span
 
 
-def _after_team_word(tokens: Sequence[_Token], span: _Span) -> bool:
+def _after_team_word(tokens: Sequence[Token], span: _Span) -> bool:
     return span.first > 0 and tokens[span.first - 1].lower == "team"
 
 
-def _joined(tokens: Sequence[_Token], previous: _Span, span: _Span) -> bool:
+def _joined(tokens: Sequence[Token], previous: _Span, span: _Span) -> bool:
     between = tuple(t.lower for t in tokens[previous.last + 1 : span.first])
     return between in _LIST_JOINERS
 
@@ -500,7 +203,7 @@ class _ChildWord:
     possessive: bool
 
 
-def _child_word_at(tokens: Sequence[_Token], index: int) -> _ChildWord | None:
+def _child_word_at(tokens: Sequence[Token], index: int) -> _ChildWord | None:
     if index >= len(tokens):
         return None
     token = tokens[index]
@@ -513,7 +216,7 @@ def _child_word_at(tokens: Sequence[_Token], index: int) -> _ChildWord | None:
     return None
 
 
-def _child_word_before(tokens: Sequence[_Token], first: int) -> bool | None:
+def _child_word_before(tokens: Sequence[Token], first: int) -> bool | None:
     """Whether a child word comes just before the name: None if not, else whether it is plural.
 
     Up to two connectors may come between: "son Jayden", "the child, Jayden", "a boy named
@@ -533,7 +236,7 @@ def _child_word_before(tokens: Sequence[_Token], first: int) -> bool | None:
     return None
 
 
-def _cue_after(tokens: Sequence[_Token], span: _Span) -> bool:
+def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
     """Whether an age or a child word follows the name closely enough to make it a child's."""
     after = span.last + 1
     if tokens[span.last].possessive:  # "Jayden's sister"
@@ -552,11 +255,11 @@ def _cue_after(tokens: Sequence[_Token], span: _Span) -> bool:
     return _age_phrase(tokens, after) is not None  # "Amelia aged 7"
 
 
-def _word(tokens: Sequence[_Token], index: int) -> str:
+def _word(tokens: Sequence[Token], index: int) -> str:
     return tokens[index].lower if index < len(tokens) else ""
 
 
-def _sentence_start(tokens: Sequence[_Token], index: int) -> bool:
+def _sentence_start(tokens: Sequence[Token], index: int) -> bool:
     """Whether the token opens a sentence, a line or a bullet point (after any opening quote)."""
     while index > 0 and not tokens[index].line_start and tokens[index - 1].text in _OPENERS:
         index -= 1
@@ -566,7 +269,7 @@ def _sentence_start(tokens: Sequence[_Token], index: int) -> bool:
     return previous.text in _SENTENCE_ENDS or (previous.text in _BULLETS and previous.line_start)
 
 
-def _paren_cue(tokens: Sequence[_Token], index: int, initial_single: bool) -> bool:
+def _paren_cue(tokens: Sequence[Token], index: int, initial_single: bool) -> bool:
     phrase = _child_phrase(tokens, index)
     if phrase is not None and _word(tokens, phrase.end) in (")", ","):
         return True
@@ -581,7 +284,7 @@ def _paren_cue(tokens: Sequence[_Token], index: int, initial_single: bool) -> bo
     return _sentence_continues(tokens, close + 1)
 
 
-def _paren_age(tokens: Sequence[_Token], index: int) -> tuple[int, bool] | None:
+def _paren_age(tokens: Sequence[Token], index: int) -> tuple[int, bool] | None:
     """ "(8)", "(aged 8)", "(8 years)", "(8 yrs old)": the index of ")" and whether the age is
     explicit (more than a bare number)."""
     explicit = _word(tokens, index) in _AGE_WORDS
@@ -598,7 +301,7 @@ def _paren_age(tokens: Sequence[_Token], index: int) -> tuple[int, bool] | None:
     return (index, explicit) if _word(tokens, index) == ")" else None
 
 
-def _sentence_continues(tokens: Sequence[_Token], index: int) -> bool:
+def _sentence_continues(tokens: Sequence[Token], index: int) -> bool:
     if index >= len(tokens) or tokens[index].line_start:
         return False
     return tokens[index].text == "," or tokens[index].text[:1].islower()
@@ -610,7 +313,7 @@ class _Phrase:
     by_age: bool
 
 
-def _child_phrase(tokens: Sequence[_Token], index: int) -> _Phrase | None:
+def _child_phrase(tokens: Sequence[Token], index: int) -> _Phrase | None:
     """ "her son", "the youngest child", "YP", "a 7-year-old", "aged 7" from ``index``."""
     if _word(tokens, index) in _DETERMINERS:
         index += 1
@@ -627,7 +330,7 @@ def _child_phrase(tokens: Sequence[_Token], index: int) -> _Phrase | None:
     return None
 
 
-def _appositive_cue(tokens: Sequence[_Token], index: int, initial_single: bool) -> bool:
+def _appositive_cue(tokens: Sequence[Token], index: int, initial_single: bool) -> bool:
     phrase = _child_phrase(tokens, index)
     if phrase is None:
         return False
@@ -638,12 +341,12 @@ def _appositive_cue(tokens: Sequence[_Token], index: int, initial_single: bool) 
     return _word(tokens, phrase.end) in _APPOSITION_CLOSERS
 
 
-def _is_age(tokens: Sequence[_Token], index: int) -> bool:
+def _is_age(tokens: Sequence[Token], index: int) -> bool:
     word = _word(tokens, index)
     return word.isdigit() and len(word) <= 2 and int(word) <= _OLDEST_CHILD_AGE
 
 
-def _age_phrase(tokens: Sequence[_Token], index: int) -> int | None:
+def _age_phrase(tokens: Sequence[Token], index: int) -> int | None:
     """An age said outright: "aged 7", "7-year-old", "7 years old", "7yo". The index after."""
     if _word(tokens, index) in _AGE_WORDS and _is_age(tokens, index + 1):
         index += 2

@@ -1,0 +1,519 @@
+"""Names of children and their family, found with a first-names gazetteer and the words around.
+
+A known first name is taken as a family member's unless the text shows it is a member of staff:
+a role beside it ("Priya (social worker)", "IRO Mark Evans"), a professional's verb after it
+("Sarah visited", "Tom supported") or the same name given a role elsewhere in the text. Names
+that are also words ("Hope", "Grace", "Will") and months or seasons ("May", "Summer") need more:
+their place in the sentence or a cue ("Hope has been settled", "Kayden's mum", "for Grace").
+Once a name is flagged, every other mention of it is flagged too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from itertools import pairwise
+from typing import Literal
+
+from bot.domain.privacy._common import Finding, FindingKind, finding, words
+from bot.domain.privacy._cued_names import (
+    _CHILD_WORDS,
+    _NOT_NAMES,
+    _PLURAL_CHILD_WORDS,
+    Token,
+    _sentence_start,
+)
+from bot.domain.privacy._gazetteer import Gazetteer, gazetteer
+
+# "Hope was quiet", "Ruby was born": what is said of a person, not of a word.
+_STATES = words(
+    "born settled happy sad quiet excited worried scared upset brave proud seen placed moved"
+    " taken able keen clear doing now still really so very not also living excluded unwell"
+    " missing thriving struggling anxious angry tearful chatty calm shy aged"
+)
+_NOT_AFTER_IS = words("the a an what how why that this")
+_CALENDAR = words("may june april august july summer autumn winter spring sunday christmas")
+_EXCLUDED = _NOT_NAMES - _CALENDAR
+_ADULT_KIN = words(
+    "mum mummy mom mother dad daddy father parent carer nan nana nanny gran granny grandma"
+    " grandmother grandad granddad grandpa grandfather aunt auntie aunty uncle cousin stepmum"
+    " stepdad stepmother stepfather partner boyfriend girlfriend husband wife ex grandparent"
+    " step-mum step-dad sgo kinship"
+)
+_KIN = _ADULT_KIN | _CHILD_WORDS | _PLURAL_CHILD_WORDS
+# What follows a possessive name and makes it a family member's: "Kayden's mum", "Tia's school".
+_FAMILY_THINGS = _KIN | words(
+    "school nursery bedroom birthday behaviour home placement family friends friend dog cat"
+    " teacher class carers parents room needs diagnosis wishes feelings words voice plan"
+    " dad's mum's life story"
+)
+_PROFESSIONAL_THINGS = words(
+    "recording recordings assessment assessments report reports caseload practice supervision"
+    " analysis chronology genogram nomination team manager supervisor work writing visits"
+    " direct approach case cases audit audits letter plan's"
+)
+_TITLES = words("mr mrs ms miss mx")
+_PROFESSIONAL_TITLES = words("dr prof cllr pc dc ds sgt")
+_ROLE_WORDS = words(
+    "social worker workers sw iro csw manager tm lead head director officer practitioner nurse"
+    " doctor gp teacher headteacher head-teacher senco dsl midwife visitor advocate psychologist"
+    " therapist colleague colleagues student chair supervisor mentor consultant coordinator"
+    " co-ordinator assistant solicitor barrister paralegal adviser advisor pa admin"
+    " administrator qa auditor moderator asye nqsw deputy principal councillor cllr mp"
+    " sergeant pc dc clinician paediatrician psychiatrist senior team staff nominee nominated"
+    " partner-agency facilitator trainer tutor manager's worker's"
+)
+# Words before a name that introduce a colleague: "nominated by Sarah", "thanks to Tom".
+_STAFF_INTRODUCERS = (
+    ("by",),
+    ("thanks", "to"),
+    ("thank", "you"),
+    ("well", "done"),
+    ("congratulations",),
+    ("congratulations", "to"),
+    ("ring",),
+    ("congrats",),
+    ("dear",),
+    ("hi",),
+    ("hello",),
+    ("cc",),
+    ("kudos",),
+    ("shout", "out"),
+    ("shout-out",),
+    ("colleague",),
+    ("from",),
+    ("regards",),
+    ("supervision", "with"),
+    ("supervised", "by"),
+    ("managed", "by"),
+    ("co-worked", "with"),
+    ("shadowed",),
+    ("thanks",),
+)
+_STAFF_VERBS = words(
+    "visited supported chaired led built used wrote worked arranged advocated coordinated"
+    " co-ordinated facilitated ran delivered organised organized ensured liaised challenged"
+    " escalated recorded shared presented audited moderated nominated joined undertook mapped"
+    " held reviewed drafted prepared managed observed assessed referred completed met"
+    " persevered modelled modeled coached mentored trained championed sourced secured"
+    " negotiated convened carried sent emailed submitted uploaded"
+    " demonstrated evidenced recognised identified tracked followed pushed helped thanked"
+    " contacted phoned emailed wrote updated introduced explained planned designed"
+)
+_ADVERBS = words("also then really always quickly has had have and")
+# Verbs a child or parent does as the subject of a sentence: "Hope has been settled".
+_PERSON_VERBS = words(
+    "has is was said says told tells seems seemed loves loved likes liked enjoys enjoyed wants"
+    " wanted asked asks lives lived moved settled feels felt started attends attended goes went"
+    " had can could would cried smiled talked spoke drew chose did does came now remains"
+    " remained struggled struggles thrived thrives is's hasn't isn't wasn't didn't doesn't"
+    " shared disclosed returned ran turns turned showed"
+)
+_ORGANISATION_NOUNS = words(
+    "team project house centre center hub service services unit ward trust partnership"
+    " foundation group programme program award awards academy school college nursery primary"
+    " hall church hospital library park court road street lane avenue close drive way"
+    " steps first place fund charity network hospice clinic surgery practice club cafe"
+    " café forum board panel campus community hill heath green vale bay bridge cross end"
+    " regis magna parva cottage cottages farm farmhouse lodge barn villa manor bungalow"
+)
+# Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
+_BEFORE_A_PERSON = _STAFF_VERBS | words(
+    "for with to and re about from , & or saw see seeing visiting supporting told asked"
+    " helped meeting at : ( by of between include including included like"
+)
+_PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
+_DETERMINERS_BEFORE = words("the a an our this that every each")
+_JOINERS = words(", and & or")
+_OLDEST_CHILD_AGE = 25
+_AGE_UNITS = words("year years yr yrs y yo months month mths")
+_MAX_NAME_WORDS = 3
+
+
+Tier = Literal["strong", "word", "calendar"]
+
+
+class _Verdict(Enum):
+    NONE = 0
+    STAFF = 1
+    CHILD = 2
+    FAMILY = 3
+
+
+@dataclass
+class _Mention:
+    first: int  # token indexes
+    last: int
+    key: str  # the first name, in lower case
+    tier: Tier
+    verdict: _Verdict
+    family_cue: bool
+    staff_cue: bool
+    role_cue: bool = False  # a role beside it: a colleague wherever the name appears
+
+
+def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
+    """Names of children and family members (with any age given beside them), and family
+    surnames ("Mrs Smith", "the Smith family")."""
+    gaz = gazetteer()
+    mentions = [_judge(tokens, mention) for mention in _mentions(tokens, gaz)]
+    _propagate(tokens, mentions)
+    _join_lists(tokens, mentions)
+    findings: list[Finding] = []
+    for mention in mentions:
+        if mention.verdict in (_Verdict.CHILD, _Verdict.FAMILY):
+            kind = (
+                FindingKind.FAMILY_NAME
+                if mention.verdict is _Verdict.FAMILY
+                else FindingKind.CHILD_NAME
+            )
+            start, end = tokens[mention.first].start, tokens[mention.last].end
+            findings.append(finding(kind, text, start, end))
+            findings.extend(_ages_after(text, tokens, mention.last))
+            findings.extend(_age_before(text, tokens, mention.first))
+    findings.extend(_family_surnames(text, tokens))
+    return findings
+
+
+def _mentions(tokens: Sequence[Token], gaz: Gazetteer) -> Iterator[_Mention]:
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        tier = _tier(token, gaz)
+        if tier is None:
+            index += 1
+            continue
+        last = index
+        while (
+            last - index + 1 < _MAX_NAME_WORDS
+            and not tokens[last].possessive
+            and last + 1 < len(tokens)
+            and not tokens[last + 1].line_start
+            and _surname_like(tokens[last + 1])
+            and token.text[:1].isupper()
+        ):
+            last += 1
+        yield _Mention(index, last, token.lower, tier, _Verdict.NONE, False, False)
+        index = last + 1
+
+
+def _tier(token: Token, gaz: Gazetteer) -> Tier | None:
+    """How sure a first name is to be a name: "strong" ("Kayden"), "word" (a common word too:
+    "Hope", or in lower case "iris") or "calendar" ("May", "Summer")."""
+    text = token.text
+    if len(text) < 2 or not text[0].isalpha() or (text.isupper() and len(text) > 1):
+        return None  # acronyms: "MASH", "CAMHS"
+    key = token.lower
+    if key in _CALENDAR:
+        return "calendar"
+    if key not in gaz.first_names and not _double_name(key, gaz):
+        return None
+    if key in _EXCLUDED:
+        return None
+    capital = text[0].isupper()
+    if key in (gaz.common_words if capital else gaz.also_words):
+        return "word"
+    if not capital and key in gaz.frequent:
+        return "word"
+    return "strong"
+
+
+def _double_name(key: str, gaz: Gazetteer) -> bool:
+    """ "Kerry-Ann", "Lily-Mae": every part a first name."""
+    parts = key.split("-")
+    return len(parts) > 1 and all(part in gaz.first_names for part in parts)
+
+
+def _surname_like(token: Token) -> bool:
+    text = token.text
+    return (
+        len(text) > 1
+        and text[0].isupper()
+        and not text.isupper()
+        and any(c.islower() for c in text)
+        and token.lower not in _NOT_NAMES
+        and token.lower not in _ORGANISATION_NOUNS
+        and token.lower not in _KIN
+        and token.lower not in _ROLE_WORDS
+    )
+
+
+def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
+    capital = tokens[mention.first].text[0].isupper()
+    # "mum said", "the youngest, hope": a word after a cue is still a word in lower case.
+    mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
+    mention.role_cue = _role_after(tokens, mention.last) or _role_before(tokens, mention.first)
+    mention.staff_cue = mention.role_cue or _staff_verb_after(tokens, mention.last)
+    kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
+    if _a_pet(tokens, mention.first):
+        return mention
+    if _organisation_name(tokens, mention) and (
+        not mention.family_cue or _word(tokens, mention.first - 1) == "team"
+    ):
+        return mention
+    if mention.family_cue:
+        mention.verdict = kind
+    elif mention.staff_cue:
+        mention.verdict = _Verdict.STAFF
+    elif mention.tier == "strong":
+        mention.verdict = kind
+    elif mention.tier == "word" and capital:
+        at_start = _sentence_start(tokens, mention.first)
+        if _person_verb_after(tokens, mention) or (
+            not at_start and _word(tokens, mention.first - 1) in _BEFORE_A_PERSON
+        ):
+            mention.verdict = kind
+    elif mention.tier == "calendar" and capital and _person_verb_after(tokens, mention):
+        mention.verdict = kind
+    elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
+        mention.verdict = kind
+    elif not capital and mention.tier == "word" and _told(tokens, mention):
+        mention.verdict = kind
+    return mention
+
+
+def _told(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "sienna told me", "nathan said": a lower-case name as the subject of a speech verb."""
+    return _word(tokens, mention.first - 1) in (",", "and", "") and _word(
+        tokens, mention.last + 1
+    ) in ("told", "said", "says", "asked", "wants", "wanted")
+
+
+def _regarding(tokens: Sequence[Token], first: int) -> bool:
+    """ "re: tyler", "re tia": a note's subject line names someone."""
+    before = _word(tokens, first - 1)
+    return before == "re" or (before == ":" and _word(tokens, first - 2) == "re")
+
+
+def _word(tokens: Sequence[Token], index: int) -> str:
+    return tokens[index].lower if 0 <= index < len(tokens) else ""
+
+
+def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
+    last = tokens[mention.last]
+    if last.possessive and _word(tokens, mention.last + 1) in _FAMILY_THINGS:
+        return True
+    if _kin_before(tokens, mention.first) or _birth_after(tokens, mention.last):
+        return True
+    # "in June, 4 audits": a month with a number is a date
+    return mention.tier != "calendar" and _age_after(tokens, mention.last) is not None
+
+
+def _birth_after(tokens: Sequence[Token], last: int) -> bool:
+    """ "Dexter (b. 5.5.18)", "Lily Smith (DOB 07/05/2008)", "Tia, born 2016"."""
+    if _word(tokens, last + 1) not in ("(", ",", "-", "–"):
+        return False
+    return _word(tokens, last + 2) in ("b", "dob", "d", "born", "date")
+
+
+def _kin_before(tokens: Sequence[Token], first: int) -> bool:
+    """ "mum Kelly", "her son, Noah", "Dad (Lee)", "the lad Tyler", "Stepson Liam"."""
+    index = first - 1
+    for _ in range(2):
+        word = _word(tokens, index)
+        if word in _KIN and not tokens[index].possessive:
+            return not tokens[first].line_start
+        if word not in (",", "(", ":", "-", "–", "named", "called", "is", "was"):
+            return False
+        index -= 1
+    return False
+
+
+def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
+    index = first - 1
+    for _ in range(2):
+        word = _word(tokens, index)
+        if word in _ADULT_KIN or word in _TITLES:
+            return True
+        if word not in (",", "(", ":", "-", "–", "named", "called"):
+            return False
+        index -= 1
+    return False
+
+
+def _age_after(tokens: Sequence[Token], last: int) -> int | None:
+    """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8"."""
+    index = last + 1
+    opener = _word(tokens, index)
+    if opener not in (",", "(", "aged", "age", "is", "was", "-", "–"):
+        return None
+    index += 1
+    if opener == "(" and _word(tokens, index) in _KIN and _word(tokens, index + 1) == ",":
+        index += 2  # "(son, 8)", "(twins, 3)"
+    if _word(tokens, index) in ("aged", "age", "now"):
+        index += 1
+    word = _word(tokens, index)
+    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
+        return None
+    after = _word(tokens, index + 1)
+    if (
+        after in _AGE_UNITS
+        or after in (",", ")", ".", ";", "", "and", "now")
+        or (opener in ("aged", "age") and after not in (":", "/"))
+    ):
+        return index
+    return None
+
+
+def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
+    index = _age_after(tokens, last)
+    if index is None:
+        return []
+    token = tokens[index]
+    return [finding(FindingKind.AGE, text, token.start, token.end)]
+
+
+def _age_before(text: str, tokens: Sequence[Token], first: int) -> list[Finding]:
+    """ "the 14-year-old, Macie", "8-year-old Tyler": the number, when a name follows."""
+    index = first - 1
+    if _word(tokens, index) == ",":
+        index -= 1
+    if _word(tokens, index) not in ("year-old", "years-old", "month-old", "yo"):
+        return []
+    index -= 1
+    if _word(tokens, index) == "-":
+        index -= 1
+    word = _word(tokens, index)
+    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
+        return []
+    token = tokens[index]
+    return [finding(FindingKind.AGE, text, token.start, token.end)]
+
+
+def _role_after(tokens: Sequence[Token], last: int) -> bool:
+    index = last + 1
+    opener = _word(tokens, index)
+    if tokens[last].possessive:
+        return opener in _PROFESSIONAL_THINGS  # "Chris's recording was clear"
+    if opener in ("(", ",", "-", "–", "—", "is", "was", "as", "our", "has"):
+        for offset in range(1, 7):
+            word = _word(tokens, index + offset)
+            if word in _ROLE_WORDS:
+                return True
+            kin = word in _KIN and not tokens[index + offset].possessive
+            if word in (".", ";", ")", "!", "?", "") or kin:
+                return False
+    return False
+
+
+def _role_before(tokens: Sequence[Token], first: int) -> bool:
+    for offset in range(1, 5):
+        index = first - offset
+        if index < 0 or tokens[index].text in (".", "!", "?", ";", ")"):
+            break
+        if tokens[first - offset + 1].line_start and offset > 1:
+            break
+        word = tokens[index].lower
+        if word in _KIN or word in _STAFF_VERBS:
+            return False
+        if word in _ROLE_WORDS or word in _PROFESSIONAL_TITLES:
+            return True
+    for phrase in _STAFF_INTRODUCERS:
+        size = len(phrase)
+        if tuple(_word(tokens, first - size + i) for i in range(size)) == phrase:
+            return True
+    return False
+
+
+def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
+    if tokens[last].possessive:
+        return False
+    if _word(tokens, last + 1) == "and" and _word(tokens, last + 2) in ("i", "me", "myself"):
+        return True  # "Sarah and I visited"
+    if _word(tokens, last + 1) == "went" and _word(tokens, last + 2) == "above":
+        return True  # "Sam went above and beyond"
+    index = last + 1
+    for _ in range(3):
+        word = _word(tokens, index)
+        if word in _STAFF_VERBS:
+            return True
+        if word not in _ADVERBS:
+            return False
+        index += 1
+    return False
+
+
+def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
+    if tokens[mention.last].possessive:  # "May's audit cycle" is not "May's mum"
+        return mention.tier != "calendar" or _word(tokens, mention.last + 1) in _FAMILY_THINGS
+    verb = _word(tokens, mention.last + 1)
+    if verb in ("is", "was"):
+        # "Hope is what the family felt": a word that is a name needs more than "is"
+        following = _word(tokens, mention.last + 2)
+        if mention.tier == "strong":
+            return following not in _NOT_AFTER_IS
+        return following in _STATES
+    return verb in _PERSON_VERBS
+
+
+def _a_pet(tokens: Sequence[Token], first: int) -> bool:
+    """ "the dog, Luna,", "her cat Max": pets are not people."""
+    index = first - 1
+    while _word(tokens, index) in (",", "(", "called", "named"):
+        index -= 1
+    return _word(tokens, index) in _PETS
+
+
+def _organisation_name(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Grace Academy", "the Hope project", "Team Kai": a name in the name of something else."""
+    after = tokens[mention.last + 1] if mention.last + 1 < len(tokens) else None
+    if after is not None and not after.line_start and after.lower in _ORGANISATION_NOUNS:
+        return True
+    before = _word(tokens, mention.first - 1)
+    return before in _DETERMINERS_BEFORE or before == "team"
+
+
+def _join_lists(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
+    """ "Kai, Mia and Leo": a capitalised name in a list with a flagged name is flagged too."""
+    for _ in range(2):  # a list is read both ways
+        for previous, mention in pairwise(mentions):
+            between = {t.lower for t in tokens[previous.last + 1 : mention.first]}
+            if not between or not between <= _JOINERS:
+                continue
+            pair = (previous, mention)
+            flagged = [m for m in pair if m.verdict in (_Verdict.CHILD, _Verdict.FAMILY)]
+            for other in pair:
+                capital = tokens[other.first].text[0].isupper()
+                if (
+                    flagged
+                    and other.verdict is _Verdict.NONE
+                    and capital
+                    and other.tier != "calendar"
+                ):
+                    other.verdict = flagged[0].verdict
+
+
+def _propagate(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
+    """A name given a role anywhere is a colleague's everywhere (unless a family cue says
+    otherwise); a name flagged anywhere is flagged everywhere else it is written as a name."""
+    staff = {m.key for m in mentions if m.verdict is _Verdict.STAFF and m.role_cue}
+    for mention in mentions:
+        if mention.key in staff and not mention.family_cue:
+            mention.verdict = _Verdict.STAFF if mention.staff_cue else _Verdict.NONE
+    flagged = {m.key: m.verdict for m in mentions if m.verdict in (_Verdict.CHILD, _Verdict.FAMILY)}
+    for mention in mentions:
+        verdict = flagged.get(mention.key)
+        if verdict is None or mention.verdict in (_Verdict.CHILD, _Verdict.FAMILY):
+            continue
+        capital = tokens[mention.first].text[0].isupper()
+        if mention.staff_cue or (mention.tier != "strong" and not capital):
+            continue
+        mention.verdict = verdict
+
+
+_FAMILY_WORD = "family"
+
+
+def _family_surnames(text: str, tokens: Sequence[Token]) -> Iterator[Finding]:
+    """ "the Smith family", "Mrs Smith", "Mr and Mrs Jones" (unless a role follows)."""
+    for index, token in enumerate(tokens):
+        if not _surname_like(token):
+            continue
+        before = _word(tokens, index - 1)
+        after = _word(tokens, index + 1)
+        titled = before in _TITLES and not tokens[index].line_start
+        if titled and not _role_after(tokens, index) and not _role_before(tokens, index - 1):
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+        elif after == _FAMILY_WORD and before == "the":
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)

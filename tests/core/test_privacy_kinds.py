@@ -1,0 +1,225 @@
+"""The privacy screen, kind by kind (issue 13): what it must catch and what it must leave alone,
+plus the labelled corpus it was tuned on."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.domain.privacy import REMOVED, FindingKind, ni_number_ok, redact, screen
+
+TODAY = date(2026, 11, 30)
+CORPUS = Path(__file__).parent / "privacy_corpus"
+
+
+def flagged(text: str) -> list[str]:
+    return [f.excerpt for f in screen(text, today=TODAY)]
+
+
+def kinds(text: str) -> set[FindingKind]:
+    return {f.kind for f in screen(text, today=TODAY)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a first name alone, at the start of a sentence, after a preposition, in a possessive
+        ("Hope has been settled since the move; Kayden's mum says…", ["Hope", "Kayden"]),
+        ("Noah has settled well.", ["Noah"]),
+        ("I did the visit for Noah on Tuesday.", ["Noah"]),
+        ("re: Tia - school called", ["Tia"]),
+        ("Kayden's mum rang.", ["Kayden"]),
+        ("Kai, Mia and Leo stayed together.", ["Kai", "Mia", "Leo"]),
+        ("spoke to noah today, he is happier", ["noah"]),
+        ("re: tyler - mum rang", ["tyler"]),
+        # names that are also words or months, used as names
+        ("Grace said she likes her new room.", ["Grace"]),
+        ("We went to the park with Grace.", ["Grace"]),
+        ("May said she wants to see her nan.", ["May"]),
+        ("Summer's mum came to the review.", ["Summer"]),
+        # kinship words beyond the obvious
+        ("Her eldest, Jordan, has started college.", ["Jordan"]),
+        ("The lad Tyler is doing well.", ["Tyler"]),
+        ("Stepson Liam came to the meeting.", ["Liam"]),
+        ("Grandson Alfie stays at weekends.", ["Alfie"]),
+        # parents, carers and grandparents
+        ("Mum, Kelly, asked for the minutes.", ["Kelly"]),
+        ("Mrs Smith said she felt heard.", ["Smith"]),
+        ("The Kowalski family were positive.", ["Kowalski"]),
+    ],
+)
+def test_flags_family_names(text: str, expected: list[str]) -> None:
+    assert flagged(text) == expected
+
+
+def test_a_parent_is_flagged_as_family_and_a_child_as_a_child() -> None:
+    found = {f.excerpt: f.kind for f in screen("Her son Noah lives with mum Kelly.", today=TODAY)}
+    assert found == {"Noah": FindingKind.CHILD_NAME, "Kelly": FindingKind.FAMILY_NAME}
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Tyler, 8, chose the venue.", "8"),
+        ("Tyler (8) chose the venue.", "8"),
+        ("Tyler aged 8 chose the venue.", "8"),
+        ("Tyler is 8 and loves football.", "8"),
+        ("The 14-year-old, Macie, was clear.", "14"),
+    ],
+)
+def test_an_age_given_with_a_name_is_flagged(text: str, age: str) -> None:
+    ages = [f.excerpt for f in screen(text, today=TODAY) if f.kind is FindingKind.AGE]
+    assert ages == [age]
+
+
+@pytest.mark.parametrize(
+    ("text", "date_found"),
+    [
+        ("Noah (3.4.15) is doing well.", "3.4.15"),
+        ("b. 09/09/2017", "09/09/2017"),
+        ("born 12th March 2015", "12th March 2015"),
+        ("Tia turns 18 on 4 June and the plan is ready.", "4 June"),
+        ("DOB: 2016-02-29", "2016-02-29"),
+        ("The child's date of birth is 1 Feb 2019.", "1 Feb 2019"),
+    ],
+)
+def test_dates_of_birth_with_or_without_a_cue(text: str, date_found: str) -> None:
+    dobs = [f.excerpt for f in screen(text, today=TODAY) if f.kind is FindingKind.DATE_OF_BIRTH]
+    assert dobs == [date_found]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "excerpt"),
+    [
+        ("They live at 14 Acacia Avenue.", FindingKind.ADDRESS, "14 Acacia Avenue"),
+        ("Mum moved to Flat 3, Kestrel Court.", FindingKind.ADDRESS, "Flat 3, Kestrel Court"),
+        ("The children live at Rose Cottage now.", FindingKind.ADDRESS, "Rose Cottage"),
+        ("Dad lives on Mill Lane.", FindingKind.ADDRESS, "Mill Lane"),
+        ("They moved to TA14DY.", FindingKind.POSTCODE, "TA14DY"),
+        ("NHS 943 476 5919", FindingKind.NHS_NUMBER, "943 476 5919"),
+        ("number 943-476-5919 on the letter", FindingKind.NHS_NUMBER, "943-476-5919"),
+        ("NI AB 12 34 56 C", FindingKind.NI_NUMBER, "AB 12 34 56 C"),
+        ("ni number ab123456c", FindingKind.NI_NUMBER, "ab123456c"),
+        ("Mum's mobile is 07700 900123.", FindingKind.PHONE_NUMBER, "07700 900123"),
+        ("Email mum at kelly.smith@gmail.com", FindingKind.EMAIL, "kelly.smith@gmail.com"),
+        ("Noah attends Westfield Primary.", FindingKind.SCHOOL, "Westfield Primary"),
+        ("She is in Year 4 at St Mary's Academy.", FindingKind.SCHOOL, "St Mary's Academy"),
+    ],
+)
+def test_other_identifiers(text: str, kind: FindingKind, excerpt: str) -> None:
+    assert (kind, excerpt) in [(f.kind, f.excerpt) for f in screen(text, today=TODAY)]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "valid"),
+    [
+        ("AB", "C", True),
+        ("QQ", "C", False),  # Q is never a first letter: HMRC's specimen number
+        ("DA", "A", False),  # D is never a first letter
+        ("AO", "A", False),  # O is never a second letter
+        ("GB", "A", False),  # a prefix never issued
+        ("TN", "A", False),  # a temporary number
+        ("AB", None, False),  # no suffix letter
+    ],
+)
+def test_national_insurance_rules(prefix: str, suffix: str | None, valid: bool) -> None:
+    assert ni_number_ok(prefix, suffix) is valid
+
+
+def test_an_invalid_ni_number_is_still_flagged_when_labelled() -> None:
+    assert kinds("NI number: QQ 12 34 56 C") == {FindingKind.NI_NUMBER}
+    assert kinds("Reference QQ 12 34 56 C") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Priya Shah (social worker) visited the family weekly.",
+        "The IRO, Mark Evans, praised the plan.",
+        "Sarah and I met the children at school.",
+        "Congratulations to Aisha Shah on a brilliant nomination.",
+        "Chris's recording was clear and analytical.",
+        "Case 1234567 was audited.",
+        "The Child Exploitation team and Children First met the Baby Steps group.",
+        "CAMHS, Ofsted and Barnardo's all commented.",
+        "The Family Safeguarding team in Taunton covers Yeovil and Chelsea.",
+        "The Child Protection Conference on 12 March 2026 agreed the plan.",
+        "The MASH is on 0800 123 4567 and the duty desk on 01823 355803.",
+        "Our office at 12 High Street, Taunton TA1 4DY is closed on Friday.",
+        "Send the evidence to priya.shah@somerset.gov.uk please.",
+        "The young person's dog, Luna, came to every visit.",
+        "In May the team completed 14 audits; in June, 12.",
+        "Hope is what the family said they felt after the review.",
+        "We hope the learning reaches every team.",
+        "The summer holidays were hard for the family.",
+        "Will the panel meet again in April?",
+        "Training was delivered at Kingsmead Academy to 20 staff.",
+        "Ring Tom on his work mobile 07700 900461 with questions.",
+    ],
+)
+def test_leaves_professional_text_alone(text: str) -> None:
+    assert flagged(text) == []
+
+
+def test_every_repeat_of_a_flagged_name_is_found_and_removed() -> None:
+    text = "Her son Rayden joined in. Rayden drew a tree, and rayden's nan kept it."
+    findings = screen(text, today=TODAY)
+    assert [f.excerpt for f in findings] == ["Rayden", "Rayden", "rayden"]
+    assert redact(text, findings) == (
+        f"Her son {REMOVED} joined in. {REMOVED} drew a tree, and {REMOVED}'s nan kept it."
+    )
+
+
+def test_redacting_one_finding_removes_every_occurrence() -> None:
+    text = "DOB 12/03/2015. Again: 12/03/2015."
+    first = screen(text, today=TODAY)[0]
+    assert redact(text, [first]) == f"DOB {REMOVED}. Again: {REMOVED}."
+
+
+def test_a_name_that_is_also_a_word_is_removed_only_as_a_name() -> None:
+    text = "Hope has been settled. We hope Hope stays."
+    assert redact(text, screen(text, today=TODAY)) == (
+        f"{REMOVED} has been settled. We hope {REMOVED} stays."
+    )
+
+
+def _corpus(name: str) -> list[dict[str, object]]:
+    lines = (CORPUS / name).read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line]
+
+
+def test_the_corpus_is_big_enough_and_its_labels_point_at_their_text() -> None:
+    for name in ("tuning.jsonl", "heldout.jsonl", "heldout2.jsonl"):
+        records = _corpus(name)
+        with_identifiers = [r for r in records if r["identifiers"]]
+        assert len(with_identifiers) > len(records) / 2
+        for record in records:
+            for label in record["identifiers"]:  # type: ignore[attr-defined]
+                assert str(record["text"])[label["start"] : label["end"]] == label["text"]
+    assert len(_corpus("tuning.jsonl")) >= 300
+
+
+def test_the_tuning_corpus_meets_the_targets() -> None:
+    records = _corpus("tuning.jsonl")
+    positive = caught_texts = labels = caught_labels = clean = alarms = 0
+    for record in records:
+        findings = screen(str(record["text"]), today=TODAY)
+        identifiers = record["identifiers"]
+        assert isinstance(identifiers, list)
+        if not identifiers:
+            clean += 1
+            alarms += bool(findings)
+            continue
+        positive += 1
+        caught_texts += bool(findings)
+        for label in identifiers:
+            labels += 1
+            caught_labels += any(
+                f.start < label["end"] and label["start"] < f.end for f in findings
+            )
+    assert caught_texts / positive >= 0.95
+    assert caught_labels / labels >= 0.90
+    assert alarms / clean <= 0.05

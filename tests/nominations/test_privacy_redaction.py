@@ -1,0 +1,105 @@
+"""A nomination that names a child several times, on Slack and on Teams: the privacy check lists
+each thing found, previews the text as it will be shared, and "Remove these for me" removes every
+occurrence (not only the first), so the CSW channel and the store get exactly the preview."""
+
+from __future__ import annotations
+
+import json
+
+from bot.domain.privacy import REMOVED
+from tests.conftest import BotEnv
+from tests.nominations.support import (
+    CSW_CHANNEL,
+    card_text,
+    deliver,
+    nominations,
+    posts_to,
+    slack_submit,
+    teams_cards_in,
+    teams_press,
+    text_of,
+)
+from tests.nominations.test_slack import nominate as slack_nominate
+from tests.nominations.test_teams import CSW, teams  # noqa: F401 (the fixture)
+from tests.nominations.test_teams import nominate as teams_nominate
+
+WHAT = (
+    "Hope has been settled since the move; Kayden's mum says Kayden sleeps better now. "
+    "Sam visited Kayden and Hope at 14 Acacia Avenue every week, and Kayden chose where to meet."
+)
+# "Rayden" is in no names list: only the word "son" marks it, once; the later mentions must go too.
+DIFFERENCE = (
+    "Kayden told the review he felt listened to; we hope it lasts. Her son Rayden joined in, "
+    "and Rayden drew the family tree."
+)
+SHARED_WHAT = (
+    f"{REMOVED} has been settled since the move; {REMOVED}'s mum says {REMOVED} sleeps better "
+    f"now. Sam visited {REMOVED} and {REMOVED} at {REMOVED} every week, and {REMOVED} chose "
+    "where to meet."
+)
+SHARED_DIFFERENCE = (
+    f"{REMOVED} told the review he felt listened to; we hope it lasts. Her son {REMOVED} joined "
+    f"in, and {REMOVED} drew the family tree."
+)
+
+
+def assert_nothing_identifying(shown: str) -> None:
+    for identifier in ("Kayden", "Hope", "Acacia", "Rayden"):
+        assert identifier not in shown, identifier
+    assert "we hope it lasts" in shown  # the word "hope" is not a name
+
+
+async def test_slack_removes_every_repeat_and_shares_exactly_the_preview(
+    staffed: BotEnv,
+) -> None:
+    env = staffed
+    answer = await slack_nominate(env, what_happened=WHAT, difference_made=DIFFERENCE)
+    check = answer["view"]
+    assert check["callback_id"] == "nominate.privacy"
+    shown = json.dumps(check, ensure_ascii=False)
+    assert "“Kayden” (×4): this looks like a child's name" in shown
+    assert "“Hope” (×2)" in shown and "home address" in shown
+    assert "“Rayden” (×2)" in shown
+    assert "If I remove them, this is exactly what will be shared:" in shown
+    assert SHARED_WHAT in shown and SHARED_DIFFERENCE in shown
+    assert posts_to(env, CSW_CHANNEL) == []
+
+    answer = await slack_submit(env, "USAM", check, {"privacy_choice": "remove"})
+    assert answer == {}
+    await deliver(env)
+    (posted,) = posts_to(env, CSW_CHANNEL)
+    assert_nothing_identifying(text_of(posted))
+    (nomination,) = await nominations(env)
+    assert nomination.what_happened == SHARED_WHAT
+    assert nomination.difference_made == SHARED_DIFFERENCE
+
+
+async def test_teams_removes_every_repeat_and_shares_exactly_the_preview(
+    teams: BotEnv,  # noqa: F811
+) -> None:
+    env = teams
+    answer = await teams_nominate(env, what_happened=WHAT, difference_made=DIFFERENCE)
+    check = answer["value"]
+    shown = card_text(check)
+    assert "Check before it is shared" in shown
+    assert "“Kayden” (×4): this looks like a child's name" in shown
+    assert SHARED_WHAT in shown and SHARED_DIFFERENCE in shown
+    assert teams_cards_in(env, CSW) == []
+
+    await teams_press(env, "aad-sam", check, "Continue", {"privacy_choice": "remove"})
+    await deliver(env)
+    (posted,) = teams_cards_in(env, CSW)
+    assert_nothing_identifying(card_text(posted))
+    (nomination,) = await nominations(env)
+    assert nomination.what_happened == SHARED_WHAT
+    assert nomination.difference_made == SHARED_DIFFERENCE
+
+
+async def test_confirming_keeps_the_text_as_written(staffed: BotEnv) -> None:
+    env = staffed
+    answer = await slack_nominate(env, what_happened=WHAT, difference_made=DIFFERENCE)
+    answer = await slack_submit(env, "USAM", answer["view"], {"privacy_choice": "confirm"})
+    await deliver(env)
+    (nomination,) = await nominations(env)
+    assert nomination.what_happened == WHAT
+    assert "child_name" in nomination.privacy_confirmed
