@@ -77,6 +77,7 @@ class LimiterPool:
 
     def __init__(self, conversation: Windows, app: Windows, *, size: int = 10_000) -> None:
         self._conversation_windows = conversation
+        self.app_windows = tuple(app)
         self.app = SlidingWindowLimiter(app)
         self._by_conversation: OrderedDict[str, SlidingWindowLimiter] = OrderedDict()
         self._size = size
