@@ -128,7 +128,7 @@ class Fleet:
 
 
 def base_env(database_url: str, directory: Path, **settings: str) -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(
         {
@@ -198,23 +198,27 @@ async def process_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def queue_teams_burst(
-    database_url: str, service_url: str, count: int, conversations: int = 100
+    database_url: str,
+    service_url: str,
+    count: int,
+    conversations: int = 100,
+    prefix: str = "burst",
 ) -> None:
     """Write ``count`` Teams messages to the outbox at once, spread over ``conversations``
-    conversations, as a broadcast would. Each message's text is ``burst N``."""
+    conversations, as a broadcast would. Each message's text is ``{prefix} N``."""
     now = datetime.now(UTC)
     rows = []
     for n in range(count):
-        card = Card(name="note", title="Note", fallback=f"burst {n}", body=[TextBlock(text="x")])
+        card = Card(name="note", title="Note", fallback=f"{prefix} {n}", body=[TextBlock(text="x")])
         reference = {
             "serviceUrl": service_url,
             "channelId": "msteams",
-            "conversation": {"id": f"a:conv-{n % conversations}"},
+            "conversation": {"id": f"a:{prefix}-{n % conversations}"},
             "bot": {"id": "28:qabot", "name": "QA bot"},
         }
         rows.append(
             {
-                "dedupe_key": f"burst:{n}",
+                "dedupe_key": f"{prefix}:{n}",
                 "kind": "reminder",
                 "operation": "post",
                 "platform": "teams",
