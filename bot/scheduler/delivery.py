@@ -205,8 +205,9 @@ class DeliveryWorker:
             if last.learned:
                 await self._remember(row, last.learned)
         if last is STOPPED:
+            # Handed back as it was; _deliver_group hands back the rest of the conversation.
             await self._release([row.id], None)
-            return self.clock()
+            return None
         if last.ok:
             DELIVERED.labels(row.platform).inc()
             await self._finish(row, SENT, ref=refs[0] if len(refs) == 1 else {"refs": refs})
