@@ -91,6 +91,7 @@ class DeliveryWorker:
         # recording outcomes (shielded from cancellation) still under way.
         self._claimed: set[int] = set()
         self._recording: set[asyncio.Task[None]] = set()
+        self._handed_back = 0  # rows released because the worker was stopping
 
     async def run(self) -> None:
         log.info("delivery worker started for %s", ", ".join(sorted(self.senders)) or "console")
@@ -124,10 +125,10 @@ class DeliveryWorker:
         while self._recording:
             await asyncio.wait(set(self._recording))
         if not self._claimed:
-            return 0
+            return self._handed_back
         ids, self._claimed = set(self._claimed), set()
         async with self.db.session() as session:
-            return await release_claims(session, self.db.claimant, ids)
+            return self._handed_back + await release_claims(session, self.db.claimant, ids)
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and deliver them; returns how many were handled."""
@@ -167,6 +168,7 @@ class DeliveryWorker:
         async with self._groups:
             for index, row in enumerate(rows):
                 if self._stopping.is_set():
+                    self._handed_back += len(rows) - index
                     await self._release([r.id for r in rows[index:]], None)
                     return
                 deferred = await self._deliver(key, row)
@@ -206,6 +208,7 @@ class DeliveryWorker:
                 await self._remember(row, last.learned)
         if last is STOPPED:
             # Handed back as it was; _deliver_group hands back the rest of the conversation.
+            self._handed_back += 1
             await self._release([row.id], None)
             return None
         if last.ok:
