@@ -32,6 +32,10 @@ class BackgroundTasks:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
+    async def cancel(self) -> None:
+        """Cancel everything still running and wait for it to end."""
+        await cancel_and_wait(set(self._tasks))
+
 
 async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]]) -> None:
     """Cancel tasks and wait for them to end, whatever they raise."""

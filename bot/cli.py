@@ -21,9 +21,11 @@ app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_i
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import the QA team's CSV files.", no_args_is_help=True)
 cards_app = typer.Typer(help="Cards the bot sends.", no_args_is_help=True)
+people_app = typer.Typer(help="People in the directory.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(cards_app, name="cards")
+app.add_typer(people_app, name="people")
 
 DEMO_DB = "sqlite+aiosqlite:///qabot-demo.db"
 DEMO_USER = "sam.sw@demo.somerset.gov.uk"
@@ -242,6 +244,40 @@ def manifests(
     console.print(f"Slack app manifest {result.slack_manifest}  (Create New App > From a manifest)")
     endpoint = settings.public_url.rstrip("/") + "/api/messages"
     console.print(f"Azure Bot messaging endpoint {endpoint}")
+
+
+@people_app.command("forget")
+def forget_person_command(
+    email: Annotated[str, typer.Argument(help="The leaver's email address")],
+) -> None:
+    """Remove a leaver's personal data; their QA history stays counted (docs/operations.md)."""
+    settings = cli_settings()
+
+    async def go() -> str | None:
+        from datetime import UTC, datetime
+
+        from bot.store.db import Database
+        from bot.store.forget import forget_person
+
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            async with db.session() as session:
+                done = await forget_person(session, email, datetime.now(UTC))
+        finally:
+            await db.dispose()
+        if done is None:
+            return None
+        return (
+            f"Forgot {email}: now person {done.person_id}, "
+            f"{done.accounts} chat account(s) unlinked, {done.messages} message(s) cleared."
+        )
+
+    result = asyncio.run(go())
+    if result is None:
+        console.print(f"[red]No one in the directory has the email {email}.[/red]")
+        raise typer.Exit(1)
+    console.print(result)
 
 
 def _open_bot(settings: Settings) -> BotHandle:

@@ -73,7 +73,17 @@ class Settings(BaseSettings):
         default=5000, ge=1, validation_alias=_env("QABOT_OUTBOX_BACKLOG_LIMIT")
     )
     sweep_interval_seconds: int = Field(
-        default=300, ge=5, validation_alias=_env("QABOT_SWEEP_INTERVAL_SECONDS")
+        default=300, ge=1, validation_alias=_env("QABOT_SWEEP_INTERVAL_SECONDS")
+    )
+    # How often a process looks for saved requests no live process is handling (another
+    # replica stopped or died).
+    reclaim_interval_seconds: float = Field(
+        default=30.0, gt=0, validation_alias=_env("QABOT_RECLAIM_INTERVAL_SECONDS")
+    )
+    # How long a stop may take: requests and sends under way get this long to finish; what
+    # is queued is handed back for the next start.
+    stop_seconds: float = Field(
+        default=4.0, gt=0, le=60, validation_alias=_env("QABOT_STOP_SECONDS")
     )
     delivery_max_attempts: int = Field(
         default=8, ge=1, validation_alias=_env("QABOT_DELIVERY_MAX_ATTEMPTS")

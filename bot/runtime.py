@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -77,11 +78,16 @@ class Runtime:
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await self.db.claimant.register()
         connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, ttl_dns_cache=300)
         self.http = aiohttp.ClientSession(connector=connector)
         # Requests are saved to the inbox before they are acknowledged; the worker that handles
         # them starts with the web server (bot/store/inbox.py).
-        self.inbox = InboxWorker(Inbox.beside(self.db), lanes=1 if self.db.is_sqlite else 4)
+        self.inbox = InboxWorker(
+            Inbox.beside(self.db),
+            lanes=1 if self.db.is_sqlite else 4,
+            recover_every=self.settings.reclaim_interval_seconds,
+        )
         await self.inbox.inbox.start()
         self._teams = TeamsChannel(self.bot, self.settings, self.http, self.inbox)
         senders: dict[str, Sender] = {"teams": self._teams.sender}
@@ -118,7 +124,10 @@ class Runtime:
         # the first nomination's turn.
         privacy.load_word_lists()
         app = build_web_app(self)
-        self._runner = web.AppRunner(app, access_log=None)
+        # Requests under way at a stop get a moment to be answered (see stop()).
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=min(1.5, self.settings.stop_seconds / 3)
+        )
         await self._runner.setup()
         # Port 0 asks the system for a free port (tests); only None means "use the setting".
         port = self.settings.port if port is None else port
@@ -162,31 +171,52 @@ class Runtime:
             await asyncio.wait(self._tasks, timeout=within_seconds)
 
     async def stop(self) -> None:
+        """Stop within ``QABOT_STOP_SECONDS``, whatever is queued: take no more requests, let
+        the turns and sends under way finish, hand back what is queued (the inbox and the
+        outbox keep it for the next start or another replica), and log one line."""
+        started = time.monotonic()
+        deadline = started + self.settings.stop_seconds
+
+        def left(share: float = 1.0) -> float:
+            return max(0.0, (deadline - time.monotonic()) * share)
+
+        if self.worker is not None:
+            self.worker.stop()  # no new send from here on
         if self._socket_mode is not None:
             await cancel_and_wait([self._socket_mode])
         if self._runner is not None:
-            # Take no more requests, then finish the ones acknowledged already.
-            for site in list(self._runner.sites):
-                await site.stop()
+            # Take no more requests (kept-alive connections included), answering those under
+            # way; everything acknowledged is in the inbox by now.
+            await self._runner.cleanup()
+        requests_back = 0
         if self.inbox is not None:
-            await self.inbox.stop()
+            requests_back = await self.inbox.stop(within=left(0.6))
         for channel in (self.slack, self._teams):
             if channel is not None:
-                await channel.background.close()
-        if self.worker is not None:
-            self.worker.stop()
-        # Let a delivery pass in progress finish (and record what it sent) before cancelling:
-        # cancelling mid-send would leave rows "sending" until reclaimed, and could resend them.
+                await channel.background.close(timeout=left(0.5))
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+            await asyncio.wait(self._tasks, timeout=left(0.8))
         await cancel_and_wait(self._tasks)
         self._tasks.clear()
+        messages_back = 0
+        if self.worker is not None:
+            try:
+                messages_back = await self.worker.release_unsent()
+            except Exception:
+                log.warning(
+                    "could not hand back claimed messages; they are taken over once "
+                    "this process is known to be gone"
+                )
         if self.scheduler is not None:
-            await self.scheduler.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+            await self.scheduler.close(within=min(1.0, left(0.5)))
         if self.http is not None:
             await self.http.close()
         if self.inbox is not None:
             await self.inbox.inbox.close()
         await self.db.dispose()
+        log.info(
+            "stopped in %.1fs; handed back %d saved request(s) and %d message(s) to send later",
+            time.monotonic() - started,
+            requests_back,
+            messages_back,
+        )

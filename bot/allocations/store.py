@@ -284,13 +284,21 @@ async def follow_up_checks_for(session: AsyncSession, person_id: int) -> Sequenc
     return result.unique().scalars().all()
 
 
-async def open_allocations(session: AsyncSession) -> Sequence[Allocation]:
-    """Every allocation someone has been told about and has not finished."""
-    result = await session.execute(
-        select(Allocation)
-        .where(Allocation.status.in_(OPEN_STATUSES), Allocation.assignee_id.is_not(None))
-        .order_by(Allocation.due_on, Allocation.id)
+async def open_allocations(
+    session: AsyncSession, *, due_by: date | None = None, or_awaiting_reply: bool = False
+) -> Sequence[Allocation]:
+    """Every allocation someone has been told about and has not finished; with ``due_by``
+    only those due by then (and, with ``or_awaiting_reply``, those not yet accepted), so a
+    sweep reads what may be due, not everything open."""
+    query = select(Allocation).where(
+        Allocation.status.in_(OPEN_STATUSES), Allocation.assignee_id.is_not(None)
     )
+    if due_by is not None:
+        soon = Allocation.due_on <= due_by
+        query = query.where(
+            or_(soon, Allocation.status == ALLOCATED) if or_awaiting_reply else soon
+        )
+    result = await session.execute(query.order_by(Allocation.due_on, Allocation.id))
     return result.unique().scalars().all()
 
 
@@ -406,12 +414,14 @@ async def open_actions_for(session: AsyncSession, person_id: int) -> Sequence[Al
     return result.unique().scalars().all()
 
 
-async def open_actions(session: AsyncSession) -> Sequence[AllocationAction]:
-    result = await session.execute(
-        select(AllocationAction)
-        .where(AllocationAction.status == ACTION_OPEN)
-        .order_by(AllocationAction.due_on, AllocationAction.id)
-    )
+async def open_actions(
+    session: AsyncSession, *, due_by: date | None = None
+) -> Sequence[AllocationAction]:
+    """Open actions (with ``due_by``, only those due by then)."""
+    query = select(AllocationAction).where(AllocationAction.status == ACTION_OPEN)
+    if due_by is not None:
+        query = query.where(AllocationAction.due_on <= due_by)
+    result = await session.execute(query.order_by(AllocationAction.due_on, AllocationAction.id))
     return result.unique().scalars().all()
 
 

@@ -145,7 +145,10 @@ async def morning_summaries(ctx: Context) -> None:
         return
     today, cal = ctx.today, calendar_of(ctx.framework)
     nudges = _Nudges()
-    for allocation in await store.open_allocations(ctx.session):
+    horizon = _reminder_horizon(ctx)
+    for allocation in await store.open_allocations(
+        ctx.session, due_by=horizon, or_awaiting_reply=True
+    ):
         _allocation_nudges(ctx, allocation, nudges)
     for allocation in await store.pending_follow_up_checks(ctx.session, today):
         short = allocation.case_ref or allocation.team or "file"
@@ -161,7 +164,7 @@ async def morning_summaries(ctx: Context) -> None:
                 ident=f"check{allocation.id}",
             ),
         )
-    for action in await store.open_actions(ctx.session):
+    for action in await store.open_actions(ctx.session, due_by=horizon):
         stage = due_stage(
             action.due_on,
             _reminders(ctx, action.allocation.activity),
@@ -199,6 +202,17 @@ async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
             )
             line = Line(item.text, item.button, item.urgent, item.ident)
             nudges.add(person, item.key, line)
+
+
+def _reminder_horizon(ctx: Context) -> date:
+    """No reminder can be due today for work due after this day: the earliest reminder is the
+    largest number of working days before the due date (a week's slack covers closure days)."""
+    furthest = max(
+        (max(a.reminders, default=0) for a in ctx.framework.activities),
+        default=0,
+    )
+    furthest = max(furthest, *DEFAULT_REMINDERS)
+    return calendar_of(ctx.framework).add_working_days(ctx.today, furthest) + timedelta(days=7)
 
 
 def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) -> None:
@@ -332,7 +346,8 @@ async def escalate_overdue(ctx: Context) -> None:
         return
     today, cal = ctx.today, calendar_of(ctx.framework)
     overdue: list[_Overdue] = []
-    for allocation in await store.open_allocations(ctx.session):
+    yesterday = today - timedelta(days=1)
+    for allocation in await store.open_allocations(ctx.session, due_by=yesterday):
         if allocation.due_on is None or allocation.due_on >= today or allocation.assignee is None:
             continue
         overdue.append(
@@ -344,7 +359,7 @@ async def escalate_overdue(ctx: Context) -> None:
                 describe(ctx.framework, allocation),
             )
         )
-    for action in await store.open_actions(ctx.session):
+    for action in await store.open_actions(ctx.session, due_by=yesterday):
         if action.due_on < today:
             source = describe(ctx.framework, action.allocation)
             overdue.append(
@@ -370,15 +385,15 @@ async def escalate_overdue(ctx: Context) -> None:
         for key, item, target, _ in candidates
         if target == "line_manager" and key not in fresh
     }
-    away: dict[int, date | None] = {}
+    away = await directory.away_until_each(
+        ctx.session, {item.owner.id for key, item, _, _ in candidates if key in fresh}, today
+    )
     grouped: dict[str, tuple[Recipient, list[_Escalation]]] = {}
     covered: list[str] = []
     for key, item, target, only_when_away in candidates:
         if key not in fresh:
             continue
-        if item.owner.id not in away:
-            away[item.owner.id] = await directory.away_until(ctx.session, item.owner.id, today)
-        until = away[item.owner.id]
+        until = away.get(item.owner.id)
         if only_when_away and until is None:
             continue
         if target == "line_manager" and item.base in told_manager:
@@ -446,12 +461,13 @@ async def weekly_digests(ctx: Context) -> None:
     if await store.is_marked(ctx.session, week_key):
         return
     by_manager: dict[int, list[Line]] = defaultdict(list)
-    for allocation in await store.open_allocations(ctx.session):
+    yesterday = today - timedelta(days=1)
+    for allocation in await store.open_allocations(ctx.session, due_by=yesterday):
         if allocation.overdue_on(today) and allocation.assignee and allocation.assignee.manager_id:
             line = work_line(ctx, allocation, with_status=False)
             text = f"{allocation.assignee.name}: {line.text}"
             by_manager[allocation.assignee.manager_id].append(Line(text, urgent=True))
-    for action in await store.open_actions(ctx.session):
+    for action in await store.open_actions(ctx.session, due_by=yesterday):
         if action.due_on < today and action.owner.manager_id:
             line = action_line(ctx, action)
             by_manager[action.owner.manager_id].append(

@@ -4,6 +4,12 @@ Rows are claimed in batches, grouped by conversation, and each conversation is s
 order while conversations run side by side under the per-app limit. A 429 pauses that
 conversation for its Retry-After; a transient failure is retried with exponential backoff;
 a row that keeps failing becomes dead and the QA team is told.
+
+Claims are kept short, so a stop or a crash strands little: each pass claims only what the
+platform's per-app limit lets it send in about ``CLAIM_SECONDS``. Rows carry their claimant
+(bot.store.db.Claimant), and a dead claimant's rows are claimed again at once. On ``stop()``
+no new send starts, sends in flight finish and are recorded, and the rest is handed back.
+A send the platform accepted is recorded as sent even if the worker is cancelled meanwhile.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,10 +29,18 @@ from bot.cards.model import Card
 from bot.cards.shared import delivery_failed_card
 from bot.channels.base import AddressError, Sender, SendResult, conversation_key
 from bot.domain.framework import Framework
-from bot.scheduler.ratelimit import LimiterPool, acquire_all
+from bot.scheduler.ratelimit import LimiterPool, Windows, acquire_all
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, Person
-from bot.store.outbox import DEAD, PENDING, SENDING, SENT, OutboxWriter, claim_due
+from bot.store.outbox import (
+    DEAD,
+    PENDING,
+    SENDING,
+    SENT,
+    OutboxWriter,
+    claim_due,
+    release_claims,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +49,10 @@ FAILED = Counter("qabot_outbox_failed_total", "Outbox send failures", ["platform
 
 MAX_INLINE_RETRY_AFTER = 30.0
 MAX_THROTTLES_PER_ROW = 6
+# A pass claims about this many seconds' worth of sending at the platform's per-app rate.
+CLAIM_SECONDS = 2.0
+# What a send that never started because the worker is stopping returns.
+STOPPED = SendResult(ok=False, error="stopping")
 
 
 class DeliveryWorker:
@@ -69,6 +87,11 @@ class DeliveryWorker:
         self._stopping = asyncio.Event()
         # One pass at a time in this process, so a pass never waits on rows another holds.
         self._pass = asyncio.Lock()
+        # Rows this worker holds "sending" and has not yet finished with, and the writes
+        # recording outcomes (shielded from cancellation) still under way.
+        self._claimed: set[int] = set()
+        self._recording: set[asyncio.Task[None]] = set()
+        self._handed_back = 0  # rows released because the worker was stopping
 
     async def run(self) -> None:
         log.info("delivery worker started for %s", ", ".join(sorted(self.senders)) or "console")
@@ -86,8 +109,26 @@ class DeliveryWorker:
                     pass
 
     def stop(self) -> None:
+        """Start no new send; the pass under way finishes its sends in flight and hands back
+        the rest (see ``release_unsent``)."""
         self._stopping.set()
         self.signal.set()
+
+    @property
+    def holding(self) -> int:
+        """How many claimed rows are not yet sent, retried or handed back."""
+        return len(self._claimed)
+
+    async def release_unsent(self) -> int:
+        """Hand back every row still claimed here (after ``stop``): they are sent by the next
+        pass, in this process or another. Returns how many."""
+        while self._recording:
+            await asyncio.wait(set(self._recording))
+        if not self._claimed:
+            return self._handed_back
+        ids, self._claimed = set(self._claimed), set()
+        async with self.db.session() as session:
+            return self._handed_back + await release_claims(session, self.db.claimant, ids)
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and deliver them; returns how many were handled."""
@@ -95,11 +136,9 @@ class DeliveryWorker:
             return await self._drain()
 
     async def _drain(self) -> int:
-        async with self.db.session() as session:
-            rows = await claim_due(
-                session, self.clock(), limit=self.batch_size, stale_after=timedelta(minutes=5)
-            )
-            session.expunge_all()
+        if self._stopping.is_set():
+            return 0
+        rows = await self._claim()
         if not rows:
             return 0
         groups: dict[str, list[OutboxMessage]] = defaultdict(list)
@@ -108,9 +147,30 @@ class DeliveryWorker:
         await asyncio.gather(*(self._deliver_group(key, items) for key, items in groups.items()))
         return len(rows)
 
+    async def _claim(self) -> list[OutboxMessage]:
+        """Claim what can be sent soon: per platform, ``CLAIM_SECONDS`` at its app rate."""
+        now = self.clock()
+        claimant = self.db.claimant
+        rows: list[OutboxMessage] = []
+        async with self.db.session() as session:
+            for platform, pool in self.limiters.items():
+                limit = min(self.batch_size, claim_limit(pool.app_windows))
+                rows += await claim_due(session, now, claimant, limit=limit, platforms=(platform,))
+            # Console rows and rows of platforms not configured here are only marked.
+            rows += await claim_due(
+                session, now, claimant, limit=self.batch_size, other_platforms=tuple(self.limiters)
+            )
+            session.expunge_all()
+        self._claimed.update(row.id for row in rows)
+        return rows
+
     async def _deliver_group(self, key: str, rows: list[OutboxMessage]) -> None:
         async with self._groups:
             for index, row in enumerate(rows):
+                if self._stopping.is_set():
+                    self._handed_back += len(rows) - index
+                    await self._release([r.id for r in rows[index:]], None)
+                    return
                 deferred = await self._deliver(key, row)
                 if deferred is not None:
                     # The conversation is throttled for a while: hand the rest back for later.
@@ -146,6 +206,11 @@ class DeliveryWorker:
                 refs.append(last.ref)
             if last.learned:
                 await self._remember(row, last.learned)
+        if last is STOPPED:
+            # Handed back as it was; _deliver_group hands back the rest of the conversation.
+            self._handed_back += 1
+            await self._release([row.id], None)
+            return None
         if last.ok:
             DELIVERED.labels(row.platform).inc()
             await self._finish(row, SENT, ref=refs[0] if len(refs) == 1 else {"refs": refs})
@@ -174,7 +239,9 @@ class DeliveryWorker:
     ) -> SendResult:
         for _ in range(MAX_THROTTLES_PER_ROW):
             if pool is not None:
-                await acquire_all(pool.conversation(key), pool.app)
+                allowed = await self._unless_stopped(acquire_all(pool.conversation(key), pool.app))
+                if not allowed:
+                    return STOPPED
             try:
                 if row.operation == "update":
                     result = await sender.update(target, card)
@@ -195,8 +262,24 @@ class DeliveryWorker:
             )
             if result.retry_after > MAX_INLINE_RETRY_AFTER:
                 return result
-            await asyncio.sleep(result.retry_after)
+            if not await self._unless_stopped(asyncio.sleep(result.retry_after)):
+                return result
         return result
+
+    async def _unless_stopped(self, waiting: Coroutine[Any, Any, None]) -> bool:
+        """Wait for ``waiting`` unless the worker is stopped first; True if it completed."""
+        if self._stopping.is_set():
+            waiting.close()
+            return False
+        task = asyncio.ensure_future(waiting)
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                if not pending.done():
+                    pending.cancel()
+        return task.done() and not task.cancelled()
 
     async def _targets(
         self, session: Any, sender: Sender, row: OutboxMessage
@@ -222,13 +305,30 @@ class DeliveryWorker:
                 refs.extend(ref.get("refs", [ref]))
         return refs
 
+    async def _record(self, row_ids: list[int], write: Callable[[], Awaitable[None]]) -> None:
+        """Run a write that records what happened to claimed rows to the end, even if the
+        worker is cancelled meanwhile: once the platform has accepted a message, forgetting
+        that would send it again."""
+
+        async def recorded() -> None:
+            await write()
+            self._claimed.difference_update(row_ids)
+
+        task = asyncio.ensure_future(recorded())
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+        await asyncio.shield(task)
+
     async def _finish(self, row: OutboxMessage, status: str, ref: dict[str, Any] | None) -> None:
-        async with self.db.session() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(status=status, sent_at=self.clock(), sent_ref=ref, last_error=None)
-            )
+        async def write() -> None:
+            async with self.db.session() as session:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(status=status, sent_at=self.clock(), sent_ref=ref, last_error=None)
+                )
+
+        await self._record([row.id], write)
 
     async def _retry(
         self,
@@ -249,24 +349,32 @@ class DeliveryWorker:
             )
             at = self.clock() + timedelta(seconds=seconds)
         log.info("outbox row %s (%s) retry at %s: %s", row.id, row.platform, at.isoformat(), error)
-        async with self.db.session() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status=PENDING, attempts=attempts, next_attempt_at=at, last_error=error[:2000]
-                )
-            )
 
-    async def _release(self, ids: list[int], at: datetime) -> None:
+        async def write() -> None:
+            async with self.db.session() as session:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(
+                        status=PENDING,
+                        attempts=attempts,
+                        next_attempt_at=at,
+                        last_error=error[:2000],
+                        claimed_by=None,
+                    )
+                )
+
+        await self._record([row.id], write)
+
+    async def _release(self, ids: list[int], at: datetime | None) -> None:
         if not ids:
             return
-        async with self.db.session() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
-                .values(status=PENDING, next_attempt_at=at)
-            )
+
+        async def write() -> None:
+            async with self.db.session() as session:
+                await release_claims(session, self.db.claimant, ids, at)
+
+        await self._record(ids, write)
 
     async def _dead(self, row: OutboxMessage, error: str, attempts: int | None = None) -> None:
         attempts = attempts if attempts is not None else row.attempts + 1
@@ -278,6 +386,10 @@ class DeliveryWorker:
             attempts,
             error,
         )
+        await self._record([row.id], lambda: self._write_dead(row, error, attempts))
+        self.signal.set()
+
+    async def _write_dead(self, row: OutboxMessage, error: str, attempts: int) -> None:
         async with self.db.session() as session:
             await session.execute(
                 update(OutboxMessage)
@@ -311,7 +423,6 @@ class DeliveryWorker:
                 kind="dead_letter",
                 reason=f"outbox row {row.id} failed",
             )
-        self.signal.set()
 
     async def _remember(self, row: OutboxMessage, learned: dict[str, Any]) -> None:
         from bot.store.models import PlatformIdentity
@@ -325,6 +436,14 @@ class DeliveryWorker:
                     .where(PlatformIdentity.id == identity_id)
                     .values(conversation=conversation)
                 )
+
+
+def claim_limit(app_windows: Windows) -> int:
+    """How many messages the per-app limit lets out in ``CLAIM_SECONDS``, counting the burst
+    each window allows at once."""
+    if not app_windows:
+        return 10_000
+    return max(1, min(int(count * (1 + CLAIM_SECONDS / window)) for window, count in app_windows))
 
 
 async def backlog(db: Database) -> int:

@@ -2,8 +2,9 @@
 
 Requests run in lanes; one person's requests always take the same lane, so they are handled
 in the order they were made. SQLite gets one lane (it has one writer anyway), PostgreSQL a
-few. Entries a stopped process left behind are picked up at start, and every minute those
-older than two minutes that no worker here holds (another replica may have stopped).
+few. Entries a stopped process left behind are picked up at start (with SQLite, everything in
+the inbox) and, every ``recover_every`` seconds, entries no live process is handling (handed
+back by a replica that stopped, or claimed by one that died).
 
 Acknowledgements come first. A platform that waits too long for one shows the person an error
 and sends the request again; handling can wait a little. So until the endpoints have answered
@@ -36,9 +37,7 @@ WAITING = Gauge("qabot_inbox_waiting", "Saved requests waiting to be handled")
 
 HANDLE_WITHIN = timedelta(seconds=2)
 QUIET_SECONDS = 0.02
-RECOVER_EVERY_SECONDS = 60.0
-ABANDONED_AFTER = timedelta(minutes=2)
-STOP_WAIT_SECONDS = 10.0
+RECOVER_EVERY_SECONDS = 30.0
 
 
 class Acknowledging:
@@ -80,8 +79,11 @@ class Acknowledging:
 
 
 class InboxWorker:
-    def __init__(self, inbox: Inbox, *, lanes: int = 1) -> None:
+    def __init__(
+        self, inbox: Inbox, *, lanes: int = 1, recover_every: float = RECOVER_EVERY_SECONDS
+    ) -> None:
         self.inbox = inbox
+        self.recover_every = recover_every
         self.clock = inbox.clock
         self.acknowledging = Acknowledging()
         self.handlers: dict[str, Handler] = {}
@@ -89,6 +91,10 @@ class InboxWorker:
         self._held: set[str] = set()
         self._preparing = BackgroundTasks()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._handling = 0
+        self._none_handling = asyncio.Event()
+        self._none_handling.set()
 
     def register(self, platform: str, handler: Handler) -> None:
         self.handlers[platform] = handler
@@ -122,10 +128,9 @@ class InboxWorker:
         self._preparing.start(fetch_then_submit())
 
     async def start(self, *, recover_all: bool) -> None:
-        """Start the lanes, first queueing what a stopped process left (all of it when no
-        other process can be working on the inbox, as with SQLite)."""
-        cutoff = self.clock() if recover_all else self.clock() - ABANDONED_AFTER
-        await self.recover(cutoff)
+        """Start the lanes, first queueing what stopped processes left: on PostgreSQL what
+        no live replica is handling; with SQLite (``recover_all``), everything."""
+        await self.recover(self.clock())
         self._tasks = [
             asyncio.create_task(self._run_lane(lane), name=f"inbox-lane-{n}")
             for n, lane in enumerate(self._lanes)
@@ -152,19 +157,34 @@ class InboxWorker:
             await lane.join()
         await self.inbox.flushed()
 
-    async def stop(self) -> None:
-        """Finish what is queued (for up to ten seconds); anything left runs after a restart."""
+    async def stop(self, within: float) -> int:
+        """Start no new request; let those being handled finish (for at most ``within``
+        seconds) and hand the rest back, for a replica or the next start. Returns how many
+        requests were handed back."""
+        self._stopping = True
         try:
-            await asyncio.wait_for(self.idle(), STOP_WAIT_SECONDS)
+            await asyncio.wait_for(self._none_handling.wait(), within)
         except TimeoutError:
-            log.warning("stopping with saved requests not yet handled; they run at next start")
+            pass  # cancelled below: the turn rolls back and runs again after the restart
         await cancel_and_wait(self._tasks)
         self._tasks.clear()
+        await self._preparing.cancel()
+        left = set(self._held)
+        if left:
+            try:
+                await self.inbox.hand_back(left)
+            except Exception:
+                log.warning(
+                    "could not hand back %d saved requests; they run once this "
+                    "process is known to be gone",
+                    len(left),
+                )
+        return len(left)
 
     async def _recover_periodically(self) -> None:
         while True:
-            await asyncio.sleep(RECOVER_EVERY_SECONDS)
-            await self.recover(self.clock() - ABANDONED_AFTER)
+            await asyncio.sleep(self.recover_every)
+            await self.recover(self.clock())
 
     async def _run_lane(self, lane: asyncio.Queue[Received]) -> None:
         while True:
@@ -172,11 +192,22 @@ class InboxWorker:
             try:
                 waited = self.clock() - received.received_at
                 await self.acknowledging.quiet_for((HANDLE_WITHIN - waited).total_seconds())
-                await self._handle(received)
+                if not self._stopping:  # otherwise left in the inbox and handed back by stop()
+                    await self._handle_counted(received)
+                    self._held.discard(received.id)
             finally:
-                self._held.discard(received.id)
                 WAITING.dec()
                 lane.task_done()
+
+    async def _handle_counted(self, received: Received) -> None:
+        self._handling += 1
+        self._none_handling.clear()
+        try:
+            await self._handle(received)
+        finally:
+            self._handling -= 1
+            if not self._handling:
+                self._none_handling.set()
 
     async def _handle(self, received: Received) -> None:
         handler = self.handlers.get(received.platform)

@@ -2,16 +2,23 @@
 
 Sweeps ask the store what is due now and write it to the outbox under dedupe keys, so a
 missed tick or a restart delays a message by one sweep at most and never repeats it. With
-several replicas on PostgreSQL only the holder of an advisory lock runs the sweeps.
+several replicas on PostgreSQL only the holder of an advisory lock runs the sweeps; when it
+dies its connection ends, the server releases the lock, and another replica takes it at its
+next tick.
+
+Stopping waits for a tick under way (briefly) and cancels it quietly, so a stop never logs a
+``CancelledError`` traceback from APScheduler's executor.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +30,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_KEY = "scheduler.heartbeat"
 SWEEP_LOCK_ID = 7247002
 
+SWEEPS = Counter("qabot_sweeps_total", "Scheduled sweep passes this process ran (as leader)")
+
 
 class Scheduler:
     def __init__(self, bot: QABot, *, interval_seconds: int) -> None:
@@ -30,10 +39,12 @@ class Scheduler:
         self.interval = interval_seconds
         self.scheduler = AsyncIOScheduler(timezone=bot.tz)
         self._lock_conn: AsyncConnection | None = None
+        self._ticking: asyncio.Task[None] | None = None
+        self._closing = False
 
     def start(self) -> None:
         self.scheduler.add_job(
-            self.tick,
+            self._scheduled_tick,
             IntervalTrigger(seconds=self.interval, timezone=self.bot.tz),
             id="sweeps",
             max_instances=1,
@@ -48,11 +59,28 @@ class Scheduler:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def _scheduled_tick(self) -> None:
+        """The job APScheduler runs: a tick that a stop can cancel without a traceback."""
+        if self._closing:
+            return
+        self._ticking = asyncio.current_task()
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            log.debug("scheduler tick cancelled by the stop")
+        except Exception:
+            log.exception("scheduler tick failed; it runs again at the next interval")
+        finally:
+            self._ticking = None
+
     async def tick(self) -> None:
         await self.beat()
         if not await self._is_leader():
             return
         written = await self.bot.run_sweeps()
+        SWEEPS.inc()
         if written:
             log.info("sweeps queued %d message(s)", written)
 
@@ -79,11 +107,23 @@ class Scheduler:
         await self._lock_conn.commit()
         return held
 
-    async def close(self) -> None:
+    async def close(self, within: float = 1.0) -> None:
+        """Stop ticking: a tick under way gets ``within`` seconds, then is cancelled (a
+        sweep's unit of work rolls back and its dedupe keys make the next run repeat it)."""
+        self._closing = True
         self.shutdown()
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            await asyncio.wait({ticking}, timeout=within)
+            if not ticking.done():
+                ticking.cancel()
+                await asyncio.wait({ticking})
         if self._lock_conn is not None:
-            await self._lock_conn.close()
-            self._lock_conn = None
+            conn, self._lock_conn = self._lock_conn, None
+            try:
+                await conn.close()
+            except Exception:
+                log.warning("could not release the sweep lock cleanly")
 
 
 async def last_heartbeat(bot: QABot) -> datetime | None:

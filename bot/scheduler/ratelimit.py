@@ -13,11 +13,14 @@ Windows = Sequence[tuple[float, int]]
 # Slack chat.postMessage: about one message a second per channel (short bursts tolerated);
 # several hundred a minute across the workspace.
 SLACK_CONVERSATION: Windows = ((1.0, 1), (10.0, 10))
-SLACK_APP: Windows = ((1.0, 10), (60.0, 400))
+# The last window of each app limit paces sends evenly rather than in bursts: a burst puts
+# many sends in flight at once, and each one in flight when the process is killed is sent
+# again after the restart, because its "sent" could not be recorded.
+SLACK_APP: Windows = ((1.0, 10), (60.0, 400), (0.1, 1))
 # Teams, per bot per conversation: 7 a second, 8 in 2 s, 60 in 30 s, 1800 an hour;
 # about 50 requests a second per app per tenant.
 TEAMS_CONVERSATION: Windows = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
-TEAMS_APP: Windows = ((1.0, 50),)
+TEAMS_APP: Windows = ((1.0, 50), (0.02, 1))
 UNLIMITED: Windows = ()
 
 
@@ -77,6 +80,7 @@ class LimiterPool:
 
     def __init__(self, conversation: Windows, app: Windows, *, size: int = 10_000) -> None:
         self._conversation_windows = conversation
+        self.app_windows = tuple(app)
         self.app = SlidingWindowLimiter(app)
         self._by_conversation: OrderedDict[str, SlidingWindowLimiter] = OrderedDict()
         self._size = size

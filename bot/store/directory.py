@@ -152,6 +152,26 @@ async def away_until(session: AsyncSession, person_id: int, day: date) -> date |
     return result.scalar_one_or_none()
 
 
+async def away_until_each(
+    session: AsyncSession, person_ids: Iterable[int], day: date
+) -> dict[int, date]:
+    """``away_until`` for many people in one query: only those away on ``day`` are listed."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, date] = {}
+    for start in range(0, len(wanted), 1000):
+        result = await session.execute(
+            select(AwayPeriod.person_id, func.max(AwayPeriod.ends_on))
+            .where(
+                AwayPeriod.person_id.in_(wanted[start : start + 1000]),
+                AwayPeriod.starts_on <= day,
+                AwayPeriod.ends_on >= day,
+            )
+            .group_by(AwayPeriod.person_id)
+        )
+        found.update({person_id: until for person_id, until in result.tuples()})
+    return found
+
+
 async def manager_chain(session: AsyncSession, person: Person, depth: int = 6) -> list[Person]:
     """The person's line manager, their manager, and so on (no loops)."""
     chain: list[Person] = []

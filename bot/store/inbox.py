@@ -11,6 +11,11 @@ exactly-once by the turn itself (the entry id is the turn's dedupe key, recorded
 ``inbound_events`` in the turn's own unit of work); entries are deleted, also in batches, once
 handled, and any left behind by a stopped process are handled again when it starts.
 
+Each entry records the process handling it (its claimant, bot.store.db.Claimant): the one
+that saved it, or the one that took it over. On PostgreSQL, where replicas share the inbox,
+a replica takes over entries that are unclaimed (handed back by a process that stopped) or
+whose claimant is dead, with ``FOR UPDATE SKIP LOCKED`` so two replicas never take the same.
+
 The inbox is a journal, not part of the schema Alembic manages: it holds only requests not yet
 handled (what people sent stays there only until then, and is never logged) and is created
 when missing. On SQLite it is a file of its own beside the database
@@ -23,17 +28,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, MetaData, String, Text, delete, event, func, insert, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    Integer,
+    MetaData,
+    String,
+    Text,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from bot.store.db import Database, sqlite_pragmas
+from bot.store.db import Claimant, Database, sqlite_pragmas
 from bot.store.models import NAMING, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -58,6 +76,7 @@ class InboxEntry(JournalBase):
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
 
 
 @dataclass(frozen=True)
@@ -85,11 +104,13 @@ class Inbox:
     def __init__(
         self,
         engine: AsyncEngine,
+        claimant: Claimant,
         *,
         owns_engine: bool = False,
         clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.engine = engine
+        self.claimant = claimant
         self.clock = clock
         self._owns_engine = owns_engine
         self._to_save: list[tuple[dict[str, object], asyncio.Future[None]]] = []
@@ -100,7 +121,7 @@ class Inbox:
     def beside(cls, db: Database) -> Inbox:
         """The inbox for a database: its own file next to a SQLite file, else the database."""
         if not db.is_sqlite:
-            return cls(db.engine)
+            return cls(db.engine, db.claimant)
         url = make_url(db.url)
         database = url.database or ""
         if database in ("", ":memory:"):
@@ -115,11 +136,12 @@ class Inbox:
                 connect_args={"timeout": 30},
             )
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        return cls(engine, owns_engine=True)
+        return cls(engine, db.claimant, owns_engine=True)
 
     async def start(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(JournalBase.metadata.create_all)
+            await conn.run_sync(_add_claimant_column)
 
     async def flushed(self) -> None:
         """Wait until every save and settle asked for so far has been written."""
@@ -144,6 +166,7 @@ class Inbox:
             "body": body,
             "received_at": received.received_at,
             "attempts": 0,
+            "claimed_by": self.claimant.id,
         }
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._to_save.append((row, done))
@@ -157,15 +180,26 @@ class Inbox:
         self._wake_writer()
 
     async def unsettled(self, received_before: datetime) -> list[Received]:
-        """Entries received before a time and not handled yet, oldest first, each counted as
-        one more attempt; entries that have had too many are dropped and logged."""
+        """Take over the entries received before a time that no live process is handling
+        (unclaimed, or claimed by a process that is gone), oldest first, each counted as one
+        more attempt; entries that have had too many are dropped and logged."""
+        claimed_by = InboxEntry.claimed_by
+        free = or_(claimed_by.is_(None), self.claimant.is_orphaned(claimed_by))
+        stale = (InboxEntry.received_at < received_before) & free
+        candidates = select(InboxEntry.id).where(stale)
+        if self.engine.dialect.name == "postgresql":
+            # Replicas recovering at once each take different entries, and none waits.
+            candidates = candidates.with_for_update(skip_locked=True)
         async with self.engine.begin() as conn:
-            stale = InboxEntry.received_at < received_before
-            await conn.execute(
-                update(InboxEntry).where(stale).values(attempts=InboxEntry.attempts + 1)
-            )
-            query = select(InboxEntry.__table__).where(stale).order_by(InboxEntry.received_at)
-            rows = (await conn.execute(query)).all()
+            taken = (
+                await conn.execute(
+                    update(InboxEntry)
+                    .where(InboxEntry.id.in_(candidates.scalar_subquery()), stale)
+                    .values(attempts=InboxEntry.attempts + 1, claimed_by=self.claimant.id)
+                    .returning(*InboxEntry.__table__.columns)
+                )
+            ).all()
+            rows = sorted(taken, key=lambda r: r.received_at)
             poisoned = [r.id for r in rows if r.attempts > MAX_ATTEMPTS]
             if poisoned:
                 await conn.execute(delete(InboxEntry).where(InboxEntry.id.in_(poisoned)))
@@ -184,6 +218,21 @@ class Inbox:
             for r in rows
             if r.id not in poisoned
         ]
+
+    async def hand_back(self, entry_ids: Collection[str]) -> None:
+        """Release entries this process will not handle (it is stopping), for a replica or
+        the next start to take over at once."""
+        ordered = sorted(entry_ids)
+        async with self.engine.begin() as conn:
+            for start in range(0, len(ordered), SETTLE_CHUNK):
+                await conn.execute(
+                    update(InboxEntry)
+                    .where(
+                        InboxEntry.id.in_(ordered[start : start + SETTLE_CHUNK]),
+                        InboxEntry.claimed_by == self.claimant.id,
+                    )
+                    .values(claimed_by=None)
+                )
 
     async def count(self) -> int:
         async with self.engine.connect() as conn:
@@ -224,3 +273,12 @@ class Inbox:
 
 class InboxUnavailable(Exception):
     """The inbox could not save a request (the caller handles it at once instead)."""
+
+
+def _add_claimant_column(connection: Connection) -> None:
+    """Inboxes created before entries had claimants get the column (the journal is not under
+    Alembic; it is created when missing)."""
+    columns = {c["name"] for c in inspect(connection).get_columns(InboxEntry.__tablename__)}
+    if "claimed_by" not in columns:
+        maybe = "IF NOT EXISTS " if connection.dialect.name == "postgresql" else ""
+        connection.exec_driver_sql(f"ALTER TABLE inbox ADD COLUMN {maybe}claimed_by INTEGER")

@@ -173,6 +173,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column()
     claimed_at: Mapped[datetime | None] = mapped_column()
+    # The process that claimed it for sending (bot.store.db.Claimant), so a dead one's claims
+    # are taken over at once.
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     sent_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -7,7 +7,7 @@ restart, a second replica) stores it once. Rows are claimed for delivery with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards.model import Card
 from bot.domain.framework import Framework
+from bot.store.db import Claimant
 from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
 from bot.store.upserts import dialect_of, insert_or_ignore
 
@@ -217,30 +218,72 @@ def route_target(framework: Framework, route: str, platform: str) -> str | None:
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, *, limit: int, stale_after: timedelta
+    session: AsyncSession,
+    now: datetime,
+    claimant: Claimant,
+    *,
+    limit: int,
+    platforms: Collection[str] | None = None,
+    other_platforms: Collection[str] = (),
+    stale_after: timedelta = timedelta(minutes=5),
 ) -> list[OutboxMessage]:
-    """Claim pending rows that are due (and rows a crashed worker left half-sent).
+    """Claim up to ``limit`` due rows for ``claimant``: pending rows whose time has come, and
+    rows an orphaned claim left half-sent (its claimant is dead, or unknown and silent for
+    ``stale_after``). ``platforms`` picks rows of those platforms; ``other_platforms`` picks
+    rows of any platform but those.
 
     One ``UPDATE ... RETURNING`` statement, so two workers can never claim the same row: on
     PostgreSQL the inner select skips rows another worker has locked; SQLite has one writer.
     """
+    orphaned = or_(
+        claimant.is_orphaned(OutboxMessage.claimed_by),
+        and_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_at < now - stale_after),
+    )
     due = or_(
         and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - stale_after),
+        and_(OutboxMessage.status == SENDING, orphaned),
     )
+    if platforms is not None:
+        due = and_(due, OutboxMessage.platform.in_(platforms))
+    if other_platforms:
+        due = and_(due, OutboxMessage.platform.not_in(other_platforms))
     candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     stmt = (
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
-        .values(status=SENDING, claimed_at=now)
+        .values(status=SENDING, claimed_at=now, claimed_by=claimant.id)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
     rows = list((await session.execute(stmt)).scalars())
     rows.sort(key=lambda row: row.id)
     return rows
+
+
+async def release_claims(
+    session: AsyncSession, claimant: Claimant, ids: Collection[int], at: datetime | None = None
+) -> int:
+    """Hand back rows claimed but not sent (to be sent at ``at``, or when they were due)."""
+    released = 0
+    values: dict[str, Any] = {"status": PENDING, "claimed_by": None}
+    if at is not None:
+        values["next_attempt_at"] = at
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ordered[start : start + 500]),
+                OutboxMessage.status == SENDING,
+                OutboxMessage.claimed_by == claimant.id,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        released += result.rowcount or 0  # type: ignore[attr-defined]
+    return released
 
 
 async def find_channel(session: AsyncSession, platform: str, target: str) -> ChannelLink | None:
