@@ -1,4 +1,5 @@
-"""Administrative operations shared by the CLI and chat: importing the staff directory."""
+"""Administrative operations shared by the CLI and chat: importing the staff directory and
+forgetting a leaver."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.imports.staff import CsvFormatError, parse_staff_csv
 from bot.runtime import Runtime
 from bot.store import directory
 from bot.store.directory import ImportReport
+from bot.store.forget import Forgotten, forget_person
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +84,12 @@ async def _link_slack(
                     )
         if progress:
             progress(done, len(todo))
+
+
+async def forget_leaver(runtime: Runtime, email: str) -> Forgotten | None:
+    """Remove a leaver's personal data (``bot.store.forget``) and make the running bot forget
+    who they were at once; None when no one has that email."""
+    async with runtime.db.session() as session:
+        done = await forget_person(session, email, runtime.clock())
+    runtime.bot.people.forget()
+    return done

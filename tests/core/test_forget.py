@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.store.forget import forget_person
+from bot.admin import forget_leaver
 from bot.store.models import AuditEntry, OutboxMessage, Person, PlatformIdentity
 from tests.conftest import STAFF_CSV, BotEnv
 from tests.processes import QABOT, base_env
@@ -25,8 +25,7 @@ async def test_a_forgotten_leaver_is_unknown_but_still_counted(staffed: BotEnv) 
         assert sam_id is not None
         people_before = (await session.execute(select(func.count(Person.id)))).scalar()
 
-    async with env.runtime.db.session() as session:
-        done = await forget_person(session, SAM.upper(), env.clock())
+    done = await forget_leaver(env.runtime, SAM.upper())
     assert done is not None and done.person_id == sam_id and done.accounts >= 1
 
     async with env.runtime.db.session() as session:
