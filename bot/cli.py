@@ -73,6 +73,8 @@ def demo_settings(port: int | None) -> Settings:
         overrides["database_url"] = DEMO_DB
     if "public_url" not in settings.model_fields_set:
         overrides["public_url"] = f"http://{settings.host}:{port or settings.port}"
+    if "tryout" not in settings.model_fields_set:
+        overrides["tryout"] = True
     return cli_settings(**overrides)
 
 
@@ -122,12 +124,15 @@ async def _serve(
     seed_demo: bool = False,
 ) -> None:
     from bot.admin import import_staff
+    from bot.app import system_clock
     from bot.channels.console import ConsoleChannel
     from bot.runtime import Runtime
     from bot.store import directory
+    from bot.tryout.clock import DemoClock
 
     check_port(host or settings.host, settings.port if port is None else port)
-    runtime = Runtime(settings)
+    # The try-out page moves demo time; a real deployment keeps the system clock.
+    runtime = Runtime(settings, clock=DemoClock() if settings.tryout else system_clock)
     await runtime.start()
     try:
         if seed_demo:
@@ -159,6 +164,10 @@ async def _serve(
         console.print(f"  Teams endpoint  {where}/api/messages  ({teams_mode})")
         console.print(f"  Slack endpoint  {where}/slack/events  ({slack_mode})")
         console.print(f"  Health          {where}/healthz  {where}/readyz  {where}/metrics")
+        if settings.tryout:
+            console.print(
+                f"  [bold]Try it in your browser  {where}/try[/bold]  (this computer only)"
+            )
         if settings.slack_enabled and settings.slack_app_token:
             console.print("  Slack Socket Mode connecting (SLACK_APP_TOKEN is set)")
         if chat_as and sys.stdin.isatty():

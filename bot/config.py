@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="https://qabot.example.org", validation_alias=_env("QABOT_PUBLIC_URL")
     )
+    # The browser try-out page at /try on a movable demo clock (`qabot demo` switches it on).
+    tryout: bool = Field(default=False, validation_alias=_env("QABOT_TRYOUT"))
 
     slack_bot_token: str | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(

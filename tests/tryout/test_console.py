@@ -44,9 +44,7 @@ async def test_allocate_with_a_file_path_reads_the_file(env: BotEnv, tmp_path: P
 async def test_a_card_held_until_the_morning_says_when_and_why(env: BotEnv) -> None:
     await env.import_staff(without_slack(STAFF_CSV))
     env.clock.set(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))  # Monday evening
-    await chat(
-        env, QUINN, ["allocate", HEADER, *ROWS, "", button("Confirm and tell 3 people")]
-    )
+    await chat(env, QUINN, ["allocate", HEADER, *ROWS, "", button("Confirm and tell 3 people")])
     said = await chat(env, CHRIS, [])
     assert "message(s) waiting for you" in said
     assert "Practice Evaluation" in said
