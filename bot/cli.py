@@ -142,6 +142,7 @@ async def _serve(
                 text = (Path(__file__).parent / "demo" / "staff.csv").read_text("utf-8")
                 report = await import_staff(runtime, text)
                 console.print(f"Loaded the demo directory: {report.created} people.")
+                await tell_demo_story(runtime)
         if chat_as:
             await check_person(runtime, chat_as)
         try:
@@ -182,6 +183,16 @@ async def _serve(
             await _wait_for_signal()
     finally:
         await runtime.stop()
+
+
+async def tell_demo_story(runtime: BotHandle) -> None:
+    from bot.tryout.story import StoryError, tell_the_story
+
+    try:
+        for line in await tell_the_story(runtime.bot):
+            console.print(f"  {line}", highlight=False)
+    except StoryError as exc:
+        console.print(f"[yellow]The demo's sample data stopped early:[/yellow] {exc}")
 
 
 async def _wait_for_signal() -> None:

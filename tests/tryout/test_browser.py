@@ -125,7 +125,16 @@ class Page:
     def say(self, text: str) -> None:
         box = self.driver.find_element(By.CSS_SELECTOR, "#say textarea")
         box.send_keys(text)
-        self.driver.find_element(By.CSS_SELECTOR, "#say button").click()
+        self.click(self.driver.find_element(By.CSS_SELECTOR, "#say button"))
+
+    def click(self, element: WebElement) -> None:
+        """Click, and wait for the page the server answers with."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 20).until(lambda d: _stale(old))
+
+    def move_clock(self, step: str) -> None:
+        self.click(self.driver.find_element(By.XPATH, f"//button[@value='{step}']"))
 
     def section(self, element_id: str) -> str:
         return self.driver.find_element(By.ID, element_id).text
@@ -138,7 +147,7 @@ class Page:
         return cards[-1]
 
     def press(self, card: WebElement, label: str) -> None:
-        card.find_element(By.XPATH, f".//button[normalize-space()='{label}']").click()
+        self.click(card.find_element(By.XPATH, f".//button[normalize-space()='{label}']"))
 
     def shot(self, name: str) -> None:
         self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
@@ -189,8 +198,11 @@ def test_nominate_vote_allocate_and_move_the_clock(demo: str, browser: WebDriver
         page.press(page.driver.find_elements(By.CSS_SELECTOR, "#conversation form")[-1], "Ratify")
         assert "Ratify" in page.section("conversation")
     page.shot("03-vote")
-    page.say("library")
-    assert reference in page.section("conversation")
+    # Three of the four CSWs have voted: the vote closes at its deadline, a working week on.
+    page.move_clock("week")
+    page.say(f"library {reference}")
+    library = page.driver.find_elements(By.CSS_SELECTOR, "#conversation form")[-1].text
+    assert "Good Practice Library" in library and reference in library, library
     page.shot("04-library")
 
     # The QA team allocates from a pasted CSV; the assignee sees the card.
@@ -215,17 +227,20 @@ def test_nominate_vote_allocate_and_move_the_clock(demo: str, browser: WebDriver
 
     # Demo time moves: a morning summary, then the overdue work is escalated to the manager.
     before = page.section("demo-time")
-    browser.find_element(By.XPATH, "//button[@value='morning']").click()
+    page.move_clock("morning")
     assert page.section("demo-time") != before
-    browser.find_element(By.XPATH, "//button[@value='quarter']").click()
-    browser.find_element(By.XPATH, "//button[@value='morning']").click()
+    page.move_clock("quarter")
+    page.move_clock("morning")
     mine = page.section("messages")
     assert browser.find_elements(By.CSS_SELECTOR, '#messages form[data-card="morning_summary"]'), (
         mine[:2000]
     )
     page.shot("07-morning-summary")
     page.switch_to("Tess Manager")
-    assert browser.find_elements(
+    escalations = browser.find_elements(
         By.CSS_SELECTOR, '#messages form[data-card="overdue_escalation"]'
-    ), page.section("messages")[:2000]
+    )
+    assert any("Sam Social" in e.text and "2047101" in e.text for e in escalations), page.section(
+        "messages"
+    )[:2000]
     page.shot("08-escalation")
