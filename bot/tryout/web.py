@@ -32,14 +32,17 @@ log = logging.getLogger(__name__)
 LOOPBACK = {"127.0.0.1", "::1"}
 MAX_UPLOAD = 300_000
 SUGGESTIONS = [
-    "As a <b>practitioner</b>, say <code>nominate</code> and fill the form; then switch to "
-    "each <b>CSW</b> and press <b>Ratify</b> on the vote card under Channel posts. After the "
-    "third vote the practice is in the library: say <code>library</code>.",
-    "As someone in the <b>QA team</b>, say <code>allocate</code> and paste the CSV below on the "
-    "next lines (or attach it), press <b>Confirm</b>, then switch to the assignee and open "
-    "their allocation card.",
-    "Press <b>Next working morning</b>: reminders held overnight arrive, the morning summary "
-    "is sent, and overdue work is escalated to the manager. Switch to the manager to see it.",
+    "As a <b>CSW</b> (Bea, Finn, Gail or Chris Consultant), say <code>my tasks</code> and vote "
+    "on the nomination waiting for the CSW group; or as a <b>practitioner</b> say "
+    "<code>nominate</code> and follow your own. Once every CSW has voted, or a working week has "
+    "passed (press <b>A week later</b>), a ratified practice is in the library: say "
+    "<code>library</code>.",
+    "As someone in the <b>QA team</b> (Quinn Improvement), say <code>allocate</code> and paste "
+    "the CSV below on the next lines (or attach it), press <b>Confirm</b>, then switch to the "
+    "assignee and open their allocation card.",
+    "Priya Patel's Practice Evaluation is overdue. Press <b>Next working morning</b>: held "
+    "messages arrive, morning summaries go out and overdue work is escalated. Switch to Priya, "
+    "then to her manager Tess, to see them.",
 ]
 
 

@@ -95,3 +95,20 @@ async def test_a_post_from_another_site_is_refused(tryout: BotEnv) -> None:
 async def raw(env: BotEnv, email: str) -> str:
     async with env.http.get(f"{env.base_url}/try", params={"as": email}) as response:
         return await response.text()
+
+
+def test_a_request_from_another_computer_is_refused() -> None:
+    from unittest.mock import Mock
+
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.tryout.web import refuse_others
+
+    transport = Mock()
+    transport.get_extra_info.return_value = ("192.168.1.20", 50000)
+    request = make_mocked_request("GET", "/try", transport=transport)
+    with pytest.raises(web.HTTPForbidden):
+        refuse_others(request)
+    transport.get_extra_info.return_value = ("127.0.0.1", 50000)
+    refuse_others(make_mocked_request("GET", "/try", transport=transport))
