@@ -29,7 +29,7 @@ from bot.commands import (
     port_problem,
     run,
 )
-from bot.config import PRESETS, ConfigError, Settings
+from bot.config import PRESETS, ConfigError, Settings, load_settings
 from bot.store.directory import ImportReport
 
 app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
@@ -361,7 +361,10 @@ def manifests(
     """Write the Teams app package (zip) and the Slack app manifest from the settings."""
     from bot.manifests import write_manifests
 
-    settings = cli_settings()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise configuration_problem(exc) from None
     fw = framework_option(framework)
     try:
         result = write_manifests(
