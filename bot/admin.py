@@ -15,32 +15,50 @@ from bot.store.forget import Forgotten, forget_person
 log = logging.getLogger(__name__)
 
 
+class ImportNotKept(Exception):
+    """Raised inside the import's unit of work to roll it back (a dry run, or not confirmed)."""
+
+
 async def import_staff(
-    runtime: Runtime, text: str, *, progress: Callable[[int, int], None] | None = None
+    runtime: Runtime,
+    text: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    keep: Callable[[ImportReport], bool] | None = None,
 ) -> ImportReport:
-    """Apply a staff CSV; link Slack accounts by email when Slack is configured."""
+    """Apply a staff CSV; link Slack accounts by email when Slack is configured.
+
+    ``keep`` sees what the import would change before it is committed; when it answers False
+    nothing is changed (``report.kept`` is False)."""
     report = ImportReport()
     try:
         records, errors = parse_staff_csv(text)
     except CsvFormatError as exc:
         report.errors.append(str(exc))
+        report.unreadable = True
         return report
     report.errors.extend(errors)
     now = runtime.clock()
-    async with runtime.db.session() as session:
-        people = await directory.apply_staff(session, records, now, report)
-        ids = [(p.id, p.email) for p in people]
-        ctx = runtime.bot.context(session, None)
-        ctx.audit.record(
-            "directory.import",
-            actor_id=None,
-            details={
-                "created": report.created,
-                "updated": report.updated,
-                "deactivated": report.deactivated,
-                "errors": len(report.errors),
-            },
-        )
+    try:
+        async with runtime.db.session() as session:
+            people = await directory.apply_staff(session, records, now, report)
+            if keep is not None and not keep(report):
+                raise ImportNotKept
+            ids = [(p.id, p.email) for p in people]
+            ctx = runtime.bot.context(session, None)
+            ctx.audit.record(
+                "directory.import",
+                actor_id=None,
+                details={
+                    "created": report.created,
+                    "updated": report.updated,
+                    "deactivated": report.deactivated,
+                    "errors": len(report.errors),
+                },
+            )
+    except ImportNotKept:
+        report.kept = False
+        return report
     runtime.bot.people.forget()  # roles, teams and who is active may have changed
     log.info(
         "staff import: %d created, %d updated, %d unchanged, %d made inactive, %d bad rows",

@@ -14,8 +14,23 @@ import typer
 from rich.progress import Progress
 
 from bot.areas import AREAS, build_router
-from bot.commands import BotHandle, CommandGroups, cli_settings, configuration_problem, console, run
-from bot.config import PRESETS, ConfigError, Settings, load_framework, load_settings
+from bot.commands import (
+    CANNOT_START,
+    DONE,
+    PARTLY_OR_NOT_DONE,
+    BotHandle,
+    CommandGroups,
+    cannot_write,
+    check_port,
+    cli_settings,
+    configuration_problem,
+    console,
+    framework_option,
+    port_problem,
+    run,
+)
+from bot.config import PRESETS, ConfigError, Settings, load_settings
+from bot.store.directory import ImportReport
 
 app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -27,7 +42,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(cards_app, name="cards")
 app.add_typer(people_app, name="people")
 
-DEMO_DB = "sqlite+aiosqlite:///qabot-demo.db"
+DEMO_FILE = "qabot-demo.db"
+DEMO_DB = f"sqlite+aiosqlite:///{DEMO_FILE}"
 DEMO_USER = "sam.sw@demo.somerset.gov.uk"
 
 
@@ -47,11 +63,58 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port (default 3978)")] = None,
 ) -> None:
     """Try the bot locally: a SQLite file, a demo directory, the endpoints and a console chat."""
+    run(_serve(demo_settings(port), None, port, chat_as=as_, seed_demo=True))
+
+
+def demo_settings(port: int | None) -> Settings:
+    """The demo's own database, and links (the library export) that open on this machine,
+    unless QABOT_DATABASE_URL or QABOT_PUBLIC_URL say otherwise."""
+    settings = cli_settings()
     overrides: dict[str, object] = {}
-    if "QABOT_DATABASE_URL" not in __import__("os").environ:
+    if "database_url" not in settings.model_fields_set:
         overrides["database_url"] = DEMO_DB
-    settings = cli_settings(**overrides)
-    run(_serve(settings, None, port, chat_as=as_, seed_demo=True))
+    if "public_url" not in settings.model_fields_set:
+        overrides["public_url"] = f"http://{settings.host}:{port or settings.port}"
+    if "tryout" not in settings.model_fields_set:
+        overrides["tryout"] = True
+    return cli_settings(**overrides)
+
+
+def demo_settings_for_chat() -> Settings:
+    """``qabot chat`` uses the demo's database when it exists and no database is configured,
+    so ``chat --as`` in a second terminal talks to the running demo."""
+    settings = cli_settings()
+    if "database_url" in settings.model_fields_set or not Path(DEMO_FILE).exists():
+        return settings
+    console.print(f"Using the demo's database {DEMO_FILE} (set QABOT_DATABASE_URL to choose).")
+    overrides: dict[str, object] = {"database_url": DEMO_DB}
+    if "public_url" not in settings.model_fields_set:
+        overrides["public_url"] = f"http://{settings.host}:{settings.port}"
+    return cli_settings(**overrides)
+
+
+async def check_person(runtime: BotHandle, email: str) -> None:
+    """Stop at once, listing who can be chosen, when ``--as`` names nobody in the directory."""
+    from bot.store import directory
+
+    async with runtime.db.session() as session:
+        person = await directory.person_by_email(session, email.strip().lower())
+        if person is not None and person.active:
+            return
+        people = await directory.active_people(session)
+    console.print(
+        f"[red]{email} is not in the directory.[/red] Choose one of these with --as:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for someone in sorted(people, key=lambda p: p.email):
+        roles = ", ".join(sorted(someone.role_names))
+        console.print(
+            f"  {someone.email}  {someone.name} ({roles})", highlight=False, soft_wrap=True
+        )
+    if not people:
+        console.print("  (nobody yet: run `qabot import staff FILE.csv` or `qabot demo`)")
+    raise typer.Exit(CANNOT_START)
 
 
 async def _serve(
@@ -63,11 +126,15 @@ async def _serve(
     seed_demo: bool = False,
 ) -> None:
     from bot.admin import import_staff
+    from bot.app import system_clock
     from bot.channels.console import ConsoleChannel
     from bot.runtime import Runtime
     from bot.store import directory
+    from bot.tryout.clock import DemoClock
 
-    runtime = Runtime(settings)
+    check_port(host or settings.host, settings.port if port is None else port)
+    # The try-out page moves demo time; a real deployment keeps the system clock.
+    runtime = Runtime(settings, clock=DemoClock() if settings.tryout else system_clock)
     await runtime.start()
     try:
         if seed_demo:
@@ -77,7 +144,15 @@ async def _serve(
                 text = (Path(__file__).parent / "demo" / "staff.csv").read_text("utf-8")
                 report = await import_staff(runtime, text)
                 console.print(f"Loaded the demo directory: {report.created} people.")
-        await runtime.serve(host, port)
+                await tell_demo_story(runtime)
+        if chat_as:
+            await check_person(runtime, chat_as)
+        try:
+            await runtime.serve(host, port)
+        except OSError as exc:
+            raise port_problem(
+                host or settings.host, settings.port if port is None else port, exc
+            ) from None
         where = f"http://{host or settings.host}:{port or settings.port}"
         authority = runtime.framework.authority
         teams_mode = (
@@ -92,6 +167,10 @@ async def _serve(
         console.print(f"  Teams endpoint  {where}/api/messages  ({teams_mode})")
         console.print(f"  Slack endpoint  {where}/slack/events  ({slack_mode})")
         console.print(f"  Health          {where}/healthz  {where}/readyz  {where}/metrics")
+        if settings.tryout:
+            console.print(
+                f"  [bold]Try it in your browser  {where}/try[/bold]  (this computer only)"
+            )
         if settings.slack_enabled and settings.slack_app_token:
             console.print("  Slack Socket Mode connecting (SLACK_APP_TOKEN is set)")
         if chat_as and sys.stdin.isatty():
@@ -108,6 +187,16 @@ async def _serve(
         await runtime.stop()
 
 
+async def tell_demo_story(runtime: BotHandle) -> None:
+    from bot.tryout.story import StoryError, tell_the_story
+
+    try:
+        for line in await tell_the_story(runtime.bot):
+            console.print(f"  {line}", highlight=False)
+    except StoryError as exc:
+        console.print(f"[yellow]The demo's sample data stopped early:[/yellow] {exc}")
+
+
 async def _wait_for_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -122,7 +211,7 @@ def chat(
     as_: Annotated[str, typer.Option("--as", help="Your email address in the directory")],
 ) -> None:
     """Talk to the bot in this terminal as a person from the directory."""
-    settings = cli_settings()
+    settings = demo_settings_for_chat()
     logging.getLogger().setLevel(logging.WARNING)
 
     async def go() -> None:
@@ -132,6 +221,7 @@ def chat(
         runtime = Runtime(settings)
         await runtime.start()
         try:
+            await check_person(runtime, as_)
             await ConsoleChannel(runtime.bot, as_).run()
         finally:
             await runtime.stop()
@@ -169,9 +259,23 @@ def db_revision(
 @import_app.command("staff")
 def import_staff_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Mark people as left without asking")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Only show what would change")] = False,
 ) -> None:
-    """Import the staff directory (email,name,roles,team,service,manager_email)."""
+    """Import the staff directory (email,name,roles,team,service,manager_email).
+
+    Shows who is new, updated and marked as left, and asks before marking anyone as left."""
     settings = cli_settings()
+
+    def keep(report: ImportReport) -> bool:
+        show_changes(report)
+        if dry_run:
+            return False
+        if not report.left or yes:
+            return True
+        return typer.confirm(f"Mark {len(report.left)} people as left?", err=True)
 
     async def go() -> int:
         from bot.admin import import_staff
@@ -184,22 +288,51 @@ def import_staff_command(
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("Linking Slack accounts", total=None)
                 report = await import_staff(
-                    runtime, text, progress=lambda d, t: progress.update(task, completed=d, total=t)
+                    runtime,
+                    text,
+                    progress=lambda d, t: progress.update(task, completed=d, total=t),
+                    keep=keep,
                 )
         finally:
             await runtime.stop()
-        console.print(
-            f"Imported: {report.created} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.deactivated} marked as left."
-        )
-        for warning in report.warnings:
-            console.print(f"[yellow]warning[/yellow] {warning}")
-        for error in report.errors:
-            console.print(f"[red]skipped[/red] {error}")
-        return 1 if report.errors else 0
+        return import_outcome(report, dry_run=dry_run)
 
-    code = asyncio.run(go())
-    raise typer.Exit(code)
+    raise typer.Exit(asyncio.run(go()))
+
+
+def show_changes(report: ImportReport) -> None:
+    for title, who in (
+        ("New", report.new),
+        ("Updated", report.changed),
+        ("Marked as left", report.left),
+    ):
+        if who:
+            console.print(f"{title} ({len(who)}):", highlight=False)
+            for someone in who:
+                console.print(f"  {someone}", markup=False, highlight=False, soft_wrap=True)
+
+
+def import_outcome(report: ImportReport, *, dry_run: bool) -> int:
+    """Say what happened; the exit code follows the shared rule (bot/commands.py)."""
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for error in report.errors:
+        console.print(f"[red]skipped[/red] {error}", highlight=False, soft_wrap=True)
+    if report.errors and not (report.new or report.changed or report.unchanged or report.left):
+        console.print("Nothing was imported.")
+        return CANNOT_START if report.unreadable else PARTLY_OR_NOT_DONE
+    counts = (
+        f"{report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.deactivated} marked as left"
+    )
+    if dry_run:
+        console.print(f"Dry run, nothing was changed: {counts}.")
+    elif not report.kept:
+        console.print("Nothing was changed. Run again with --yes to mark people as left.")
+        return PARTLY_OR_NOT_DONE
+    else:
+        console.print(f"Imported: {counts}.")
+    return PARTLY_OR_NOT_DONE if report.errors else DONE
 
 
 @cards_app.command("gallery")
@@ -212,11 +345,11 @@ def cards_gallery(
     """Write every card as NAME.adaptive.json and NAME.blockkit.json."""
     from bot.gallery import write_gallery
 
+    fw = framework_option(framework)
     try:
-        fw = load_framework(framework or load_settings().framework)
-    except ConfigError as exc:
-        raise configuration_problem(exc) from None
-    written = write_gallery(out, fw, build_router())
+        written = write_gallery(out, fw, build_router())
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     console.print(f"Wrote {len(written)} files to {out}/")
 
 
@@ -232,12 +365,17 @@ def manifests(
 
     try:
         settings = load_settings()
-        fw = load_framework(framework or settings.framework)
+    except ConfigError as exc:
+        raise configuration_problem(exc) from None
+    fw = framework_option(framework)
+    try:
         result = write_manifests(
             out, settings, fw, build_router(), privacy_url=privacy_url, terms_url=terms_url
         )
     except ConfigError as exc:
         raise configuration_problem(exc) from None
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     for warning in result.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
     console.print(f"Teams app package  {result.teams_zip}  (upload it in Teams)")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import typer
@@ -50,6 +53,62 @@ class CommandGroups:
 def configuration_problem(exc: ConfigError) -> typer.Exit:
     console.print(f"[red]Configuration problem:[/red] {exc}")
     return typer.Exit(2)
+
+
+# Exit codes, the same for every command: 0 it did what was asked; 1 it did only part of it, or
+# nothing (rows left out, nothing to do, not confirmed); 2 it could not start (a wrong option,
+# setting or file).
+DONE, PARTLY_OR_NOT_DONE, CANNOT_START = 0, 1, 2
+
+
+def framework_option(value: str | None) -> Framework:
+    """The framework named by a ``--framework`` option (or the setting when not given)."""
+    try:
+        if value is None:
+            return load_framework(load_settings().framework)
+        return load_framework(value, source="--framework")
+    except ConfigError as exc:
+        raise configuration_problem(exc) from None
+
+
+def cannot_write(path: Path, exc: OSError) -> typer.Exit:
+    """An ``--out`` that cannot be written: say which and why, never a traceback."""
+    reason = exc.strerror or str(exc)
+    console.print(
+        f"[red]Cannot write to {path}:[/red] {reason}. Choose another place with --out.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return typer.Exit(CANNOT_START)
+
+
+def port_problem(host: str, port: int, exc: OSError) -> typer.Exit:
+    """The endpoints cannot listen: say which port and how to choose another."""
+    if exc.errno == errno.EADDRINUSE:
+        why = "is already in use (is another qabot running?)"
+    elif exc.errno == errno.EACCES:
+        why = "needs administrator rights"
+    else:
+        why = f"cannot be used ({exc.strerror or exc})"
+    console.print(
+        f"[red]Port {port} on {host} {why}.[/red] Choose another port with "
+        f"--port {port + 1} or QABOT_PORT={port + 1}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return typer.Exit(CANNOT_START)
+
+
+def check_port(host: str, port: int) -> None:
+    """Stop before anything starts when the endpoints could not listen on ``port``."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise port_problem(host, port, exc) from None
 
 
 def cli_settings(**overrides: object) -> Settings:

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="https://qabot.example.org", validation_alias=_env("QABOT_PUBLIC_URL")
     )
+    # The browser try-out page at /try on a movable demo clock (`qabot demo` switches it on).
+    tryout: bool = Field(default=False, validation_alias=_env("QABOT_TRYOUT"))
 
     slack_bot_token: str | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(
@@ -180,22 +182,25 @@ def load_settings(**overrides: object) -> Settings:
 # --- the framework file -------------------------------------------------------------------
 
 
-def framework_path(name_or_path: str) -> Path:
-    """A preset name (``somerset``) or a path to a TOML file."""
+def framework_path(name_or_path: str, *, source: str = "QABOT_FRAMEWORK") -> Path:
+    """A preset name (``somerset``) or a path to a TOML file; ``source`` names where the value
+    came from (the setting, or a command's ``--framework`` option) in the error."""
     if name_or_path in PRESETS:
         ref = resources.files("bot.presets").joinpath(f"{name_or_path}.toml")
         return Path(str(ref))
     path = Path(name_or_path).expanduser()
     if not path.exists():
         raise ConfigError(
-            f"QABOT_FRAMEWORK: {name_or_path!r} is neither a preset "
+            f"{source}: {name_or_path!r} is neither a preset "
             f"({', '.join(PRESETS)}) nor an existing file"
         )
     return path
 
 
-def load_framework(name_or_path: str = DEFAULT_PRESET) -> Framework:
-    path = framework_path(name_or_path)
+def load_framework(
+    name_or_path: str = DEFAULT_PRESET, *, source: str = "QABOT_FRAMEWORK"
+) -> Framework:
+    path = framework_path(name_or_path, source=source)
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)

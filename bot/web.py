@@ -15,6 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from bot.scheduler.delivery import backlog
 from bot.scheduler.jobs import last_heartbeat
+from bot.tryout.clock import DemoClock
+from bot.tryout.web import add_routes as add_tryout_routes
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -108,6 +110,8 @@ def build_web_app(runtime: Runtime) -> web.Application:
     for area in runtime.areas:
         if area.add_routes is not None:
             area.add_routes(app, runtime)
+    if runtime.settings.tryout and isinstance(runtime.clock, DemoClock):
+        add_tryout_routes(app, runtime, runtime.clock)
     return app
 
 

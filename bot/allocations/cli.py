@@ -17,7 +17,16 @@ import typer
 
 from bot.cards.model import Card
 from bot.cards.text import render_text
-from bot.commands import CommandGroups, OpenBot, cli_settings, configuration_problem, console
+from bot.commands import (
+    CANNOT_START,
+    DONE,
+    PARTLY_OR_NOT_DONE,
+    CommandGroups,
+    OpenBot,
+    cli_settings,
+    configuration_problem,
+    console,
+)
 from bot.config import load_settings
 from bot.dialogs.base import Router
 
@@ -124,7 +133,7 @@ async def _import(
             console.print(
                 f"[red]Unknown activity[/red] {activity!r}: one of {known}", soft_wrap=True
             )
-            return 2
+            return CANNOT_START
         proposal: Proposal
         cycle_id: int | None = None
         try:
@@ -143,7 +152,7 @@ async def _import(
                     console.print(f"[red]left out[/red] {error}", highlight=False, soft_wrap=True)
                 if proposal.cycle is None:
                     console.print("Nothing to allocate.")
-                    return 1
+                    return PARTLY_OR_NOT_DONE
                 view = await proposal_view(ctx, proposal.cycle)
                 _print_card(proposal_card(view).model_copy(update={"buttons": []}))
                 if len(view.lines) > MAX_LINES:
@@ -157,10 +166,10 @@ async def _import(
             console.print(
                 f"[red]The file cannot be read:[/red] {exc}", highlight=False, soft_wrap=True
             )
-            return 2
+            return CANNOT_START
         except _DryRun:
             console.print("Dry run: nothing was saved and nobody was told.")
-            return 1 if proposal.errors else 0
+            return PARTLY_OR_NOT_DONE if proposal.errors else DONE
         people = view.people
         if not yes and not typer.confirm(
             f"Confirm allocation {cycle_id} and tell {people} people?"
@@ -169,7 +178,7 @@ async def _import(
                 f"Left as proposed allocation {cycle_id}: confirm it in chat "
                 f"(type `allocation {cycle_id}`) or run again with --yes."
             )
-            return 1 if proposal.errors else 0
+            return PARTLY_OR_NOT_DONE
         async with runtime.db.session() as session:
             ctx = runtime.bot.context(session, None)
             cycle = await store.cycle_by_id(session, cycle_id)
@@ -179,7 +188,7 @@ async def _import(
             f"Confirmed allocation {cycle_id}: {told} people will get their cards from the "
             "running bot (in working hours)."
         )
-        return 1 if proposal.errors else 0
+        return PARTLY_OR_NOT_DONE if proposal.errors else DONE
     finally:
         await runtime.stop()
 
@@ -211,14 +220,14 @@ def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
 
         if format not in ("text", "json"):
             console.print("[red]--format[/red] must be text or json")
-            raise typer.Exit(2)
+            raise typer.Exit(CANNOT_START)
         try:
             start, end = date.fromisoformat(from_), date.fromisoformat(to)
         except ValueError:
             console.print("[red]--from and --to[/red] must be dates (YYYY-MM-DD)")
-            raise typer.Exit(2) from None
+            raise typer.Exit(CANNOT_START) from None
         try:
-            fw = load_framework(framework)
+            fw = load_framework(framework, source="--framework")
             tz = load_settings().tz
         except ConfigError as exc:
             raise configuration_problem(exc) from None
@@ -236,8 +245,10 @@ def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
                 )
             )
         except SimulationError as exc:
+            for problem in exc.problems:
+                console.print(f"[red]left out[/red] {problem}", highlight=False, soft_wrap=True)
             console.print(f"[red]Cannot simulate:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(PARTLY_OR_NOT_DONE if exc.problems else CANNOT_START) from None
         for problem in result.errors:
             console.print(f"[red]left out[/red] {problem}", highlight=False, soft_wrap=True)
         for warning in result.warnings:
@@ -251,5 +262,6 @@ def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
             f"{len(result.messages)} message(s) from {start} to {end}, nobody acting.",
             highlight=False,
         )
+        raise typer.Exit(PARTLY_OR_NOT_DONE if result.errors else DONE)
 
     return simulate

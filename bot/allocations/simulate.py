@@ -61,7 +61,12 @@ class Simulation:
 
 
 class SimulationError(ValueError):
-    """The inputs cannot be simulated at all (no staff, no usable allocation)."""
+    """The inputs cannot be simulated at all (no staff, no usable allocation); ``problems``
+    names the lines left out and why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 class _Clock:
@@ -120,7 +125,7 @@ async def _run(
         raise SimulationError(f"staff file: {exc}") from None
     result.errors += [f"staff file {e}" for e in staff_errors]
     if not records:
-        raise SimulationError("the staff file has no usable rows")
+        raise SimulationError("the staff file has no usable rows", result.errors)
     try:
         parsed = parse_allocations_csv(allocations_csv, framework)
     except CsvFormatError as exc:
@@ -134,7 +139,7 @@ async def _run(
         proposal = await propose_from_rows(ctx, parsed.rows, parsed.errors)
         result.errors += [f"allocations file {e}" for e in proposal.errors]
         if proposal.cycle is None:
-            raise SimulationError("no allocation in the file can be used")
+            raise SimulationError("no allocation in the file can be used", result.errors)
         result.warnings += [
             f"allocations file {p}" for p in proposal.cycle.problems if not p.startswith("left out")
         ]

@@ -1,7 +1,8 @@
 """Render a neutral ``Card`` as plain text for the console channel.
 
 Buttons are numbered ``[1] …`` in list order so a person can press one by typing its number;
-inputs show their id, which is how the console refers to a field.
+an input shows its label and current value, and a choice set numbers its choices ``1.`` …
+in the order the console's form prompt numbers them (internal ids and values are never shown).
 """
 
 from __future__ import annotations
@@ -69,11 +70,11 @@ def _facts(facts: list[tuple[str, str]]) -> str:
 
 def _input(element: Input) -> str:
     required = not isinstance(element, ToggleInput) and element.required
-    line = f"({element.id}) {element.label}{' *' if required else ''} [{_current(element)}]"
+    line = f"{element.label}{' *' if required else ''} [{_current(element)}]"
     if isinstance(element, ChoiceInput):
         kind = "any of" if element.multi else "one of"
-        options = ", ".join(f"{c.value} = {c.title}" for c in element.choices)
-        line += f"\n    {kind}: {options}"
+        options = "\n".join(f"    {n}. {c.title}" for n, c in enumerate(element.choices, 1))
+        line += f" {kind}:\n{options}"
     if element.error:
         line += f"\n  ! {element.error}"
     return line

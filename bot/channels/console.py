@@ -8,15 +8,17 @@ Messages the bot sends you proactively (reminders, vote cards) appear before eac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from bot.app import QABot
 from bot.cards.model import Button, Card, ChoiceInput, DateInput, TextInput, ToggleInput
 from bot.cards.text import render_text
 from bot.dialogs.base import Action, Turn
+from bot.domain.holding import held_note
 from bot.store.models import OutboxMessage, Person
 
 Prompt = Callable[[str], Awaitable[str | None]]
@@ -48,6 +50,7 @@ class ConsoleChannel:
         self.say("Type help, a command, or the number of a button. Type quit to leave.")
         self._last_seen_outbox = await self._latest_outbox_id()
         await self.send_text("help")
+        await self.show_held()
         while True:
             await self.show_inbox()
             line = await self.prompt("\nyou> ")
@@ -59,8 +62,23 @@ class ConsoleChannel:
                 continue
             if line.isdigit() and self.buttons:
                 await self.press(int(line))
-            else:
-                await self.send_text(line)
+                continue
+            if is_bare_allocate(line):
+                line = await self._read_pasted_rows(line)
+            try:
+                line = with_attached_file(line)
+            except OSError as exc:
+                self.say(f"Cannot read that file: {exc.strerror or exc}.")
+                continue
+            await self.send_text(line)
+
+    async def _read_pasted_rows(self, command: str) -> str:
+        """The rows pasted after a bare ``allocate``, up to an empty line, as one message."""
+        self.say("Paste the CSV rows, then press Enter on an empty line:")
+        rows: list[str] = []
+        while (row := await self.prompt("")) is not None and row.strip():
+            rows.append(row)
+        return "\n".join([command, *rows])
 
     async def send_text(self, text: str) -> None:
         turn = Turn(platform="console", user_id=self.email, conversation_id="console", text=text)
@@ -137,7 +155,30 @@ class ConsoleChannel:
             return None
         return answer if answer.strip() else (field.value or "")
 
+    async def show_held(self) -> None:
+        """Messages already waiting for you, held until working hours."""
+        rows = await self._my_rows(OutboxMessage.status == "pending")
+        if rows:
+            self.say(f"\n--- {len(rows)} message(s) waiting for you ---")
+            self._show_rows(rows)
+
     async def show_inbox(self) -> None:
+        rows = await self._my_rows(OutboxMessage.id > self._last_seen_outbox)
+        if not rows:
+            return
+        self._last_seen_outbox = rows[-1].id
+        self.say(f"\n--- {len(rows)} new message(s) for you ---")
+        self._show_rows(rows)
+
+    def _show_rows(self, rows: Sequence[OutboxMessage]) -> None:
+        self.buttons = []
+        now = self.bot.clock()
+        for row in rows:
+            self.show(Card.model_validate(row.payload))
+            if row.next_attempt_at > now:
+                self.say(held_note(self.bot.framework.calendar, row.next_attempt_at, self.bot.tz))
+
+    async def _my_rows(self, condition: ColumnElement[bool]) -> Sequence[OutboxMessage]:
         async with self.bot.db.session() as session:
             person = (
                 (await session.execute(select(Person).where(Person.email == self.email)))
@@ -145,13 +186,13 @@ class ConsoleChannel:
                 .scalar_one_or_none()
             )
             if person is None:
-                return
-            rows = (
+                return []
+            return (
                 (
                     await session.execute(
                         select(OutboxMessage)
                         .where(
-                            OutboxMessage.id > self._last_seen_outbox,
+                            condition,
                             OutboxMessage.platform == "console",
                             OutboxMessage.operation == "post",
                             OutboxMessage.person_id == person.id,
@@ -162,13 +203,6 @@ class ConsoleChannel:
                 .scalars()
                 .all()
             )
-        if not rows:
-            return
-        self._last_seen_outbox = rows[-1].id
-        self.say(f"\n--- {len(rows)} new message(s) for you ---")
-        self.buttons = []
-        for row in rows:
-            self.show(Card.model_validate(row.payload))
 
     async def _latest_outbox_id(self) -> int:
         async with self.bot.db.session() as session:
@@ -176,3 +210,20 @@ class ConsoleChannel:
                 select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)
             )
             return result.scalar_one_or_none() or 0
+
+
+def is_bare_allocate(line: str) -> bool:
+    words = line.lower().split()
+    return words == ["allocate"] or (len(words) == 3 and words[:2] == ["allocate", "cycle"])
+
+
+def with_attached_file(line: str) -> str:
+    """``allocate FILE`` (and ``allocate cycle ACTIVITY FILE``) send the file's rows as if they
+    had been pasted after the command: a terminal hands a pasted CSV over one line at a time."""
+    words = line.split()
+    if len(words) < 2 or words[0].lower() != "allocate":
+        return line
+    path = Path(words[-1]).expanduser()
+    if not path.is_file():
+        return line
+    return " ".join(words[:-1]) + "\n" + path.read_text("utf-8-sig")

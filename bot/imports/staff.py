@@ -15,6 +15,7 @@ OPTIONAL = ("slack_user_id", "away_until")
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 MAX_FIELD = 300
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
 class CsvFormatError(ValueError):
@@ -24,6 +25,7 @@ class CsvFormatError(ValueError):
 def parse_staff_csv(text: str) -> tuple[list[StaffRecord], list[str]]:
     """Records for the good rows and one message per bad row (with its line number)."""
     text = text.lstrip("\ufeff")
+    _refuse_other_delimiters(text)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
@@ -51,6 +53,20 @@ def parse_staff_csv(text: str) -> tuple[list[StaffRecord], list[str]]:
         seen[record.email] = line
         records.append(record)
     return records, errors
+
+
+def _refuse_other_delimiters(text: str) -> None:
+    """A spreadsheet saved with semicolons or tabs would otherwise read as rows of empty
+    fields: refuse the file and say why."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or "," in line:
+            continue
+        for mark, name in OTHER_DELIMITERS.items():
+            if mark in line:
+                raise CsvFormatError(
+                    f"line {number} is separated by {name}, not commas: save the file as "
+                    "CSV (comma delimited)"
+                )
 
 
 def _record(row: dict[str | None, str | list[str] | None], line: int) -> StaffRecord:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.commands import CommandGroups, configuration_problem, console
+from bot.commands import CommandGroups, cannot_write, configuration_problem, console
 
 library_app = typer.Typer(help="The Good Practice Library.", no_args_is_help=True)
 
@@ -67,5 +67,8 @@ def export(
     if str(out) == "-":
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8-sig", newline="")
+        try:
+            out.write_text(text, encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise cannot_write(out, exc) from None
         console.print(f"Wrote {count} library entries to {out}")

@@ -250,6 +250,13 @@ class ImportReport:
     deactivated: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Who changed, as "Name <email>", so an import can be shown before it is kept.
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    kept: bool = True
+    # The file as a whole could not be read (no header, wrong delimiter).
+    unreadable: bool = False
 
 
 async def apply_staff(
@@ -280,6 +287,7 @@ async def apply_staff(
             session.add(person)
             people[rec.email] = person
             report.created += 1
+            report.new.append(f"{rec.name} <{rec.email}>")
             changed = True
         else:
             changed = (
@@ -290,6 +298,8 @@ async def apply_staff(
             )
             report.updated += int(changed)
             report.unchanged += int(not changed)
+            if changed:
+                report.changed.append(f"{rec.name} <{rec.email}>")
         person.name = rec.name
         person.active = True
         person.team = team
@@ -329,6 +339,7 @@ async def apply_staff(
             person.active = False
             person.updated_at = now
             report.deactivated += 1
+            report.left.append(f"{person.name} <{email}>")
     await session.flush()
     return touched
 

@@ -117,7 +117,7 @@ def test_bad_input_is_named_and_the_rest_still_simulated(files: tuple[Path, Path
     staff, allocations = files
     allocations.write_text(f"{HEADER}\n{PE}\n2045872,Yeovil,no_such_activity,x@y.gov.uk,,PE\n")
     code, out, err = simulate(staff, allocations, "--from", "2026-11-23", "--to", "2026-11-23")
-    assert code == 0
+    assert code == 1  # a line was left out: exit 1, as `import allocations` does
     assert "line 3: unknown activity 'no_such_activity'" in err
     assert "chris.csw@example.gov.uk" in out
     code, _, err = simulate(staff, allocations, "--from", "2026-12-01", "--to", "2026-11-01")

@@ -871,10 +871,11 @@ def test_text_shows_title_facts_progress_inputs_and_errors() -> None:
     assert "Nominee: Jo Bloggs" in lines
     assert "Team:    Assessment & Intervention" in lines
     assert "Votes cast  ▓▓▓░░ 3 of 5" in lines
-    reason = lines.index("(reason) Reason * [Because]")
+    reason = lines.index("Reason * [Because]")
     assert lines[reason + 1] == "  ! Please say a little more."
-    assert "(score) Score [Team 2]" in lines
-    assert "(anonymous) Vote anonymously [on]" in lines
+    assert "Score [Team 2] one of:" in lines and "    3. Team 2" in lines
+    assert "Vote anonymously [on]" in lines
+    assert "(score)" not in text and "(reason)" not in text
     assert "Warning: Deadline in 2 working days" in lines
     assert "\x1b" not in text
 
