@@ -198,8 +198,9 @@ async def escalate(ctx: Context, dispute: Dispute, reason: str, *, auto: bool = 
         if auto
         else "This disagreement has been escalated to you."
     )
-    await _bring_in_stage(ctx, dispute, headline)
+    # Copies already sent change in place first; the new stage's people then get their own.
     await refresh_cards(ctx, dispute)
+    await _bring_in_stage(ctx, dispute, headline)
     ctx.audit.record(
         "dispute.escalated",
         actor_id=actor,
