@@ -54,8 +54,14 @@ def role_of(person: Person) -> str:
 # --- who is involved --------------------------------------------------------------------------
 
 
+# Roles held by a service-wide team: when nobody up the parties' lines holds one, everyone who
+# does is involved. A line role (a manager, a practitioner) is only ever found up the line.
+TEAM_ROLES = frozenset({Role.QA_TEAM, Role.PARTNER, Role.CSW})
+
+
 async def _holder_of(ctx: Context, parties: list[Person], role: Role) -> list[Person]:
-    """A party who holds the role, else the nearest up a party's line, else everyone with it."""
+    """A party who holds the role, else the nearest up a party's line (else, for a team role,
+    everyone who holds it)."""
     found = [p for p in parties if role.value in p.role_names]
     if found:
         return found
@@ -63,7 +69,7 @@ async def _holder_of(ctx: Context, parties: list[Person], role: Role) -> list[Pe
         manager = await directory.first_in_chain_with_role(ctx.session, party, role)
         if manager is not None:
             found.append(manager)
-    if found:
+    if found or role not in TEAM_ROLES:
         return found
     return list(await directory.people_with_role(ctx.session, role))
 
@@ -84,6 +90,13 @@ async def stage_people(ctx: Context, dispute: Dispute, index: int) -> list[Perso
         for person in await _holder_of(ctx, parties, role):
             if person.active:
                 people.setdefault(person.id, person)
+    if not people:
+        # Nobody holds the stage's roles up the line: the overseers take it, never nobody.
+        overseers = await directory.people_with_role(
+            ctx.session, ladder_of(ctx, dispute).overseen_by
+        )
+        log.warning("dispute %s: nobody holds the roles of stage %s", dispute.id, stage.key)
+        people = {p.id: p for p in overseers if p.active}
     return list(people.values())
 
 
