@@ -139,6 +139,7 @@ async def test_each_preset_ladder_climbs_to_its_top_telling_each_stage(
     closed, note = await confirmed(
         env, raiser, await press_button(env, raiser, form, "Record it resolved", text="Decided.")
     )
+    assert "Resolved" in card_text(closed)
     text = note.body[1].text  # type: ignore[union-attr]
     assert text.startswith(f"{ladder.note_title} case note: {ladder.name}, dispute 1\n")
     assert text.count("Escalated by") == len(ladder.stages) - 1
