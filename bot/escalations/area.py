@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.escalations import dialogs, gallery, sweeps
+from bot.escalations import dialogs, gallery, sweeps, web
 
 
 def register(router: Router) -> None:
@@ -18,4 +18,9 @@ def register(router: Router) -> None:
     router.gallery(gallery.samples)
 
 
-AREA = Area(name="escalations", register=register, store="bot.escalations.store")
+AREA = Area(
+    name="escalations",
+    register=register,
+    store="bot.escalations.store",
+    add_routes=web.add_routes,
+)

@@ -5,8 +5,8 @@ anyone else gets "not found", the same answer as for a number that does not exis
 from __future__ import annotations
 
 import logging
-import re
 import secrets
+from datetime import timedelta
 
 from bot.cards.model import Card
 from bot.cards.shared import simple
@@ -50,7 +50,7 @@ def register(router: Router) -> None:
     )(start_command)
     router.command(
         "disputes",
-        summary="open disputes you can see, by ladder and stage",
+        summary="open disputes you can see, by ladder and stage; `disputes report` for the quarter",
         offered=lambda f: bool(f.escalations.ladders),
     )(list_command)
     router.action("dispute.risk")(risk_answer)
@@ -220,9 +220,7 @@ async def _raise(ctx: Context, new: flows.NewDispute) -> list[Reply]:
     dispute = await flows.open_dispute(ctx, new)
     log.info("dispute %s raised by person %s on %s", dispute.id, _pid(ctx), new.ladder.key)
     card = await flows.card_of(ctx, dispute, f"Dispute {dispute.id} is raised.")
-    note = cards.case_note_card(
-        dispute.id, new.ladder.note_title, await flows.case_note(ctx, dispute), None
-    )
+    note = await flows.case_note_card(ctx, dispute)
     return [Reply(card, replace=True, close_form=True), Reply(note)]
 
 
@@ -352,9 +350,7 @@ async def _apply(ctx: Context, dispute: Dispute, which: str, text: str) -> list[
     log.info("dispute %s: %s by person %s", dispute.id, which, _pid(ctx))
     replies = [Reply(await flows.card_of(ctx, dispute, headline), replace=True, close_form=True)]
     if which != "note":
-        ladder = flows.ladder_of(ctx, dispute)
-        note = await flows.case_note(ctx, dispute)
-        replies.append(Reply(cards.case_note_card(dispute.id, ladder.note_title, note, None)))
+        replies.append(Reply(await flows.case_note_card(ctx, dispute)))
     return replies
 
 
@@ -362,9 +358,7 @@ async def note_text(ctx: Context, action: Action) -> list[Reply]:
     dispute = await _visible(ctx, as_int(action.data.get("d")))
     if dispute is None:
         return [Reply(cards.not_found(str(action.data.get("d") or "")))]
-    ladder = flows.ladder_of(ctx, dispute)
-    note = await flows.case_note(ctx, dispute)
-    return [Reply(cards.case_note_card(dispute.id, ladder.note_title, note, None))]
+    return [Reply(await flows.case_note_card(ctx, dispute))]
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -373,7 +367,10 @@ async def note_text(ctx: Context, action: Action) -> list[Reply]:
 async def list_command(ctx: Context, args: str) -> list[Reply]:
     if ctx.person is None:
         return []
-    mine_only = bool(re.fullmatch(r"mine", args.strip().lower()))
+    words = args.strip().lower().split()
+    if words[:1] == ["report"]:
+        return await report(ctx, " ".join(words[1:]))
+    mine_only = words == ["mine"]
     found: list[Dispute] = []
     for dispute in await s.open_disputes(ctx.session):
         if ctx.framework.escalations.ladder(dispute.ladder) is None:
@@ -391,6 +388,27 @@ async def list_command(ctx: Context, args: str) -> list[Reply]:
         label = f"Dispute {dispute.id} ({dispute.case_reference or 'no case ref'})"
         by_ladder.setdefault(ladder.name, []).append((label, f"{stage.name}: {clock}"))
     return [Reply(cards.disputes_list(list(by_ladder.items()), "No open disputes you can see."))]
+
+
+async def report(ctx: Context, which: str) -> list[Reply]:
+    """The quarterly report (this quarter, or ``last``) for the ladders the person oversees."""
+    esc = ctx.framework.escalations
+    if not any(ctx.has_role(ladder.overseen_by) for ladder in esc.ladders):
+        text = "The disputes report is for the QA team (or the partnership business unit)."
+        return [Reply(simple("not_allowed", "Not available to you", text, "warning"))]
+    if which not in ("", "last"):
+        text = "Type `disputes report` for this quarter or `disputes report last` for the last."
+        return [Reply(simple("notice", "Which quarter?", text, "warning"))]
+    cal = calendar(ctx)
+    quarter = cal.quarter_of(ctx.today)
+    if which == "last":
+        quarter = cal.quarter_of(quarter.start - timedelta(days=1))
+    found = await flows.report_rows(ctx, quarter.start, quarter.end)
+    name = f"disputes-{quarter.start:%Y-%m}.csv"
+    url = await flows.download_link(ctx, name, "text/csv", rules.report_csv(found))
+    log.info("disputes report for %s made by person %s (%d)", quarter, _pid(ctx), len(found))
+    card = cards.quarterly_report(str(quarter), rules.quarterly_counts(found), url)
+    return [Reply(card)]
 
 
 def _pid(ctx: Context) -> int | None:

@@ -5,7 +5,9 @@ older version is recognised as stale and answered with the current state."""
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.cards.model import Card
 from bot.dialogs.base import Context
@@ -391,3 +393,58 @@ async def case_note(ctx: Context, dispute: Dispute) -> str:
             events=note_events,
         )
     )
+
+
+# --- downloads and the report -----------------------------------------------------------------
+
+LINK_MINUTES = 30
+
+
+async def download_link(ctx: Context, file_name: str, content_type: str, content: str) -> str:
+    """A link, valid for 30 minutes, to a file written now for the person who asked."""
+    assert ctx.person is not None
+    token = secrets.token_urlsafe(24)
+    await s.add_download(
+        ctx.session,
+        s.DisputeDownload(
+            token_hash=s.token_hash(token),
+            person_id=ctx.person.id,
+            file_name=file_name,
+            content_type=content_type,
+            content=content,
+            expires_at=ctx.now + timedelta(minutes=LINK_MINUTES),
+        ),
+    )
+    return f"{ctx.public_url}/disputes/download/{token}"
+
+
+async def case_note_card(ctx: Context, dispute: Dispute) -> Card:
+    ladder = ladder_of(ctx, dispute)
+    text = await case_note(ctx, dispute)
+    name = f"dispute-{dispute.id}-{ladder.note}-case-note.txt"
+    url = await download_link(ctx, name, "text/plain", text)
+    return cards.case_note_card(dispute.id, ladder.note_title, text, url)
+
+
+async def report_rows(ctx: Context, first: date, last: date) -> list[rules.ReportRow]:
+    """Disputes raised in the period on the ladders the person oversees."""
+    found: list[rules.ReportRow] = []
+    cal = calendar(ctx)
+    for dispute in await s.disputes_opened_between(ctx.session, first, last):
+        ladder = ctx.framework.escalations.ladder(dispute.ladder)
+        if ladder is None or not ctx.has_role(ladder.overseen_by):
+            continue
+        found.append(
+            rules.report_row(
+                cal,
+                dispute.id,
+                ladder,
+                dispute.stage_index,
+                dispute.other_agency,
+                dispute.category,
+                dispute.status,
+                dispute.opened_on,
+                dispute.closed_on,
+            )
+        )
+    return found

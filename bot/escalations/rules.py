@@ -3,6 +3,8 @@ deadline sweep should do, and the case-note text. Pure: no store, no I/O."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -151,3 +153,114 @@ def case_note_text(facts: CaseNoteFacts) -> str:
         lines.append(f"Reason withdrawn: {facts.outcome or 'not given'}")
     lines.append(f"To record: {stage.record}")
     return "\n".join(lines)
+
+
+# --- the quarterly report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One dispute, as Dudley's DRP quarterly report counts it."""
+
+    number: int
+    ladder: str
+    stage_reached: str
+    agency: str
+    category: str
+    status: str
+    opened_on: date
+    closed_on: date | None
+    # Working days from raising to resolution (None while open or when withdrawn).
+    working_days: int | None
+
+
+def report_row(
+    calendar: WorkingCalendar,
+    number: int,
+    ladder: Ladder,
+    stage_index: int,
+    agency: str,
+    category: str,
+    status: str,
+    opened_on: date,
+    closed_on: date | None,
+) -> ReportRow:
+    days = (
+        calendar.working_days_between(opened_on, closed_on)
+        if status == RESOLVED and closed_on is not None
+        else None
+    )
+    return ReportRow(
+        number=number,
+        ladder=ladder.name,
+        stage_reached=ladder.stages[stage_index].name,
+        agency=agency or "Own agency",
+        category=category,
+        status=status,
+        opened_on=opened_on,
+        closed_on=closed_on,
+        working_days=days,
+    )
+
+
+def _count(values: list[str]) -> list[tuple[str, str]]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return [(k, str(v)) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def quarterly_counts(rows: list[ReportRow]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The report's sections: counts by ladder, stage reached, agency, category and status,
+    and the working days to resolution (also the digests' input)."""
+    resolved = sorted(r.working_days for r in rows if r.working_days is not None)
+    timing: list[tuple[str, str]] = [("Resolved", str(len(resolved)))]
+    if resolved:
+        middle = resolved[len(resolved) // 2]
+        timing += [
+            ("Fewest working days", str(resolved[0])),
+            ("Median working days", str(middle)),
+            ("Most working days", str(resolved[-1])),
+        ]
+    return [
+        ("By ladder", _count([r.ladder for r in rows])),
+        ("By stage reached", _count([r.stage_reached for r in rows])),
+        ("By agency", _count([r.agency for r in rows])),
+        ("By category", _count([r.category for r in rows])),
+        ("By status", _count([r.status for r in rows])),
+        ("Working days to resolution", timing),
+    ]
+
+
+CSV_HEADER = (
+    "dispute",
+    "ladder",
+    "stage_reached",
+    "agency",
+    "category",
+    "status",
+    "opened_on",
+    "closed_on",
+    "working_days_to_resolution",
+)
+
+
+def report_csv(rows: list[ReportRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow(
+            [
+                r.number,
+                r.ladder,
+                r.stage_reached,
+                r.agency,
+                r.category,
+                r.status,
+                r.opened_on.isoformat(),
+                r.closed_on.isoformat() if r.closed_on else "",
+                "" if r.working_days is None else r.working_days,
+            ]
+        )
+    return out.getvalue()

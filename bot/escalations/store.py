@@ -8,6 +8,7 @@ every stage it has reached (the ladder's overseers are found by role, not stored
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -70,6 +71,32 @@ class DisputeMember(Base):
     # The stage that brought them in ("party" for the raiser and the other professional).
     stage_index: Mapped[int] = mapped_column(Integer)
     party: Mapped[bool] = mapped_column(default=False)
+
+
+class DisputeDownload(Base):
+    """A time-limited link to a case note or a report (only a hash of the token is kept; the
+    file is written when the link is made, for the person who asked)."""
+
+    __tablename__ = "dispute_downloads"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    file_name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_download(session: AsyncSession, download: DisputeDownload) -> None:
+    session.add(download)
+    await session.flush()
+
+
+async def download_by_token(session: AsyncSession, token: str) -> DisputeDownload | None:
+    return await session.get(DisputeDownload, token_hash(token))
 
 
 async def create(session: AsyncSession, dispute: Dispute) -> Dispute:

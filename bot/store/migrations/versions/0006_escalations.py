@@ -89,9 +89,23 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("dispute_id", "person_id", name=op.f("pk_dispute_members")),
     )
+    op.create_table(
+        "dispute_downloads",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("expires_at", bot.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_dispute_downloads_person_id_people")
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_dispute_downloads")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("dispute_downloads")
     op.drop_table("dispute_members")
     op.drop_index("ix_dispute_events_dispute", table_name="dispute_events")
     op.drop_table("dispute_events")
