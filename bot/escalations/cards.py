@@ -314,6 +314,19 @@ def disputes_list(lines: list[tuple[str, list[tuple[str, str]]]], empty: str) ->
     )
 
 
+def my_disputes(lines: list[tuple[str, str]], buttons: list[tuple[int, str]]) -> Card:
+    return Card(
+        name="my_disputes",
+        title="Your disputes",
+        fallback=f"You are part of {len(lines)} open dispute(s).",
+        body=[Facts(facts=lines)],
+        buttons=[
+            Button(label=label, verb="dispute.show", data={"d": number})
+            for number, label in buttons[:5]
+        ],
+    )
+
+
 def quarterly_report(
     quarter: str, sections: list[tuple[str, list[tuple[str, str]]]], csv_url: str | None
 ) -> Card:

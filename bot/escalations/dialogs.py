@@ -60,6 +60,8 @@ def register(router: Router) -> None:
     router.action("dispute.step_submit")(step_submit)
     router.action("dispute.step_privacy")(step_privacy)
     router.action("dispute.note_text")(note_text)
+    router.action("dispute.show")(show_pressed)
+    router.tasks(tasks)
 
 
 # --- raising ----------------------------------------------------------------------------------
@@ -352,6 +354,30 @@ async def _apply(ctx: Context, dispute: Dispute, which: str, text: str) -> list[
     if which != "note":
         replies.append(Reply(await flows.case_note_card(ctx, dispute)))
     return replies
+
+
+async def show_pressed(ctx: Context, action: Action) -> list[Reply]:
+    return await show(ctx, as_text(action.data.get("d")))
+
+
+async def tasks(ctx: Context) -> list[Card]:
+    """ "My tasks": the open disputes the person is part of, with their clocks."""
+    if ctx.person is None:
+        return []
+    mine = await s.disputes_of_member(ctx.session, ctx.person.id)
+    lines: list[tuple[str, str]] = []
+    buttons: list[tuple[int, str]] = []
+    for dispute in mine:
+        ladder = ctx.framework.escalations.ladder(dispute.ladder)
+        if ladder is None:
+            continue
+        stage = ladder.stages[dispute.stage_index]
+        clock = rules.clock_words(calendar(ctx), dispute.stage_due_on, ctx.today)
+        lines.append((f"Dispute {dispute.id}", f"{stage.name}: {clock}"))
+        buttons.append((dispute.id, f"Dispute {dispute.id}"))
+    if not lines:
+        return []
+    return [cards.my_disputes(lines, buttons)]
 
 
 async def note_text(ctx: Context, action: Action) -> list[Reply]:

@@ -46,5 +46,6 @@ def samples() -> list[Card]:
         cards.case_note_card(12, "RPD", "RPD case note: ...", "https://qabot.example.org/x"),
         cards.not_found("12"),
         cards.disputes_list([("RPD", [("Dispute 12", "Stage 2: due Mon")])], "None."),
+        cards.my_disputes([("Dispute 12", "Stage 2: due Mon")], [(12, "Dispute 12")]),
         cards.quarterly_report("Q3 2026-27", [("By ladder", [("RPD", "3")])], None),
     ]

@@ -79,9 +79,7 @@ async def summary_items(ctx: Context) -> list[SummaryItem]:
             continue
         stage = ladder.stages[dispute.stage_index]
         clock = rules.clock_words(cal, dispute.stage_due_on, ctx.today)
-        button = Button(
-            label=f"Dispute {dispute.id}", verb="dispute.note_text", data={"d": dispute.id}
-        )
+        button = Button(label=f"Dispute {dispute.id}", verb="dispute.show", data={"d": dispute.id})
         for member in await s.members_of(ctx.session, dispute.id):
             if member.stage_index != dispute.stage_index and not member.party:
                 continue

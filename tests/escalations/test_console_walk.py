@@ -133,6 +133,12 @@ async def test_a_stranger_and_a_typed_number_get_not_found(qa: BotEnv) -> None:
     # The party and the QA team can see it.
     (seen,) = await say(env, PRIYA, "dispute 1")
     assert seen.name == "dispute"
+    (tasks,) = await say(env, PRIYA, "my tasks")
+    assert "Dispute 1" in card_text(tasks)
+    (shown,) = await press_button(env, PRIYA, tasks, "Dispute 1")
+    assert shown.name == "dispute"
+    (shown,) = await press(env, CHRIS, "dispute.show", {"d": 1})
+    assert shown.name == "dispute_not_found"
     (listed,) = await say(env, QUINN, "disputes")
     assert "Dispute 1 (1187342)" in card_text(listed)
     (empty,) = await say(env, CHRIS, "disputes")
