@@ -45,7 +45,9 @@ class DisputeView:
     total_clock: str = ""
 
 
-def risk_question() -> Card:
+def risk_question(about: dict[str, str | int | bool | None] | None = None) -> Card:
+    """``about`` travels on the buttons to the form: a case and a grade being disputed."""
+    about = about or {}
     text = "Before anything else: is a child at immediate risk of harm?"
     return Card(
         name="dispute_risk",
@@ -59,14 +61,22 @@ def risk_question() -> Card:
             ),
         ],
         buttons=[
-            Button(label="Yes, a child is at risk now", verb="dispute.risk", data={"risk": "yes"}),
-            Button(label="No", verb="dispute.risk", data={"risk": "no"}, style="primary"),
+            Button(
+                label="Yes, a child is at risk now",
+                verb="dispute.risk",
+                data={**about, "risk": "yes"},
+            ),
+            Button(label="No", verb="dispute.risk", data={**about, "risk": "no"}, style="primary"),
         ],
     )
 
 
 def child_protection_route(
-    front_door: str, out_of_hours: str, told: list[str], mailbox: str
+    front_door: str,
+    out_of_hours: str,
+    told: list[str],
+    mailbox: str,
+    about: dict[str, str | int | bool | None] | None = None,
 ) -> Card:
     told_text = ", ".join(told) if told else "nobody: no one holds those roles in the directory"
     facts = [("Front door", front_door), ("Out of hours", out_of_hours), ("Told now", told_text)]
@@ -92,7 +102,11 @@ def child_protection_route(
             ),
         ],
         buttons=[
-            Button(label="Raise the disagreement", verb="dispute.risk", data={"risk": "later"})
+            Button(
+                label="Raise the disagreement",
+                verb="dispute.risk",
+                data={**(about or {}), "risk": "later"},
+            )
         ],
     )
 

@@ -54,6 +54,7 @@ def register(router: Router) -> None:
         offered=lambda f: bool(f.escalations.ladders),
     )(list_command)
     router.action("dispute.risk")(risk_answer)
+    router.action("dispute.about_grade")(about_grade)
     router.action("dispute.submit")(submit)
     router.action("dispute.privacy")(start_privacy)
     router.action("dispute.step")(step)
@@ -84,6 +85,41 @@ async def show(ctx: Context, typed: str) -> list[Reply]:
     return [Reply(await flows.card_of(ctx, dispute))]
 
 
+GRADE_CATEGORY = "Audit or moderation grade"
+
+
+async def about_grade(ctx: Context, action: Action) -> list[Reply]:
+    """From an audit or moderation outcome card: the framework's audit dispute, about that case
+    and grade (the risk question still comes first)."""
+    ladder = next((lad for lad in ctx.framework.escalations.ladders if lad.note == "audit"), None)
+    if ladder is None:
+        text = "This framework has no audit dispute process: talk to the QA team."
+        return [Reply(simple("notice", "No audit dispute process", text, "warning"))]
+    case = as_text(action.data.get("case"))[:40]
+    grade = as_text(action.data.get("grade"))[:40]
+    return [Reply(cards.risk_question({"l": ladder.key, "case": case, "grade": grade}))]
+
+
+def _prefill(ctx: Context, action: Action) -> dict[str, object]:
+    """What a dispute about a grade starts with: the case, the category and the grade."""
+    values: dict[str, object] = {}
+    case = as_text(action.data.get("case"))[:40]
+    if case and ctx.framework.case_reference.matches(case):
+        values["case_reference"] = case
+    grade = as_text(action.data.get("grade"))[:40].replace("_", " ").lower()
+    if grade:
+        if GRADE_CATEGORY in ctx.framework.escalations.categories:
+            values["category"] = GRADE_CATEGORY
+        values["resolution_sought"] = f"A review of the grade ({grade})."
+    return values
+
+
+def _about(action: Action) -> dict[str, str | int | bool | None]:
+    return {
+        k: as_text(action.data.get(k))[:40] for k in ("l", "case", "grade") if action.data.get(k)
+    }
+
+
 async def risk_answer(ctx: Context, action: Action) -> list[Reply]:
     answer = as_text(action.data.get("risk"))
     route = ctx.framework.escalations.child_protection
@@ -99,11 +135,13 @@ async def risk_answer(ctx: Context, action: Action) -> list[Reply]:
             ]
         names = [f"{p.name} ({flows.role_of(p)})" for p in told]
         card = cards.child_protection_route(
-            route.front_door, route.out_of_hours, names, route.mailbox
+            route.front_door, route.out_of_hours, names, route.mailbox, _about(action)
         )
         return [Reply(card, replace=True)]
-    ladder = _default_ladder(ctx)
-    return [Reply(_form(ctx, ladder), replace=answer == "no")]
+    esc = ctx.framework.escalations
+    ladder = esc.ladder(as_text(action.data.get("l"))) or _default_ladder(ctx)
+    form = _form(ctx, ladder).with_errors({}, _prefill(ctx, action))
+    return [Reply(form, replace=answer == "no")]
 
 
 def _default_ladder(ctx: Context) -> Ladder:

@@ -13,6 +13,8 @@ import pytest
 from bot.cards.model import Card
 from bot.config import load_framework
 from tests.allocations.support import (
+    allocate_csv,
+    allocations,
     at,
     card_text,
     messages_to,
@@ -34,7 +36,7 @@ tess@x.example,Tess Manager,team_manager,Team A,Social Care,helen@x.example
 sam@x.example,Sam Social,practitioner,Team A,Social Care,tess@x.example
 priya@x.example,Priya Patel,practitioner,Team A,Social Care,tess@x.example
 ira@x.example,Ira Reviewing,iro,IRO service,Social Care,helen@x.example
-quinn@x.example,Quinn Quality,qa_team,QA,Social Care,helen@x.example
+quinn.qa@example.gov.uk,Quinn Quality,qa_team,QA,Social Care,helen@x.example
 pat@x.example,Pat Partnership,partner,Business unit,Partnership,
 """
 HOLDER = {
@@ -42,7 +44,7 @@ HOLDER = {
     "team_manager": "tess@x.example",
     "head_of_service": "helen@x.example",
     "assistant_director": "ada@x.example",
-    "qa_team": "quinn@x.example",
+    "qa_team": "quinn.qa@example.gov.uk",
     "iro": "ira@x.example",
     "partner": "pat@x.example",
 }
@@ -202,3 +204,62 @@ async def test_free_text_passes_the_privacy_screen_before_anyone_is_told(bot: Bo
     assert "01/02/2015" not in text and "TA1 2AB" not in text and "[removed]" in text
     (sent,) = await messages_to(env, "priya@x.example")
     assert "01/02/2015" not in str(sent.payload) and "TA1 2AB" not in str(sent.payload)
+
+
+@pytest.mark.parametrize("bot", ["dudley"], indirect=True)
+async def test_an_auditor_raises_a_dispute_from_the_audit_outcome_card(bot: BotEnv) -> None:
+    env = bot
+    auditor, practitioner = HOLDER["team_manager"], HOLDER["practitioner"]
+    await allocate_csv(env, [f"6042101,Team B,case_audit,{auditor},,Dec"])
+    (audit,) = [a for a in await allocations(env) if a.role == "auditor"]
+    env.clock.set(at(date(2026, 12, 8), 10))
+    await press(env, auditor, "alloc.done", {"a": audit.id})
+    (done,) = await press(
+        env,
+        auditor,
+        "alloc.outcome",
+        {"a": audit.id},
+        {"grade": "requires_improvement", "stretch_target": "Weekly chronology"},
+    )
+    assert done.name == "allocation_done", card_text(done)
+    (question,) = await press_button(env, auditor, done, "Dispute this grade")
+    assert question.name == "dispute_risk"
+    (form,) = await press_button(env, auditor, question, "No")
+    prefilled = {i.id: i.value for i in form.inputs}
+    assert prefilled["ladder"] == ["audit_dispute"]
+    assert prefilled["case_reference"] == "6042101"
+    assert prefilled["category"] == ["Audit or moderation grade"]
+    values = {i: v for i, v in prefilled.items() if isinstance(v, str)}
+    cards = await press_button(
+        env,
+        auditor,
+        form,
+        "Raise it",
+        **{**values, "ladder": "audit_dispute", "category": "Audit or moderation grade"},
+        other_email=practitioner,
+        other_name="",
+        other_agency="",
+    )
+    assert cards[0].name == "dispute", card_text(cards[0])
+    assert cards[1].body[1].text == (  # type: ignore[union-attr]
+        "Audit dispute case note: Audit dispute, dispute 1\n"
+        "Case reference: 6042101\n"
+        "Status: Open at Stage 1: the practitioner and the auditor\n"
+        "Raised by: Tess Manager (Team manager, Dudley)\n"
+        "With: Sam Social (Practitioner, Dudley)\n"
+        "Category: Audit or moderation grade\n"
+        "Resolution sought: A review of the grade (requires improvement).\n"
+        "History:\n"
+        "- 08/12/2026 Stage 1: the practitioner and the auditor. Raised by Tess Manager "
+        "(Team manager)\n"
+        "To record: A case note of the discussion and any change to the findings."
+    )
+    (told,) = [m for m in await messages_to(env, practitioner) if m.card_name == "dispute"]
+    assert "Stage 1: the practitioner and the auditor" in told.payload["fallback"]
+
+
+@pytest.mark.parametrize("bot", ["somerset"], indirect=True)
+async def test_a_grade_dispute_needs_an_audit_ladder(bot: BotEnv) -> None:
+    env = bot
+    (answer,) = await press(env, HOLDER["practitioner"], "dispute.about_grade", {"case": "1187342"})
+    assert answer.title == "No audit dispute process"
