@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.escalations import dialogs, gallery, sweeps, web
+from bot.escalations import cli, dialogs, gallery, sweeps, web
 
 
 def register(router: Router) -> None:
@@ -22,5 +22,6 @@ AREA = Area(
     name="escalations",
     register=register,
     store="bot.escalations.store",
+    add_commands=cli.add_commands,
     add_routes=web.add_routes,
 )

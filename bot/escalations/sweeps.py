@@ -79,6 +79,8 @@ async def summary_items(ctx: Context) -> list[SummaryItem]:
             continue
         stage = ladder.stages[dispute.stage_index]
         clock = rules.clock_words(cal, dispute.stage_due_on, ctx.today)
+        assert dispute.stage_due_on is not None  # reminder_due says so
+        left = cal.working_days_between(ctx.today, dispute.stage_due_on)
         button = Button(label=f"Dispute {dispute.id}", verb="dispute.show", data={"d": dispute.id})
         for member in await s.members_of(ctx.session, dispute.id):
             if member.stage_index != dispute.stage_index and not member.party:
@@ -86,7 +88,7 @@ async def summary_items(ctx: Context) -> list[SummaryItem]:
             items.append(
                 SummaryItem(
                     person_id=member.person_id,
-                    key=f"nudge:dispute:{dispute.id}:s{dispute.stage_index}:{dispute.stage_due_on}:p{member.person_id}",
+                    key=f"nudge:dispute:{dispute.id}:s{dispute.stage_index}:{dispute.stage_due_on}:{left}wd:p{member.person_id}",
                     text=f"Dispute {dispute.id} ({ladder.name}), {stage.name}: {clock}",
                     button=button,
                     ident=f"d{dispute.id}",
