@@ -77,6 +77,15 @@ async def test_a_full_walk_on_slack(qa: BotEnv) -> None:
     updated = [c.params for c in env.slack_api.calls_to("chat.update")]
     assert any(u["channel"] == "DPRIYA" and "Stage 2" in text_of(u) for u in updated), updated
 
+    # A stranger replaying Priya's button learns nothing, not even that the dispute exists.
+    before = len(env.slack_api.calls)
+    status, _ = await env.slack.press("UCHRIS", button(priyas["blocks"], "Resolved"))  # type: ignore[arg-type]
+    assert status == 200
+    await deliver_all(env)
+    answers = [json.dumps(c.params) for c in env.slack_api.calls[before:]]
+    assert any("find dispute 1" in a for a in answers), answers
+    assert not any("Stage 2" in a for a in answers)
+
     # The team manager resolves it from the card she was sent.
     form = await open_modal(env, "UTESS", tess["blocks"], "Resolved")  # type: ignore[arg-type]
     done = await slack_submit(env, "UTESS", form, {"text": "Joint visit on Friday."})
