@@ -12,10 +12,11 @@ from bot.allocations.area import AREA as ALLOCATIONS
 from bot.area import Area
 from bot.dialogs import common
 from bot.dialogs.base import Router
+from bot.escalations.area import AREA as ESCALATIONS
 from bot.nominations.area import AREA as NOMINATIONS
 
 # The order is the order of `help`, of "my tasks" and of the card gallery.
-AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS)
+AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, ESCALATIONS)
 
 
 def build_router() -> Router:

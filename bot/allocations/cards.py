@@ -590,6 +590,15 @@ def work_done_card(view: WorkView, notes: Sequence[str], remaining: Sequence[Lin
         body += [Divider(), TextBlock(text="Still open for you:", style="heading")]
         body.append(TextBlock(text="\n".join(f"• {line.text}" for line in remaining[:10])))
         buttons = [line.button for line in remaining[:5] if line.button is not None]
+    if view.grade and view.case_ref:
+        # Handled by the escalations area, when the framework has an audit dispute ladder.
+        buttons.append(
+            Button(
+                label="Dispute this grade",
+                verb="dispute.about_grade",
+                data={"case": view.case_ref, "grade": view.grade},
+            )
+        )
     return Card(
         name="allocation_done",
         title=f"Done: {view.subject}",

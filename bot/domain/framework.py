@@ -19,6 +19,7 @@ from bot.domain.activities import (
     ModerationRate,
     reference_problems,
 )
+from bot.domain.ladders import EscalationRules
 
 
 class StrictModel(BaseModel):
@@ -136,6 +137,7 @@ class Framework(StrictModel):
     cycle_quotas: tuple[CycleQuota, ...] = ()
     moderation_rates: tuple[ModerationRate, ...] = ()
     inadequate_ladder: InadequateLadder | None = None
+    escalations: EscalationRules = EscalationRules()
 
     @model_validator(mode="after")
     def _activity_keys_unique(self) -> Framework:

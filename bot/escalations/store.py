@@ -1,0 +1,184 @@
+"""Disputes on an escalation ladder, their history, and who may see them.
+
+A ``Dispute`` is one disagreement climbing one ladder of the framework file. ``DisputeEvent``
+rows are its history (raised, escalated, notes, resolved, withdrawn): the case note is written
+from them. ``DisputeMember`` rows are the people who may see it: its parties and the people at
+every stage it has reached (the ladder's overseers are found by role, not stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.escalations.rules import OPEN
+from bot.store.models import Base, Person
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ladder: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(12), default=OPEN)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The other professional: someone in the directory, or a named contact of another agency.
+    other_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    other_name: Mapped[str] = mapped_column(String(200), default="")
+    other_agency: Mapped[str] = mapped_column(String(200), default="")
+    case_reference: Mapped[str] = mapped_column(String(40), default="")
+    category: Mapped[str] = mapped_column(String(120))
+    resolution_sought: Mapped[str] = mapped_column(Text)
+    stage_index: Mapped[int] = mapped_column(Integer, default=0)
+    started_at_stage: Mapped[int] = mapped_column(Integer, default=0)
+    stage_started_on: Mapped[date] = mapped_column(Date)
+    stage_due_on: Mapped[date | None] = mapped_column(Date)
+    opened_on: Mapped[date] = mapped_column(Date)
+    total_due_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    # Bumped on every change: a card pressed at an older version is stale.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (Index("ix_disputes_status_due", "status", "stage_due_on"),)
+
+
+class DisputeEvent(Base):
+    __tablename__ = "dispute_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column()
+    on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    stage_index: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_dispute_events_dispute", "dispute_id", "id"),)
+
+
+class DisputeMember(Base):
+    __tablename__ = "dispute_members"
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    # The stage that brought them in ("party" for the raiser and the other professional).
+    stage_index: Mapped[int] = mapped_column(Integer)
+    party: Mapped[bool] = mapped_column(default=False)
+
+
+class DisputeDownload(Base):
+    """A time-limited link to a case note or a report (only a hash of the token is kept; the
+    file is written when the link is made, for the person who asked)."""
+
+    __tablename__ = "dispute_downloads"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    file_name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_download(session: AsyncSession, download: DisputeDownload) -> None:
+    session.add(download)
+    await session.flush()
+
+
+async def download_by_token(session: AsyncSession, token: str) -> DisputeDownload | None:
+    return await session.get(DisputeDownload, token_hash(token))
+
+
+async def create(session: AsyncSession, dispute: Dispute) -> Dispute:
+    session.add(dispute)
+    await session.flush()
+    return dispute
+
+
+async def by_id(session: AsyncSession, dispute_id: int) -> Dispute | None:
+    return await session.get(Dispute, dispute_id)
+
+
+async def add_event(session: AsyncSession, event: DisputeEvent) -> None:
+    session.add(event)
+    await session.flush()
+
+
+async def events_of(session: AsyncSession, dispute_id: int) -> Sequence[DisputeEvent]:
+    result = await session.execute(
+        select(DisputeEvent).where(DisputeEvent.dispute_id == dispute_id).order_by(DisputeEvent.id)
+    )
+    return result.scalars().all()
+
+
+async def add_member(
+    session: AsyncSession, dispute_id: int, person_id: int, stage_index: int, *, party: bool
+) -> bool:
+    """True when the person was not a member before."""
+    if await session.get(DisputeMember, (dispute_id, person_id)) is not None:
+        return False
+    session.add(
+        DisputeMember(
+            dispute_id=dispute_id, person_id=person_id, stage_index=stage_index, party=party
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def members_of(session: AsyncSession, dispute_id: int) -> Sequence[DisputeMember]:
+    result = await session.execute(
+        select(DisputeMember)
+        .where(DisputeMember.dispute_id == dispute_id)
+        .order_by(DisputeMember.stage_index, DisputeMember.person_id)
+    )
+    return result.scalars().all()
+
+
+async def is_member(session: AsyncSession, dispute_id: int, person_id: int) -> bool:
+    return await session.get(DisputeMember, (dispute_id, person_id)) is not None
+
+
+async def people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    result = await session.execute(select(Person).where(Person.id.in_(list(ids))))
+    return {p.id: p for p in result.unique().scalars()}
+
+
+async def open_disputes(session: AsyncSession) -> Sequence[Dispute]:
+    result = await session.execute(
+        select(Dispute).where(Dispute.status == OPEN).order_by(Dispute.ladder, Dispute.id)
+    )
+    return result.scalars().all()
+
+
+async def disputes_of_member(session: AsyncSession, person_id: int) -> Sequence[Dispute]:
+    result = await session.execute(
+        select(Dispute)
+        .join(DisputeMember, DisputeMember.dispute_id == Dispute.id)
+        .where(DisputeMember.person_id == person_id, Dispute.status == OPEN)
+        .order_by(Dispute.id)
+    )
+    return result.scalars().all()
+
+
+async def disputes_opened_between(
+    session: AsyncSession, first: date, last: date
+) -> Sequence[Dispute]:
+    result = await session.execute(
+        select(Dispute)
+        .where(Dispute.opened_on >= first, Dispute.opened_on <= last)
+        .order_by(Dispute.id)
+    )
+    return result.scalars().all()

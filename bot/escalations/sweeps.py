@@ -1,0 +1,97 @@
+"""The escalations sweeps: at a stage deadline ask whether to escalate (or escalate by itself
+where the ladder says so), tell the overseers when the whole process passes its cap, and put
+the stage owners' reminders in the morning summary. Level-triggered and idempotent: every
+message has a dedupe key naming the dispute, the stage and the occasion."""
+
+from __future__ import annotations
+
+from bot.cards.model import Button
+from bot.dialogs.base import Context, Router, SummaryItem
+from bot.dialogs.forms import calendar, deliver_from
+from bot.escalations import flows, rules
+from bot.escalations import store as s
+from bot.store import directory
+
+
+def register(router: Router) -> None:
+    router.sweep("escalations.deadlines")(stage_deadlines)
+    router.summary(summary_items)
+
+
+async def stage_deadlines(ctx: Context) -> None:
+    if not calendar(ctx).is_working_day(ctx.today):
+        return
+    for dispute in await s.open_disputes(ctx.session):
+        ladder = ctx.framework.escalations.ladder(dispute.ladder)
+        if ladder is None:
+            continue
+        step = rules.deadline_step(ladder, dispute.stage_index, dispute.stage_due_on, ctx.today)
+        if step == "escalate":
+            await flows.escalate(ctx, dispute, "The stage deadline passed.", auto=True)
+        elif step == "ask":
+            await _ask_to_escalate(ctx, dispute)
+        if dispute.total_due_on is not None and ctx.today > dispute.total_due_on:
+            await _tell_overseers(ctx, dispute)
+
+
+async def _ask_to_escalate(ctx: Context, dispute: s.Dispute) -> None:
+    card = await flows.card_of(
+        ctx, dispute, "The stage deadline has passed. Is it resolved, or should it go up a stage?"
+    )
+    for person in await flows.stage_people(ctx, dispute, dispute.stage_index):
+        await ctx.outbox.to_person(
+            person.id,
+            card,
+            key=f"dispute:{dispute.id}:s{dispute.stage_index}:{dispute.stage_started_on}:deadline:{person.id}",
+            kind="dispute",
+            reason="a stage deadline passed",
+            not_before=deliver_from(ctx),
+            card_key=flows.card_key(dispute),
+        )
+
+
+async def _tell_overseers(ctx: Context, dispute: s.Dispute) -> None:
+    ladder = flows.ladder_of(ctx, dispute)
+    card = await flows.card_of(
+        ctx,
+        dispute,
+        f"This has passed the {ladder.total_working_days} working days the "
+        f"{ladder.name} allows in total.",
+    )
+    for person in await directory.people_with_role(ctx.session, ladder.overseen_by):
+        await ctx.outbox.to_person(
+            person.id,
+            card,
+            key=f"dispute:{dispute.id}:over-cap:{person.id}",
+            kind="dispute",
+            reason="a dispute passed its total time",
+            not_before=deliver_from(ctx),
+            card_key=flows.card_key(dispute),
+        )
+
+
+async def summary_items(ctx: Context) -> list[SummaryItem]:
+    items: list[SummaryItem] = []
+    cal = calendar(ctx)
+    for dispute in await s.open_disputes(ctx.session):
+        ladder = ctx.framework.escalations.ladder(dispute.ladder)
+        if ladder is None or not rules.reminder_due(cal, dispute.stage_due_on, ctx.today):
+            continue
+        stage = ladder.stages[dispute.stage_index]
+        clock = rules.clock_words(cal, dispute.stage_due_on, ctx.today)
+        assert dispute.stage_due_on is not None  # reminder_due says so
+        left = cal.working_days_between(ctx.today, dispute.stage_due_on)
+        button = Button(label=f"Dispute {dispute.id}", verb="dispute.show", data={"d": dispute.id})
+        for member in await s.members_of(ctx.session, dispute.id):
+            if member.stage_index != dispute.stage_index and not member.party:
+                continue
+            items.append(
+                SummaryItem(
+                    person_id=member.person_id,
+                    key=f"nudge:dispute:{dispute.id}:s{dispute.stage_index}:{dispute.stage_due_on}:{left}wd:p{member.person_id}",
+                    text=f"Dispute {dispute.id} ({ladder.name}), {stage.name}: {clock}",
+                    button=button,
+                    ident=f"d{dispute.id}",
+                )
+            )
+    return items
