@@ -1,7 +1,7 @@
 """escalations: disputes, their history and who may see them
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 20:55:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.store.models
 
-revision: str = "0006"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
