@@ -253,6 +253,8 @@ def test_redact_refuses_findings_from_another_text() -> None:
 
 DEFAULT_RULE = CaseReferenceRule()
 MOSAIC_RULE = CaseReferenceRule(pattern=r"^CHI-[0-9]{6}$", example="CHI-123456")
+# Somerset partnership's agencies' references: letters, digits and dashes.
+LOOSE_RULE = CaseReferenceRule(pattern=r"^[A-Za-z0-9-]{4,20}$", example="EHM-2045871")
 
 
 @pytest.mark.parametrize(
@@ -265,6 +267,8 @@ MOSAIC_RULE = CaseReferenceRule(pattern=r"^CHI-[0-9]{6}$", example="CHI-123456")
         ("met on 12/03/2024 at 10:30", DEFAULT_RULE, []),
         ("Mosaic CHI-123456, not CHI-12345.", MOSAIC_RULE, ["CHI-123456"]),
         ("case 1234567 is not a Mosaic id", MOSAIC_RULE, []),
+        ("EHM-2045871 and LCS7788: the school agreed", LOOSE_RULE, ["EHM-2045871", "LCS7788"]),
+        ("The threshold decision was discussed with health", LOOSE_RULE, []),
     ],
 )
 def test_finds_case_references(text: str, rule: CaseReferenceRule, expected: list[str]) -> None:

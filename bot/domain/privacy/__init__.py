@@ -207,7 +207,13 @@ def _case_references_in_chunk(
 
 
 def _is_case_reference(token: str, pattern: re.Pattern[str]) -> bool:
-    return len(token) <= _CASE_TOKEN_MAX and pattern.fullmatch(token) is not None
+    # A record number has digits: a loose pattern (EHM's letters and digits) must not make
+    # every ordinary word of free text look like one.
+    return (
+        len(token) <= _CASE_TOKEN_MAX
+        and any(c.isdigit() for c in token)
+        and pattern.fullmatch(token) is not None
+    )
 
 
 def contains_case_reference(text: str, rule: CaseReferenceRule) -> list[str]:
