@@ -30,6 +30,7 @@ from bot.commands import (
     run,
 )
 from bot.config import PRESETS, ConfigError, Settings, load_settings
+from bot.logs import logs_to_file
 from bot.store.directory import ImportReport
 
 app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
@@ -174,9 +175,11 @@ async def _serve(
         if settings.slack_enabled and settings.slack_app_token:
             console.print("  Slack Socket Mode connecting (SLACK_APP_TOKEN is set)")
         if chat_as and sys.stdin.isatty():
-            # Keep the chat readable: only warnings and errors are logged while it runs.
-            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-            await ConsoleChannel(runtime.bot, chat_as).run()
+            # Keep the chat readable: log lines go to a file while it runs.
+            log_file = Path("qabot-chat.log")
+            console.print(f"  Log lines go to {log_file} while you chat.")
+            with logs_to_file(log_file):
+                await ConsoleChannel(runtime.bot, chat_as).run()
         else:
             if chat_as:
                 console.print(
@@ -222,7 +225,8 @@ def chat(
         await runtime.start()
         try:
             await check_person(runtime, as_)
-            await ConsoleChannel(runtime.bot, as_).run()
+            with logs_to_file(Path("qabot-chat.log")):
+                await ConsoleChannel(runtime.bot, as_).run()
         finally:
             await runtime.stop()
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,3 +46,23 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
         "apscheduler.scheduler",
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+@contextmanager
+def logs_to_file(path: Path) -> Iterator[None]:
+    """While a person chats in this terminal, log lines go to ``path`` instead of stderr, so
+    they never interleave with the conversation; stderr is restored afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(
+        saved[0].formatter
+        if saved and saved[0].formatter
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    )
+    root.handlers[:] = [handler]
+    try:
+        yield
+    finally:
+        root.handlers[:] = saved
+        handler.close()
