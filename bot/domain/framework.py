@@ -19,6 +19,7 @@ from bot.domain.activities import (
     ModerationRate,
     reference_problems,
 )
+from bot.domain.quotas import Quota, quota_problems
 
 
 class StrictModel(BaseModel):
@@ -136,6 +137,8 @@ class Framework(StrictModel):
     cycle_quotas: tuple[CycleQuota, ...] = ()
     moderation_rates: tuple[ModerationRate, ...] = ()
     inadequate_ladder: InadequateLadder | None = None
+    # Quotas of logged items (feedback, dip reviews, observations ...): bot/quotas.
+    quotas: tuple[Quota, ...] = ()
 
     @model_validator(mode="after")
     def _activity_keys_unique(self) -> Framework:
@@ -147,9 +150,13 @@ class Framework(StrictModel):
         problems = reference_problems(
             self.activities, self.cycle_quotas, self.moderation_rates, self.inadequate_ladder
         )
+        problems += quota_problems(self.quotas)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def quota(self, key: str) -> Quota | None:
+        return next((quota for quota in self.quotas if quota.key == key), None)
 
     def activity(self, key: str) -> ActivityType | None:
         for activity in self.activities:
