@@ -13,9 +13,10 @@ from bot.area import Area
 from bot.dialogs import common
 from bot.dialogs.base import Router
 from bot.nominations.area import AREA as NOMINATIONS
+from bot.quotas.area import AREA as QUOTAS
 
 # The order is the order of `help`, of "my tasks" and of the card gallery.
-AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS)
+AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, QUOTAS)
 
 
 def build_router() -> Router:

@@ -1,0 +1,12 @@
+"""The quotas' dialogs: ``items`` (log, correct, withdraw, my logs) and ``progress``
+(quotas, the "my tasks" section)."""
+
+from __future__ import annotations
+
+from bot.dialogs.base import Router
+from bot.quotas.dialogs import items, progress
+
+
+def register(router: Router) -> None:
+    items.register(router)
+    progress.register(router)
