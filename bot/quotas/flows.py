@@ -256,7 +256,13 @@ async def _owners(ctx: Context, result: QuotaCount, gap: Counted) -> Sequence[Pe
     team_id = team.id if team else (person.team_id if person else None)
     if owner == "team_manager" and team_id is not None:
         members = await directory.team_members(ctx.session, team_id)
-        return [m for m in members if Role.TEAM_MANAGER.value in m.role_names]
+        managers = [m for m in members if Role.TEAM_MANAGER.value in m.role_names]
+        if managers:
+            return managers
+        # A team whose manager sits elsewhere in the directory: its members' line managers.
+        ids = {m.manager_id for m in members if m.manager_id and m.manager_id != m.id}
+        found = [await directory.person_by_id(ctx.session, i) for i in sorted(ids)]
+        return [p for p in found if p is not None]
     if owner == "head_of_service":
         service = (
             (team.service.name if team.service else None)

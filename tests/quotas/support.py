@@ -51,6 +51,7 @@ async def log_feedback(env: BotEnv, email: str, subject_email: str, day: date) -
         source="parent",
         feedback_kind="compliment",
     )
+    assert done.name == "quota_logged", done.fallback
     return done
 
 
