@@ -27,6 +27,7 @@ from bot.quotas.rules import (
     FORM_FIELDS,
     NOTES_MAX,
     THEME_MAX,
+    CalendarEntry,
     Counted,
     names_list,
 )
@@ -282,5 +283,59 @@ def period_summary(
         name="quota_period_summary",
         title=f"{name}: {period_label} has ended",
         fallback=f"{name}, {period_label}: {met} of {total} met the quota.",
+        body=body,
+    )
+
+
+# --- the QA calendar ---------------------------------------------------------------------------
+
+
+def calendar_card(
+    month_label: str,
+    entries: Sequence[CalendarEntry],
+    deadlines: Sequence[tuple[str, str]],
+    *,
+    quiet: bool,
+) -> Card:
+    """What is on in a month: cycles that open, with their deadline and quotas, and the quota
+    periods that end (with the person's own progress)."""
+    body: list[Element] = []
+    if quiet:
+        body.append(TextBlock(text="No core QA activity this month (the framework's quiet month)."))
+    for entry in entries:
+        quotas = f"; quota {entry.quotas}" if entry.quotas else ""
+        body.append(
+            TextBlock(
+                text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}{quotas}"
+            )
+        )
+    if deadlines:
+        body.append(TextBlock(text="Quota periods ending", style="heading"))
+        body.append(Facts(facts=list(deadlines)))
+    if not body:
+        body.append(TextBlock(text="No QA cycle opens and no quota period ends this month."))
+    fallback = f"QA calendar, {month_label}: " + (
+        "; ".join(e.name for e in entries) or ("quiet month" if quiet else "nothing opens")
+    )
+    return Card(
+        name="quota_calendar", title=f"QA calendar: {month_label}", fallback=fallback, body=body
+    )
+
+
+def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
+    """The QA team's prompt at the start of a month: what to start and by when."""
+    body: list[Element] = []
+    for entry in entries:
+        quotas = f" Quota: {entry.quotas}." if entry.quotas else ""
+        body.append(
+            TextBlock(
+                text=f"{entry.name}: due {day(entry.due_on)}.{quotas} "
+                f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
+            )
+        )
+    return Card(
+        name="quota_cycles_to_start",
+        title=f"To start in {month_label}",
+        fallback=f"To start in {month_label}: " + ", ".join(e.name for e in entries),
         body=body,
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.cards.model import Card, Choice
 from bot.quotas.cards import (
     FormChoices,
     Section,
+    calendar_card,
+    cycles_to_start,
     item_logged,
     item_withdrawn,
     log_form,
@@ -14,7 +18,7 @@ from bot.quotas.cards import (
     period_summary,
     progress_card,
 )
-from bot.quotas.rules import FORM_FIELDS
+from bot.quotas.rules import FORM_FIELDS, CalendarEntry
 
 
 def samples() -> list[Card]:
@@ -47,4 +51,20 @@ def samples() -> list[Card]:
         my_logs([(7, "dip review for Taunton CP (12 Nov 2026)")]),
         progress,
         period_summary("Family feedback", "Q3 2026-27", [("SW", 40, 52)], ["Priya Patel"]),
+        calendar_card(
+            "February 2027",
+            [_PE],
+            [("Family feedback (Q4 2026-27)", "ends Wed 31 Mar: 1 per practitioner")],
+            quiet=False,
+        ),
+        cycles_to_start("February 2027", [_PE]),
     ]
+
+
+_PE = CalendarEntry(
+    key="practice_evaluation",
+    name="Practice Evaluation",
+    opens_on=date(2027, 2, 1),
+    due_on=date(2027, 2, 22),
+    quotas="60 in Social Work; 10 in Family Intervention Service",
+)

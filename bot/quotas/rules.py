@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from bot.domain.activities import CycleQuota
+from bot.domain.framework import Framework
 from bot.domain.quotas import ItemKind, Quota, QuotaPeriod
-from bot.domain.workdays import WorkingCalendar
+from bot.domain.workdays import WorkingCalendar, add_months
 
 FEEDBACK_SOURCES: tuple[tuple[str, str], ...] = (
     ("child", "Child"),
@@ -134,3 +136,91 @@ def check_choice(value: str, allowed: Iterable[tuple[str, str]]) -> str | None:
 
 def quotas_counting(quotas: Iterable[Quota], kind: str) -> list[Quota]:
     return [quota for quota in quotas if quota.counts == kind]
+
+
+# --- the QA calendar ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """An activity whose cycle opens in a month, with its deadline and the cycle's quotas."""
+
+    key: str
+    name: str
+    opens_on: date
+    due_on: date
+    quotas: str
+
+
+MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+
+
+def parse_month(text: str, today: date) -> date | None:
+    """ "december", "dec", "12", "2027-01" or "" (this month) -> the first day of that month,
+    the next one to come when no year is given."""
+    words = text.strip().lower()
+    if not words:
+        return today.replace(day=1)
+    if len(words) == 7 and words[4] == "-" and words[:4].isdigit() and words[5:].isdigit():
+        year, number = int(words[:4]), int(words[5:])
+        return date(year, number, 1) if 1 <= number <= 12 and 2000 < year < 2100 else None
+    month = int(words) if words.isdigit() and len(words) <= 2 else None
+    if month is None:
+        found = [
+            i for i, name in enumerate(MONTH_NAMES, 1) if len(words) >= 3 and name.startswith(words)
+        ]
+        month = found[0] if len(found) == 1 else None
+    if month is None or not 1 <= month <= 12:
+        return None
+    year = today.year if month >= today.month else today.year + 1
+    return date(year, month, 1)
+
+
+def month_schedule(framework: Framework, first: date, cal: WorkingCalendar) -> list[CalendarEntry]:
+    """The activities whose cycle opens in ``first``'s month; none in a quiet month."""
+    if first.month in framework.calendar.quiet_months:
+        return []
+    opens = cal.on_or_after(first)
+    entries: list[CalendarEntry] = []
+    for activity in framework.activities:
+        if first.month not in activity.months:
+            continue
+        quotas = [q for q in framework.cycle_quotas if q.activity == activity.key]
+        entries.append(
+            CalendarEntry(
+                key=activity.key,
+                name=activity.name,
+                opens_on=opens,
+                due_on=activity.deadline.due(opens, cal),
+                quotas=describe_cycle_quotas(quotas),
+            )
+        )
+    return entries
+
+
+def describe_cycle_quotas(quotas: Sequence[CycleQuota]) -> str:
+    parts: list[str] = []
+    for quota in quotas:
+        where = f" in {quota.service}" if quota.service else ""
+        whom = {"cohort": "", "practitioner": " per practitioner", "team": " per team"}.get(
+            quota.per, f" per {' or '.join(r.value.replace('_', ' ') for r in quota.roles)}"
+        )
+        parts.append(f"{quota.per_cycle}{whom}{where}")
+    return "; ".join(parts)
+
+
+def quota_deadlines(
+    quotas: Sequence[Quota], first: date, cal: WorkingCalendar
+) -> list[tuple[Quota, QuotaPeriod]]:
+    """The quotas whose period ends in ``first``'s month."""
+    last = add_months(first, 1) - timedelta(days=1)
+    found: list[tuple[Quota, QuotaPeriod]] = []
+    for quota in quotas:
+        if quota.period == "rolling":
+            continue
+        period = quota.period_of(last, cal)
+        if first <= period.end <= last:
+            found.append((quota, period))
+    return found
