@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.quotas import cli, dialogs, gallery, sweeps
+from bot.quotas import cli, dialogs, gallery, sweeps, web
 
 
 def register(router: Router) -> None:
@@ -20,4 +20,5 @@ AREA = Area(
     register=register,
     store="bot.quotas.store",
     add_commands=cli.add_commands,
+    add_routes=web.add_routes,
 )

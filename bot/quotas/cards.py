@@ -339,3 +339,17 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
         fallback=f"To start in {month_label}: " + ", ".join(e.name for e in entries),
         body=body,
     )
+
+
+def feed_card(label: str, url: str) -> Card:
+    text = (
+        f"Here is {label} calendar feed. In Outlook choose Add calendar, Subscribe from web, and "
+        "paste the link. Keep it private: anyone with the link can read the calendar. Asking "
+        "again gives a new link and this one stops working."
+    )
+    return Card(
+        name="quota_calendar_feed",
+        title="Calendar feed",
+        fallback=text,
+        body=[TextBlock(text=text), TextBlock(text=url, style="subtle")],
+    )

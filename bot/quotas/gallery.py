@@ -10,6 +10,7 @@ from bot.quotas.cards import (
     Section,
     calendar_card,
     cycles_to_start,
+    feed_card,
     item_logged,
     item_withdrawn,
     log_form,
@@ -58,6 +59,7 @@ def samples() -> list[Card]:
             quiet=False,
         ),
         cycles_to_start("February 2027", [_PE]),
+        feed_card("your own", "https://qabot.example.org/calendar/abc.ics"),
     ]
 
 

@@ -190,3 +190,49 @@ async def results_for(session: AsyncSession, quota_key: str) -> Sequence[QuotaPe
 
 def add_period_result(session: AsyncSession, result: QuotaPeriodResult) -> None:
     session.add(result)
+
+
+# --- calendar feeds ----------------------------------------------------------------------------
+
+
+class CalendarFeed(Base):
+    """A private iCalendar feed: a person's, a team's or the QA team's. Only the token's
+    SHA-256 is kept; a rotated feed is revoked, and its old link then answers 404."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (Index("ix_calendar_feeds_owner", "owner_kind", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "person", "team" or "qa_team"; owner_id is the person or team (None for the QA team).
+    owner_kind: Mapped[str] = mapped_column(String(12))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
+
+
+async def live_feed(
+    session: AsyncSession, owner_kind: str, owner_id: int | None
+) -> CalendarFeed | None:
+    query = select(CalendarFeed).where(
+        CalendarFeed.owner_kind == owner_kind, CalendarFeed.revoked_at.is_(None)
+    )
+    query = query.where(
+        CalendarFeed.owner_id.is_(None) if owner_id is None else CalendarFeed.owner_id == owner_id
+    )
+    result = await session.execute(query.order_by(CalendarFeed.id.desc()).limit(1))
+    return result.scalar_one_or_none()
+
+
+async def feed_by_hash(session: AsyncSession, token_hash: str) -> CalendarFeed | None:
+    result = await session.execute(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == token_hash, CalendarFeed.revoked_at.is_(None)
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+def add_feed(session: AsyncSession, feed: CalendarFeed) -> None:
+    session.add(feed)

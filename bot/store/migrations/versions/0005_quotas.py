@@ -20,6 +20,23 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "calendar_feeds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("owner_kind", sa.String(length=12), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", bot.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", bot.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["people.id"], name=op.f("fk_calendar_feeds_created_by_id_people")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_feeds")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_calendar_feeds_token_hash")),
+    )
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.create_index("ix_calendar_feeds_owner", ["owner_kind", "owner_id"], unique=False)
+    op.create_table(
         "quota_period_results",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("quota_key", sa.String(length=40), nullable=False),
@@ -85,3 +102,6 @@ def downgrade() -> None:
 
     op.drop_table("quota_items")
     op.drop_table("quota_period_results")
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.drop_index("ix_calendar_feeds_owner")
+    op.drop_table("calendar_feeds")
