@@ -1,4 +1,5 @@
-"""``qabot import feedback FILE.csv``: feedback already recorded elsewhere, all or nothing."""
+"""``qabot import feedback FILE.csv`` (feedback already recorded elsewhere, all or nothing)
+and ``qabot framework explain``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Annotated
 
 import typer
 
-from bot.commands import CommandGroups, OpenBot, cli_settings, console
+from bot.commands import CommandGroups, OpenBot, cli_settings, configuration_problem, console
 
 
 def add_commands(groups: CommandGroups) -> None:
     groups.imports.command("feedback")(import_feedback_command(groups.open_bot))
+    # `qabot framework explain` checks every rule against the seeds, quotas among them; it
+    # lives here until the core command has a framework group of its own.
+    groups.root.add_typer(framework_app, name="framework")
 
 
 def _read(path: Path) -> str:
@@ -104,3 +108,33 @@ async def _import(open_bot: OpenBot, file: Path, *, dry_run: bool) -> int:
         return 0
     finally:
         await runtime.stop()
+
+
+framework_app = typer.Typer(help="The framework file.", no_args_is_help=True)
+
+
+@framework_app.command("explain")
+def explain_command(
+    framework: Annotated[
+        str | None, typer.Option("--framework", help="A preset name or framework file")
+    ] = None,
+) -> None:
+    """Each rule of the framework with the seed passage it comes from, or its default mark."""
+    from bot.config import ConfigError, load_framework, load_settings
+    from bot.domain.explain import explain
+
+    try:
+        fw = load_framework(framework or load_settings().framework)
+    except ConfigError as exc:
+        raise configuration_problem(exc) from None
+    rules = explain(fw)
+    typer.echo(f"{fw.authority.name}: {len(rules)} rules")
+    for rule in rules:
+        typer.echo(f"\n{rule.rule} = {rule.value}\n  [{rule.mark}] {rule.source}")
+    counts = {
+        mark: sum(1 for r in rules if r.mark == mark) for mark in ("seed", "reading", "default")
+    }
+    typer.echo(
+        f"\n{counts['seed']} from a seed, {counts['reading']} our reading of a seed [U], "
+        f"{counts['default']} local defaults to confirm."
+    )
