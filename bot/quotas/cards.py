@@ -268,21 +268,36 @@ def grid_rows(counted: Sequence[Counted]) -> list[tuple[str, str]]:
     ]
 
 
-def period_summary(
-    name: str, period_label: str, lines: Sequence[tuple[str, int, int]], missing: Sequence[str]
-) -> Card:
-    """End of a period: how many met the quota, per service (or overall)."""
-    body: list[Element] = [
-        Progress(label=clip(label, 120), value=met, total=total) for label, met, total in lines
-    ]
-    if missing:
-        body.append(TextBlock(text=f"Without it: {names_list(list(missing), 20)}", style="subtle"))
-    met = sum(m for _, m, _ in lines)
-    total = sum(t for _, _, t in lines)
+@dataclass(frozen=True)
+class SummarySection:
+    name: str
+    period_label: str
+    lines: list[tuple[str, int, int]]
+    missing: list[str]
+
+
+def period_summary(sections: Sequence[SummarySection]) -> Card:
+    """Quota periods that have ended: how many met each quota, per service (or overall)."""
+    body: list[Element] = []
+    for section in sections:
+        body.append(TextBlock(text=f"{section.name}, {section.period_label}", style="heading"))
+        body += [
+            Progress(label=clip(label, 120), value=met, total=total)
+            for label, met, total in section.lines
+        ]
+        if section.missing:
+            body.append(
+                TextBlock(text=f"Without it: {names_list(section.missing, 20)}", style="subtle")
+            )
+    fallback = "; ".join(
+        f"{s.name}, {s.period_label}: {sum(m for _, m, _ in s.lines)} of "
+        f"{sum(t for _, _, t in s.lines)} met the quota"
+        for s in sections
+    )
     return Card(
         name="quota_period_summary",
-        title=f"{name}: {period_label} has ended",
-        fallback=f"{name}, {period_label}: {met} of {total} met the quota.",
+        title="Quota periods that have ended",
+        fallback=fallback or "Quota periods that have ended.",
         body=body,
     )
 

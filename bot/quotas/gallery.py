@@ -8,6 +8,7 @@ from bot.cards.model import Card, Choice
 from bot.quotas.cards import (
     FormChoices,
     Section,
+    SummarySection,
     calendar_card,
     cycles_to_start,
     feed_card,
@@ -51,7 +52,9 @@ def samples() -> list[Card]:
         item_withdrawn("family or professional feedback for Sam Social (parent, 12 Nov 2026)"),
         my_logs([(7, "dip review for Taunton CP (12 Nov 2026)")]),
         progress,
-        period_summary("Family feedback", "Q3 2026-27", [("SW", 40, 52)], ["Priya Patel"]),
+        period_summary(
+            [SummarySection("Family feedback", "Q3 2026-27", [("SW", 40, 52)], ["Priya Patel"])]
+        ),
         calendar_card(
             "February 2027",
             [_PE],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.cards.model import Button
@@ -19,8 +20,8 @@ from bot.dialogs.forms import calendar
 from bot.domain.quotas import Quota
 from bot.domain.roles import Role
 from bot.quotas import flows, store
+from bot.quotas.cards import SummarySection, period_summary
 from bot.quotas.cards import cycles_to_start as cycles_card
-from bot.quotas.cards import period_summary
 from bot.quotas.flows import QuotaCount, service_of
 from bot.quotas.rules import current_stage, gaps, month_schedule, names_list
 from bot.quotas.store import QuotaPeriodResult
@@ -104,12 +105,25 @@ def _per(quota: Quota) -> str:
     return f"{unit} per {period}"
 
 
+def _in_working_morning(ctx: Context) -> bool:
+    """A working day, from the morning summary time to the end of working hours: when the
+    bot's own messages go out."""
+    rules = ctx.framework.calendar
+    local = ctx.now.astimezone(ctx.tz)
+    return (
+        calendar(ctx).is_working_day(local.date())
+        and rules.morning_summary_at <= local.time() < rules.working_hours_end
+    )
+
+
 async def period_end(ctx: Context) -> None:
-    """Keep the figures of each period that has just ended and tell heads of service and the
-    QA team (once: the result row and the outbox keys make it idempotent)."""
-    cal = calendar(ctx)
-    if not cal.is_working_day(ctx.today):
+    """Keep the figures of each period that has just ended and tell the QA team (everything)
+    and each head of service (their service): one message each, whatever number of quotas
+    ended. Once: the result rows and the outbox keys make it idempotent."""
+    if not _in_working_morning(ctx):
         return
+    cal = calendar(ctx)
+    ended: list[Ended] = []
     for quota in ctx.framework.quotas:
         if quota.period == "rolling":
             continue
@@ -117,14 +131,26 @@ async def period_end(ctx: Context) -> None:
         previous = quota.period_of(current.start - timedelta(days=1), cal)
         if await store.period_result(ctx.session, quota.key, previous.start) is not None:
             continue
-        result = await flows.count_quota(ctx, quota, previous)
         # The bot reports on periods it watched: the first time it runs, the period before is
         # kept as a baseline without telling anyone.
         watched = await store.has_results(ctx.session, quota.key)
-        await _keep_and_send(ctx, quota, result, send=watched)
+        result = await flows.count_quota(ctx, quota, previous)
+        by_service = _keep(ctx, quota, result)
+        if watched:
+            ended.append(Ended(quota, result, by_service))
+    if ended:
+        await _send_summaries(ctx, ended)
 
 
-async def _keep_and_send(ctx: Context, quota: Quota, result: QuotaCount, *, send: bool) -> None:
+@dataclass(frozen=True)
+class Ended:
+    quota: Quota
+    result: QuotaCount
+    # Service -> (label, met) of each one counted there.
+    by_service: dict[str, list[tuple[str, bool]]]
+
+
+def _keep(ctx: Context, quota: Quota, result: QuotaCount) -> dict[str, list[tuple[str, bool]]]:
     by_service: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for c in result.counted:
         person = result.people.get(c.key) if c.key is not None else None
@@ -154,27 +180,6 @@ async def _keep_and_send(ctx: Context, quota: Quota, result: QuotaCount, *, send
             created_at=ctx.now,
         ),
     )
-    if not send:
-        return
-    lines = [(s, sum(1 for _, m in rows if m), len(rows)) for s, rows in sorted(by_service.items())]
-    missing = [c.label for c in result.counted if not c.met]
-    key = f"quota-summary:{quota.key}:{result.period.key}"
-    if "qa_team" in quota.summary_to:
-        card = period_summary(quota.name, result.period.label, lines, missing)
-        await ctx.outbox.to_route("qa_team", card, key=key, kind="digest")
-    if "head_of_service" in quota.summary_to:
-        for head in await directory.people_with_role(ctx.session, Role.HEAD_OF_SERVICE):
-            service = service_of(head)
-            if service not in by_service:
-                continue
-            rows = by_service[service]
-            card = period_summary(
-                quota.name,
-                result.period.label,
-                [(service, sum(1 for _, m in rows if m), len(rows))],
-                [label for label, met in rows if not met],
-            )
-            await ctx.outbox.to_person(head.id, card, key=f"{key}:p{head.id}", kind="digest")
     log.info(
         "quota %s period %s ended: %d of %d met",
         quota.key,
@@ -182,6 +187,50 @@ async def _keep_and_send(ctx: Context, quota: Quota, result: QuotaCount, *, send
         result.met,
         len(result.counted),
     )
+    return by_service
+
+
+def _met(rows: list[tuple[str, bool]]) -> int:
+    return sum(1 for _, met in rows if met)
+
+
+async def _send_summaries(ctx: Context, ended: list[Ended]) -> None:
+    key = f"quota-summary:{ctx.today.replace(day=1):%Y-%m}:" + "+".join(
+        f"{e.quota.key}@{e.result.period.key}" for e in ended
+    )
+    for_qa = [
+        SummarySection(
+            e.quota.name,
+            e.result.period.label,
+            [(s, _met(rows), len(rows)) for s, rows in sorted(e.by_service.items())],
+            [c.label for c in e.result.counted if not c.met],
+        )
+        for e in ended
+        if "qa_team" in e.quota.summary_to
+    ]
+    if for_qa:
+        await ctx.outbox.to_route(
+            "qa_team", period_summary(for_qa), key=key[:250], kind="compliance"
+        )
+    for head in await directory.people_with_role(ctx.session, Role.HEAD_OF_SERVICE):
+        service = service_of(head)
+        sections = [
+            SummarySection(
+                e.quota.name,
+                e.result.period.label,
+                [(service, _met(e.by_service[service]), len(e.by_service[service]))],
+                [label for label, met in e.by_service[service] if not met],
+            )
+            for e in ended
+            if "head_of_service" in e.quota.summary_to and service in e.by_service
+        ]
+        if sections:
+            await ctx.outbox.to_person(
+                head.id,
+                period_summary(sections),
+                key=f"{key[:230]}:p{head.id}",
+                kind="compliance",
+            )
 
 
 async def cycles_to_start(ctx: Context) -> None:
@@ -189,14 +238,9 @@ async def cycles_to_start(ctx: Context) -> None:
     missed day only delays it), tell the QA team once which cycles open this month: nothing in
     a quiet month."""
     cal = calendar(ctx)
-    local = ctx.now.astimezone(ctx.tz)
     first = ctx.today.replace(day=1)
     opens = cal.on_or_after(first)
-    if (
-        not cal.is_working_day(ctx.today)
-        or not opens <= ctx.today <= cal.add_working_days(opens, 4)
-        or local.time() < ctx.framework.calendar.morning_summary_at
-    ):
+    if not _in_working_morning(ctx) or not opens <= ctx.today <= cal.add_working_days(opens, 4):
         return
     entries = month_schedule(ctx.framework, first, cal)
     if not entries:

@@ -68,17 +68,20 @@ async def test_an_away_owners_gaps_go_to_their_manager(qa: BotEnv) -> None:
 
 async def test_a_period_that_ends_is_summarised_once_and_its_figures_kept(qa: BotEnv) -> None:
     await morning(qa, date(2026, 12, 1))  # the bot starts watching: Jul-Sep is a baseline
-    assert [r for r in await rows(qa, route="qa_team") if r.kind == "digest"] == []
+    assert [r for r in await rows(qa, route="qa_team") if r.kind == "compliance"] == []
     qa.clock.set(at(date(2026, 12, 2), 10))
     await log_feedback(qa, TESS, SAM, date(2026, 12, 2))
     await morning(qa, date(2027, 1, 4))
     await morning(qa, date(2027, 1, 5))
-    posts = [card_text(r.payload) for r in await rows(qa, route="qa_team") if r.kind == "digest"]
+    posts = [
+        card_text(r.payload) for r in await rows(qa, route="qa_team") if r.kind == "compliance"
+    ]
     feedback = [p for p in posts if "Family feedback" in p]
-    assert len(feedback) == 1 and "Q3 2026-27 has ended" in feedback[0]
+    assert len(posts) == 1 and len(feedback) == 1
+    assert "Family feedback, Q3 2026-27" in feedback[0] and "Team dip review" in feedback[0]
     assert "1 of 2" in feedback[0] and "Priya Patel" in feedback[0]
-    helen = [card_text(m.payload) for m in await messages_to(qa, HELEN, "digest")]
-    assert any("Family feedback" in t and "1 of 2" in t for t in helen)
+    helen = [card_text(m.payload) for m in await messages_to(qa, HELEN, "compliance")]
+    assert len(helen) == 1 and "Family feedback" in helen[0] and "1 of 2" in helen[0]
     async with qa.runtime.db.session() as session:
         kept = await store.results_for(session, "family_feedback")
     assert [(r.period_start, r.counted, r.met) for r in kept][-1] == (date(2026, 10, 1), 2, 1)
