@@ -218,14 +218,21 @@ async def count_quota(ctx: Context, quota: Quota, period: QuotaPeriod) -> QuotaC
     return QuotaCount(quota, period, tally(subjects, counts, quota.target), people, teams)
 
 
-async def gap_owners(ctx: Context, result: QuotaCount, gap: Counted) -> list[Person]:
+async def away_today(ctx: Context) -> set[int]:
+    """Everyone away today, read once per sweep rather than once per gap."""
+    return {a.person_id for a in await directory.away_between(ctx.session, ctx.today, ctx.today)}
+
+
+async def gap_owners(
+    ctx: Context, result: QuotaCount, gap: Counted, away: set[int]
+) -> list[Person]:
     """Who is nudged about one gap. Someone away passes it to their line manager."""
     owners = await _owners(ctx, result, gap)
     present: list[Person] = []
     for owner in owners:
         current: Person | None = owner
         seen: set[int] = set()
-        while current is not None and await directory.is_away(ctx.session, current.id, ctx.today):
+        while current is not None and current.id in away:
             seen.add(current.id)
             manager_id = current.manager_id
             current = (
