@@ -218,25 +218,44 @@ async def count_quota(ctx: Context, quota: Quota, period: QuotaPeriod) -> QuotaC
     return QuotaCount(quota, period, tally(subjects, counts, quota.target), people, teams)
 
 
-async def away_today(ctx: Context) -> set[int]:
-    """Everyone away today, read once per sweep rather than once per gap."""
-    return {a.person_id for a in await directory.away_between(ctx.session, ctx.today, ctx.today)}
+@dataclass
+class Owners:
+    """Who owns gaps, found once per sweep: who is away today, and the people and teams
+    already read (held here, so the session's weak identity map cannot drop them)."""
+
+    away: set[int]
+    people: dict[int, Person | None] = field(default_factory=dict)
+    members: dict[int, list[Person]] = field(default_factory=dict)
+
+    @classmethod
+    async def today(cls, ctx: Context) -> Owners:
+        absent = await directory.away_between(ctx.session, ctx.today, ctx.today)
+        return cls({a.person_id for a in absent})
+
+    async def person(self, ctx: Context, person_id: int) -> Person | None:
+        if person_id not in self.people:
+            self.people[person_id] = await directory.person_by_id(ctx.session, person_id)
+        return self.people[person_id]
+
+    async def team(self, ctx: Context, team_id: int) -> list[Person]:
+        if team_id not in self.members:
+            self.members[team_id] = list(await directory.team_members(ctx.session, team_id))
+        return self.members[team_id]
 
 
 async def gap_owners(
-    ctx: Context, result: QuotaCount, gap: Counted, away: set[int]
+    ctx: Context, result: QuotaCount, gap: Counted, owners: Owners
 ) -> list[Person]:
     """Who is nudged about one gap. Someone away passes it to their line manager."""
-    owners = await _owners(ctx, result, gap)
     present: list[Person] = []
-    for owner in owners:
+    for owner in await _owners(ctx, result, gap, owners):
         current: Person | None = owner
         seen: set[int] = set()
-        while current is not None and current.id in away:
+        while current is not None and current.id in owners.away:
             seen.add(current.id)
             manager_id = current.manager_id
             current = (
-                await directory.person_by_id(ctx.session, manager_id)
+                await owners.person(ctx, manager_id)
                 if manager_id and manager_id not in seen
                 else None
             )
@@ -245,7 +264,9 @@ async def gap_owners(
     return present
 
 
-async def _owners(ctx: Context, result: QuotaCount, gap: Counted) -> Sequence[Person]:
+async def _owners(
+    ctx: Context, result: QuotaCount, gap: Counted, owners: Owners
+) -> Sequence[Person]:
     owner = result.quota.gap_owner
     person = result.people.get(gap.key) if gap.key is not None else None
     team = result.teams.get(gap.key) if gap.key is not None else None
@@ -254,21 +275,17 @@ async def _owners(ctx: Context, result: QuotaCount, gap: Counted) -> Sequence[Pe
     if person is not None and owner == "self":
         return [person]
     if person is not None and owner == "line_manager":
-        manager = (
-            await directory.person_by_id(ctx.session, person.manager_id)
-            if person.manager_id
-            else None
-        )
+        manager = await owners.person(ctx, person.manager_id) if person.manager_id else None
         return [manager] if manager else []
     team_id = team.id if team else (person.team_id if person else None)
     if owner == "team_manager" and team_id is not None:
-        members = await directory.team_members(ctx.session, team_id)
+        members = await owners.team(ctx, team_id)
         managers = [m for m in members if Role.TEAM_MANAGER.value in m.role_names]
         if managers:
             return managers
         # A team whose manager sits elsewhere in the directory: its members' line managers.
         ids = {m.manager_id for m in members if m.manager_id and m.manager_id != m.id}
-        found = [await directory.person_by_id(ctx.session, i) for i in sorted(ids)]
+        found = [await owners.person(ctx, i) for i in sorted(ids)]
         return [p for p in found if p is not None]
     if owner == "head_of_service":
         service = (

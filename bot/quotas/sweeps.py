@@ -49,18 +49,18 @@ async def gap_nudges(ctx: Context) -> list[SummaryItem]:
     """One line per quota for each person who owns a gap at the current nudge point."""
     items: list[SummaryItem] = []
     cal = calendar(ctx)
-    away: set[int] | None = None
+    owners: flows.Owners | None = None
     for quota in ctx.framework.quotas:
         period = flows.period_of(ctx, quota)
         stage = current_stage(quota, period, ctx.today, cal)
         if stage is None:
             continue
         result = await flows.count_quota(ctx, quota, period)
-        if away is None:
-            away = await flows.away_today(ctx)
+        if owners is None:
+            owners = await flows.Owners.today(ctx)
         by_owner: dict[int, list[str]] = defaultdict(list)
         for gap in gaps(result.counted):
-            for owner in await flows.gap_owners(ctx, result, gap, away):
+            for owner in await flows.gap_owners(ctx, result, gap, owners):
                 by_owner[owner.id].append(gap.label)
         for owner_id, names in by_owner.items():
             items.append(
