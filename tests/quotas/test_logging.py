@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.allocations.support import PRIYA, QUINN, SAM, TESS, qa_env  # noqa: F401
-from tests.conftest import BotEnv
+from tests.allocations.support import PRIYA, QUINN, SAM, TESS, qa_env, running  # noqa: F401
+from tests.conftest import BotEnv, Database
+from tests.harness import FakeClock
 from tests.quotas.support import (
     at,
     audit_actions,
@@ -42,8 +43,11 @@ async def test_a_team_manager_logs_feedback_and_sees_who_is_still_missing(qa: Bo
     assert "Priya Patel" in text and "✗ 0 of 1" in text
     (own,) = await say(qa, SAM, "quotas")
     assert "Family feedback, you" in card_text(own) and "1 of 1" in card_text(own)
+    # "My tasks" shows the gaps you own: Tess's team, not Priya's own (her manager owns it).
+    (tasks,) = await say(qa, TESS, "my tasks")
+    assert "Family feedback, your team" in card_text(tasks) and "✗ 0 of 1" in card_text(tasks)
     (mine,) = await say(qa, PRIYA, "my tasks")
-    assert "0 of 1" in card_text(mine)
+    assert "nothing open right now" in card_text(mine)
     assert await audit_actions(qa) == ["quota.logged"]
 
 
@@ -141,3 +145,17 @@ async def test_people_the_framework_does_not_let_log_are_refused(qa: BotEnv) -> 
     assert refused.name == "not_allowed"
     (unknown,) = await say(qa, TESS, "log gossip")
     assert unknown.name == "quota_unknown_kind" and "feedback" in unknown.fallback
+
+
+async def test_a_dudley_team_manager_owns_their_monthly_audit_until_it_is_logged(
+    database: Database, clock: FakeClock
+) -> None:
+    async with running(database, clock, framework="dudley") as env:
+        env.clock.set(at(TODAY, 10))
+        (tasks,) = await say(env, TESS, "my tasks")
+        assert "Team manager's monthly case audit, you: November 2026" in card_text(tasks)
+        (form,) = await say(env, TESS, "log audit")
+        (done,) = await submit(env, TESS, form, occurred_on="2026-11-13", case_ref="2045871")
+        assert done.name == "quota_logged", done.fallback
+        (tasks,) = await say(env, TESS, "my tasks")
+        assert "monthly case audit" not in card_text(tasks)

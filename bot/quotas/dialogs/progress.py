@@ -127,17 +127,27 @@ def _bars_by(result: QuotaCount, counted: list[Counted], by: str) -> list[tuple[
 
 
 async def quota_tasks(ctx: Context) -> list[Card]:
-    """A "my tasks" section: your own gaps, and your team's for a manager."""
-    if ctx.person is None or not ctx.framework.quotas:
+    """A "my tasks" section with the gaps this person owns: their own where the quota makes
+    them responsible, their team's for a manager. Nothing when every quota they own is met."""
+    me = ctx.person
+    if me is None or not ctx.framework.quotas:
         return []
-    card = await progress_for(ctx)
-    if card.fallback.startswith("No quota"):
+    sections: list[Section] = []
+    team: set[int] | None = None
+    for quota in ctx.framework.quotas:
+        result = await flows.count_quota(ctx, quota, flows.period_of(ctx, quota))
+        if quota.gap_owner == "self":
+            own = _own(result, me)
+            if own is not None and own.bars[0][1] < own.bars[0][2]:
+                sections.append(own)
+        elif quota.gap_owner in ("line_manager", "team_manager") and ctx.has_role(
+            Role.TEAM_MANAGER, Role.SERVICE_MANAGER
+        ):
+            team = team if team is not None else await _team_of(ctx, me)
+            section = _team(result, team, me)
+            if section is not None and any(v < t for _, v, t in section.bars):
+                sections.append(section)
+    if not sections:
         return []
-    return [
-        card.model_copy(
-            update={
-                "title": "Quotas this period",
-                "buttons": [Button(label="Log something", verb="quota.menu")],
-            }
-        )
-    ]
+    card = progress_card("Quotas this period", sections, empty="")
+    return [card.model_copy(update={"buttons": [Button(label="Log something", verb="quota.menu")]})]
