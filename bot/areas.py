@@ -14,9 +14,10 @@ from bot.dialogs import common
 from bot.dialogs.base import Router
 from bot.escalations.area import AREA as ESCALATIONS
 from bot.nominations.area import AREA as NOMINATIONS
+from bot.quotas.area import AREA as QUOTAS
 
 # The order is the order of `help`, of "my tasks" and of the card gallery.
-AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, ESCALATIONS)
+AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, ESCALATIONS, QUOTAS)
 
 
 def build_router() -> Router:

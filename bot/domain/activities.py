@@ -141,6 +141,8 @@ class ActivityType(_Frozen):
     own_team_allowed: bool = False
     stretch_target: bool = False
     action_default_weeks: int = Field(default=4, ge=1, le=52)
+    # The latest an action arising from the activity may be due (West Sussex: 4 weeks).
+    action_max_weeks: int | None = Field(default=None, ge=1, le=52)
     # Calendar months in which a cycle opens; empty when an event starts it.
     months: tuple[int, ...] = ()
 
@@ -299,6 +301,15 @@ def follow_up_check_date(
 def action_due_date(activity: ActivityType, agreed_on: date, cal: WorkingCalendar) -> date:
     """Default due date of an action arising from the activity (West Sussex: at most 4 weeks)."""
     return cal.on_or_after(agreed_on + timedelta(weeks=activity.action_default_weeks))
+
+
+def action_latest_date(
+    activity: ActivityType, agreed_on: date, cal: WorkingCalendar
+) -> date | None:
+    """The latest due date an action may have, or None when the framework sets no maximum."""
+    if activity.action_max_weeks is None:
+        return None
+    return cal.on_or_after(agreed_on + timedelta(weeks=activity.action_max_weeks))
 
 
 def ladder_dates(

@@ -20,6 +20,7 @@ from bot.domain.activities import (
     reference_problems,
 )
 from bot.domain.ladders import EscalationRules
+from bot.domain.quotas import Quota, quota_problems
 
 
 class StrictModel(BaseModel):
@@ -138,6 +139,8 @@ class Framework(StrictModel):
     moderation_rates: tuple[ModerationRate, ...] = ()
     inadequate_ladder: InadequateLadder | None = None
     escalations: EscalationRules = EscalationRules()
+    # Quotas of logged items (feedback, dip reviews, observations ...): bot/quotas.
+    quotas: tuple[Quota, ...] = ()
 
     @model_validator(mode="after")
     def _activity_keys_unique(self) -> Framework:
@@ -149,9 +152,13 @@ class Framework(StrictModel):
         problems = reference_problems(
             self.activities, self.cycle_quotas, self.moderation_rates, self.inadequate_ladder
         )
+        problems += quota_problems(self.quotas)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def quota(self, key: str) -> Quota | None:
+        return next((quota for quota in self.quotas if quota.key == key), None)
 
     def activity(self, key: str) -> ActivityType | None:
         for activity in self.activities:

@@ -227,8 +227,8 @@ def test_west_sussex_moderation_by_month_end() -> None:
         date(2026, 11, 26),
         date(2026, 11, 30),
     )
-    # Completed on Christmas Eve: 3 working days left in December, so the end of January.
-    assert due_date(moderation, date(2026, 12, 24), cal) == date(2027, 1, 29)
+    # Completed on Christmas Eve: still by the end of the calendar month (seed 002).
+    assert due_date(moderation, date(2026, 12, 24), cal) == date(2026, 12, 31)
     assert due("west-sussex", "case_audit", date(2026, 12, 4)) == date(2026, 12, 31)
 
 

@@ -70,7 +70,9 @@ async def test_reminders_only_on_working_days_in_working_hours_over_christmas(qa
     await run_days(
         env, date(2026, 12, 7), date(2027, 1, 8), *(time(h, 40) for h in range(0, 24, 3))
     )
-    sent = [r for r in await rows(env) if r.kind in ("reminder", "escalation", "digest")]
+    sent = [
+        r for r in await rows(env) if r.kind in ("reminder", "escalation", "digest", "compliance")
+    ]
     assert sent
     for row in sent:
         when = local(row)
@@ -91,6 +93,8 @@ async def test_reminders_only_on_working_days_in_working_hours_over_christmas(qa
     assert [(r.kind, local(r).date()) for r in helen] == [
         ("escalation", date(2026, 12, 31)),
         ("digest", date(2027, 1, 4)),
+        # The quotas area's end-of-quarter compliance summary for her service (one message).
+        ("compliance", date(2027, 1, 4)),
         ("escalation", date(2027, 1, 6)),
     ]
 

@@ -38,7 +38,7 @@ from bot.allocations.store import Allocation, AllocationAction
 from bot.cards.model import Card, TextBlock
 from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Router
-from bot.domain.activities import RelativeToTarget, action_due_date
+from bot.domain.activities import RelativeToTarget, action_due_date, action_latest_date
 from bot.domain.privacy import screen
 from bot.domain.roles import Role
 from bot.store import directory
@@ -291,8 +291,14 @@ async def _planned_actions(
             if owner is None or not owner.active:
                 errors[owner_id] = f"No one with the email {owner_email} is in the directory."
         due = _parse_date(due_text, due_id, errors) if due_text else default_due
+        latest = action_latest_date(activity, completed_on, cal) if activity else None
         if due is not None and due < completed_on:
             errors[due_id] = "The due date is before the work was completed."
+        elif due is not None and latest is not None and due > latest:
+            errors[due_id] = (
+                f"Actions are due within {activity.action_max_weeks if activity else ''} weeks "
+                f"under your framework: choose {latest:%a} {latest.day} {latest:%b %Y} or earlier."
+            )
         if owner is not None and due is not None and text_id not in errors:
             planned.append((owner, text, due))
     return planned

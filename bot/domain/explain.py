@@ -1,0 +1,95 @@
+"""Every rule of a framework with where it comes from: the seed passage it cites, our reading
+of the source ("[U]"), or a local default the authority should confirm against its own
+framework document. Used by ``qabot framework explain``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.framework import Framework
+
+LOCAL_DEFAULT = "local default: no seed states it; confirm against your framework document"
+_SEED = re.compile(r"\bseed 00\d\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Explained:
+    rule: str
+    value: str
+    source: str
+
+    @property
+    def mark(self) -> str:
+        """``seed``, ``reading`` (a seed read our way, "[U]") or ``default``."""
+        if not _SEED.search(self.source):
+            return "default"
+        return "reading" if "[U" in self.source else "seed"
+
+
+def explain(framework: Framework) -> list[Explained]:
+    rules: list[Explained] = []
+    voting = framework.voting
+    for name in (
+        "quorum",
+        "threshold",
+        "close_after_working_days",
+        "remind_before_working_days",
+        "tie_rule",
+        "extend_without_quorum_working_days",
+    ):
+        rules.append(Explained(f"voting.{name}", str(getattr(voting, name)), LOCAL_DEFAULT))
+    for activity in framework.activities:
+        where = f"activities.{activity.key}"
+        deadline = activity.deadline.model_dump(exclude_none=True)
+        rules.append(
+            Explained(f"{where}.deadline", _plain(deadline), activity.source or LOCAL_DEFAULT)
+        )
+        if activity.months:
+            rules.append(
+                Explained(
+                    f"{where}.months", _plain(activity.months), activity.source or LOCAL_DEFAULT
+                )
+            )
+        rules.append(Explained(f"{where}.reminders", _plain(activity.reminders), LOCAL_DEFAULT))
+        for step in activity.escalation:
+            rules.append(
+                Explained(
+                    f"{where}.escalation",
+                    f"{step.after_working_days} working days overdue: {step.to}",
+                    LOCAL_DEFAULT,
+                )
+            )
+    for cycle in framework.cycle_quotas:
+        where = f"cycle_quotas.{cycle.activity}" + (f" ({cycle.service})" if cycle.service else "")
+        value = f"{cycle.per_cycle} per {cycle.per} every {cycle.cycle_months} months"
+        rules.append(Explained(where, value, cycle.source or LOCAL_DEFAULT))
+    for rate in framework.moderation_rates:
+        where = f"moderation_rates.{rate.activity}" + (f" ({rate.service})" if rate.service else "")
+        rules.append(Explained(where, f"{rate.share:.0%}", rate.source or LOCAL_DEFAULT))
+    if framework.inadequate_ladder is not None:
+        ladder = framework.inadequate_ladder
+        for rung in ladder.steps:
+            rules.append(
+                Explained(
+                    "inadequate_ladder",
+                    f"after {rung.after_months} months: {rung.escalate_to}",
+                    ladder.source or LOCAL_DEFAULT,
+                )
+            )
+    for quota in framework.quotas:
+        where = f"quotas.{quota.key}"
+        period = quota.period if quota.months is None else f"{quota.months} months"
+        rules.append(Explained(where, f"{quota.target} per {quota.per} per {period}", quota.source))
+        if quota.nudges:
+            points = ", ".join(point.name for point in quota.nudges)
+            rules.append(Explained(f"{where}.nudges", points, LOCAL_DEFAULT))
+    return rules
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,75 @@
+"""The quotas' cards with sample data, for ``qabot cards gallery`` and the schema tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.cards.model import Card, Choice
+from bot.quotas.cards import (
+    FormChoices,
+    Section,
+    SummarySection,
+    calendar_card,
+    cycles_to_start,
+    feed_card,
+    item_logged,
+    item_withdrawn,
+    log_form,
+    log_menu,
+    my_logs,
+    period_summary,
+    progress_card,
+)
+from bot.quotas.rules import FORM_FIELDS, CalendarEntry
+
+
+def samples() -> list[Card]:
+    choices = FormChoices(
+        people=[Choice(title="Sam Social (Taunton CP)", value="3")],
+        teams=[Choice(title="Taunton CP", value="2")],
+        themes=[Choice(title="Child's voice", value="Child's voice")],
+    )
+    forms = [
+        log_form(kind, choices, {}, case_label="LCS number", case_example="2045871")
+        for kind in FORM_FIELDS
+    ]
+    progress = progress_card(
+        "Quotas",
+        [
+            Section(
+                "Family feedback, your team: Q3 2026-27",
+                [("People who have it", 3, 5)],
+                [("Priya Patel", "✗ 0 of 1"), ("Sam Social", "✓ 2")],
+                [],
+            )
+        ],
+        empty="No quota counts you or your team this period.",
+    )
+    return [
+        *forms,
+        log_menu(["feedback", "dip_review", "observation"]),
+        item_logged(7, "family or professional feedback for Sam Social (parent, 12 Nov 2026)"),
+        item_withdrawn("family or professional feedback for Sam Social (parent, 12 Nov 2026)"),
+        my_logs([(7, "dip review for Taunton CP (12 Nov 2026)")]),
+        progress,
+        period_summary(
+            [SummarySection("Family feedback", "Q3 2026-27", [("SW", 40, 52)], ["Priya Patel"])]
+        ),
+        calendar_card(
+            "February 2027",
+            [_PE],
+            [("Family feedback (Q4 2026-27)", "ends Wed 31 Mar: 1 per practitioner")],
+            quiet=False,
+        ),
+        cycles_to_start("February 2027", [_PE]),
+        feed_card("your own", "https://qabot.example.org/calendar/abc.ics"),
+    ]
+
+
+_PE = CalendarEntry(
+    key="practice_evaluation",
+    name="Practice Evaluation",
+    opens_on=date(2027, 2, 1),
+    due_on=date(2027, 2, 22),
+    quotas="60 in Social Work; 10 in Family Intervention Service",
+)

@@ -1,0 +1,135 @@
+"""The QA calendar: each month's cycles from the activities' months, none in North Somerset's
+quiet August and December, `calendar [month]` in chat and the QA team's start-of-month prompt."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+
+from bot.config import load_framework
+from bot.domain.workdays import WorkingCalendar
+from bot.quotas.rules import month_schedule, parse_month
+from tests.allocations.support import QUINN, TESS, qa_env, rows, running  # noqa: F401
+from tests.conftest import BotEnv, Database
+from tests.harness import FakeClock
+from tests.quotas.support import at, card_text, morning, say
+
+CAL = WorkingCalendar(quarter_start_month=4)
+
+SOMERSET = {
+    1: [],
+    2: ["practice_evaluation", "pe_final_checks", "mape"],
+    3: [],
+    4: ["mape"],
+    5: ["practice_evaluation", "pe_final_checks"],
+    6: ["mape"],
+    7: [],
+    8: ["practice_evaluation", "pe_final_checks", "mape"],
+    9: [],
+    10: ["mape"],
+    11: ["practice_evaluation", "pe_final_checks"],
+    12: ["mape"],
+}
+NORTH_SOMERSET = {
+    1: ["collaborative_practice_review"],
+    2: ["thematic_review"],
+    3: ["collaborative_practice_review"],
+    4: ["thematic_review"],
+    5: ["collaborative_practice_review"],
+    6: ["thematic_review"],
+    7: ["collaborative_practice_review"],
+    8: [],
+    9: ["collaborative_practice_review"],
+    10: ["thematic_review"],
+    11: ["collaborative_practice_review"],
+    12: [],
+}
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"), [("somerset", SOMERSET), ("north-somerset", NORTH_SOMERSET)]
+)
+def test_each_month_opens_the_frameworks_cycles(
+    preset: str, expected: dict[int, list[str]]
+) -> None:
+    framework = load_framework(preset)
+    got = {
+        month: [
+            e.key
+            for e in month_schedule(framework, date(2027 if month < 4 else 2026, month, 1), CAL)
+        ]
+        for month in range(1, 13)
+    }
+    assert got == expected
+
+
+def test_a_quiet_month_sends_nothing_even_for_an_activity_listed_in_it() -> None:
+    framework = load_framework("north-somerset")
+    activities = tuple(
+        a.model_copy(update={"months": (8, 12)}) if a.key == "thematic_review" else a
+        for a in framework.activities
+    )
+    changed = framework.model_copy(update={"activities": activities})
+    assert month_schedule(changed, date(2026, 8, 1), CAL) == []
+    assert month_schedule(changed, date(2026, 12, 1), CAL) == []
+
+
+def test_cycles_carry_their_deadline_and_quotas() -> None:
+    (pe, checks, mape) = month_schedule(load_framework("somerset"), date(2027, 2, 1), CAL)
+    assert pe.opens_on == date(2027, 2, 1) and pe.due_on == date(2027, 2, 22)
+    assert "60 in Social Work" in pe.quotas and "5 in Children with Disabilities" in pe.quotas
+    assert checks.due_on == date(2027, 3, 15)
+    assert mape.quotas == "1"
+
+
+def test_months_are_read_the_way_people_type_them() -> None:
+    today = date(2026, 11, 30)
+    assert parse_month("", today) == date(2026, 11, 1)
+    assert parse_month("december", today) == date(2026, 12, 1)
+    assert parse_month("Feb", today) == date(2027, 2, 1)
+    assert parse_month("3", today) == date(2027, 3, 1)
+    assert parse_month("2027-08", today) == date(2027, 8, 1)
+    assert parse_month("ju", today) is None  # June or July?
+    assert parse_month("smarch", today) is None
+
+
+async def test_calendar_in_chat_shows_the_month_and_your_own_deadlines(qa: BotEnv) -> None:
+    qa.clock.set(at(date(2026, 11, 16), 10))
+    (card,) = await say(qa, TESS, "calendar december")
+    text = card_text(card)
+    assert "QA calendar: December 2026" in text
+    assert "Multi-Agency Practice Evaluation" in text
+    assert "Family feedback (Q3 2026-27)" in text and "ends Thu 31 Dec" in text
+    (card,) = await say(qa, "sam.sw@example.gov.uk", "calendar dec")
+    assert "(you: 0 of 1)" in card_text(card)
+    (bad,) = await say(qa, TESS, "calendar smarch")
+    assert bad.name == "calendar_unknown_month"
+
+
+@contextlib.asynccontextmanager
+async def _north_somerset(database: Database, clock: FakeClock) -> AsyncIterator[BotEnv]:
+    async with running(database, clock, framework="north-somerset") as env:
+        yield env
+
+
+async def test_the_qa_team_is_told_what_to_start_except_in_a_quiet_month(
+    database: Database, clock: FakeClock
+) -> None:
+    async with _north_somerset(database, clock) as env:
+        await morning(env, date(2026, 7, 1), 9, 0)  # before the morning summary time
+        await morning(env, date(2026, 7, 1))
+        await morning(env, date(2026, 7, 2))
+        await morning(env, date(2026, 8, 3))  # August: quiet
+        await morning(env, date(2026, 9, 2))  # missed the 1st: still told
+        posts = [card_text(r.payload) for r in await rows(env, kind="calendar")]
+        assert len(posts) == 2
+        assert (
+            "To start in July 2026" in posts[0]
+            and "allocate cycle collaborative_practice_review" in posts[0]
+        )
+        assert "To start in September 2026" in posts[1]
+        (card,) = await say(env, "quinn.qa@example.gov.uk", "calendar august")
+        assert "No core QA activity" in card_text(card)

@@ -1,0 +1,34 @@
+"""`qabot framework explain`: every rule with its seed passage or its local-default mark."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import PRESETS, load_framework
+from bot.domain.explain import explain
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_rule_of_every_preset_is_explained(preset: str) -> None:
+    framework = load_framework(preset)
+    rules = explain(framework)
+    by_rule = {r.rule: r for r in rules}
+    assert by_rule["voting.quorum"].mark == "default"
+    for quota in framework.quotas:
+        assert by_rule[f"quotas.{quota.key}"].mark == "seed"
+        assert str(quota.target) in by_rule[f"quotas.{quota.key}"].value
+    escalations = [r for r in rules if r.rule.endswith(".escalation")]
+    assert all(r.mark == "default" for r in escalations)
+    assert len([r for r in rules if r.rule.endswith(".deadline")]) == len(framework.activities)
+
+
+def test_the_command_prints_each_rule_and_the_counts() -> None:
+    result = CliRunner().invoke(app, ["framework", "explain", "--framework", "somerset"])
+    assert result.exit_code == 0, result.output
+    assert "quotas.family_feedback = 1 per practitioner per quarter" in result.output
+    assert "[seed] seed 000:" in result.output and "[default] local default" in result.output
+    assert "local defaults to confirm" in result.output
+    bad = CliRunner().invoke(app, ["framework", "explain", "--framework", "nope"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
