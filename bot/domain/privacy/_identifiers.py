@@ -29,7 +29,7 @@ _MONTH = (
 )
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _DATE = re.compile(
-    r"(?<![\w/.\-])(?:"
+    r"(?:(?<![\w/.\-])|(?<=(?<!\w)[bB]\.))(?:"  # "b.07/07/2012" as well as "07/07/2012"
     r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})"  # 12/03/2015, 3.4.15
     r"|(?P<iy>\d{4})-\d{1,2}-\d{1,2}"  # 2015-03-12
     rf"|\d{{1,2}}{_ORDINAL}[ ]{{1,3}}(?:of[ ]{{1,3}})?{_MONTH}\.?"
@@ -313,7 +313,7 @@ _GENERIC_SCHOOL_WORDS = frozenset(
     }
 )  # fmt: skip
 _CHILD_SCHOOL_CONTEXT = re.compile(
-    r"\b(?:attends|attending|attend|attended|started|starts|start|moved|move|goes|going|go"
+    r"\b(?:attends|attending|attend|(?<!well[ ])attended|started|starts|start|moved|move|goes|going|go"
     r"|pupil|pupils|excluded|exclusion|enrolled|place|places|year[ ]\d{1,2}|reception|class"
     r"|son|daughter|child|children|boy|girl|YP|sibling|siblings|brother|sister|his|her"
     r"|their|he|she|transition|transfer|joined|back[ ]to|off[ ]rolled|school[ ]run|settled"
