@@ -313,7 +313,8 @@ _GENERIC_SCHOOL_WORDS = frozenset(
     }
 )  # fmt: skip
 _CHILD_SCHOOL_CONTEXT = re.compile(
-    r"\b(?:attends|attending|attend|(?<!well[ ])attended|started|starts|start|moved|move|goes|going|go"
+    r"\b(?:attends|attending|attend|(?<!well[ ])attended|started|starts|start|moved|move"
+    r"|goes|going|go"
     r"|pupil|pupils|excluded|exclusion|enrolled|place|places|year[ ]\d{1,2}|reception|class"
     r"|son|daughter|child|children|boy|girl|YP|sibling|siblings|brother|sister|his|her"
     r"|their|he|she|transition|transfer|joined|back[ ]to|off[ ]rolled|school[ ]run|settled"

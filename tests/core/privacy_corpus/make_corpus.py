@@ -129,11 +129,15 @@ HELDOUT4_POOLS = {
     "staff": "Nkechi Siobhan Graham Leila Duncan Hayley Bilal Joanna Ewan Parveen".split(),
     "staff2": "Nkechi Siobhan Graham Leila Duncan Hayley Bilal Joanna Ewan Parveen".split(),
     "staff_surname": "Chambers Iqbal Forsyth Mensah Lowe".split(),
-    "STREET": "Rectory Lane|Gladstone Street|Sunnyside Road|Foxglove Close|Kingsway|Market Street|Tennyson Avenue".split("|"),
+    "STREET": "Rectory Lane|Gladstone Street|Sunnyside Road|Foxglove Close|Kingsway|Market Street|Tennyson Avenue".split(
+        "|"
+    ),
     "ESTATE": "Falcon Court|Beaufort House|Moorland Heights".split("|"),
     "HOUSE": "Badger's Rest|Honeysuckle Cottage|Stonebridge Farm".split("|"),
     "POSTCODE": "TA3 5RX|BA6 8JD|DY2 0QN|RH15 9PL|TA24 5BQ|BS27 3HU".split("|"),
-    "SCHOOL": "Elmhurst Junior School|St Benedict's Catholic College|Kingfisher Primary|Chilton Trinity|Puddleducks Nursery|Wyvern Academy".split("|"),
+    "SCHOOL": "Elmhurst Junior School|St Benedict's Catholic College|Kingfisher Primary|Chilton Trinity|Puddleducks Nursery|Wyvern Academy".split(
+        "|"
+    ),
     "place": "Wiveliscombe|Langport|Kingswinford|East Grinstead|Watchet|Wells".split("|"),
     "pet": "Marmite|Smudge|Ziggy".split("|"),
     "month_name": "March|June|September".split("|"),
@@ -141,9 +145,15 @@ HELDOUT4_POOLS = {
 # The directory the fourth held-out set is screened with: every colleague in its clean texts, and
 # (to count the cost of the directory honestly) three staff who share a first name with a child.
 HELDOUT4_DIRECTORY = [
-    *(f"{first} {last}" for first, last in zip(
-        HELDOUT4_POOLS["staff"], HELDOUT4_POOLS["staff_surname"] * 2, strict=True)),
-    "Brooke Tanner", "Isaac Obi", "Lola Fenwick",
+    *(
+        f"{first} {last}"
+        for first, last in zip(
+            HELDOUT4_POOLS["staff"], HELDOUT4_POOLS["staff_surname"] * 2, strict=True
+        )
+    ),
+    "Brooke Tanner",
+    "Isaac Obi",
+    "Lola Fenwick",
 ]
 POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
