@@ -252,6 +252,12 @@ _MOVE_WORD = re.compile(r"\b(?:moved|moving|move|house|flat)\b", re.IGNORECASE)
 _HOME_OR_MOVE_WORD = re.compile(
     rf"(?:{_HOME_WORD.pattern})|(?:{_MOVE_WORD.pattern})", re.IGNORECASE
 )
+# A named house is also a home when a child sleeps there or goes missing from it.
+_HOUSE_CUE = re.compile(
+    rf"(?:{_HOME_OR_MOVE_WORD.pattern})|\b(?:room|bedroom|bed|sleeps|slept|missing|runs[ ]away"
+    r"|ran[ ]away|running[ ]away|run[ ]away|absconded|returned[ ]to|back[ ]to)\b",
+    re.IGNORECASE,
+)
 _STREET_TYPES = (
     "Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl"
     "|Gardens|Gdns|Terrace|Tce|Grove|Hill|Rise|View|Walk|Mews|Square|Sq|Parade|Row|Green|Park"
@@ -360,7 +366,7 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     for match in _FLAT.finditer(text):
         yield match.span()
-    homes = Cues(_HOME_OR_MOVE_WORD.finditer(text))
+    homes = Cues(_HOUSE_CUE.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):
         if cue_before(text, homes, match.start(), 40) or _POSTCODE_AFTER.match(text, match.end()):
             yield match.span()

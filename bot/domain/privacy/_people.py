@@ -156,7 +156,8 @@ _JOINERS = words(", and & or")
 _OLDEST_CHILD_AGE = 25
 _AGE_UNITS = words("year years yr yrs y yo months month mths")
 _MAX_NAME_WORDS = 3
-_AGE_OPENER_WORDS = words("aged age turned turns turning")
+_AGE_OPENER_WORDS = words("aged age turned turns turning be")
+_BEFORE_A_BIRTHDAY = words("has had just recently will")
 _AGE_OPENERS = _AGE_OPENER_WORDS | words(", ( is was - –")
 _BEFORE_AN_AGE = words("aged age now nearly almost just only barely")
 
@@ -393,7 +394,11 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8",
     "Wren turned 12", "Kenzie is nearly 3"."""
     index = last + 1
+    while _word(tokens, index) in _BEFORE_A_BIRTHDAY and index < last + 3:
+        index += 1  # "has just turned 10", "will be 16"
     opener = _word(tokens, index)
+    if index > last + 1 and opener not in _AGE_OPENER_WORDS:
+        return None
     if opener not in _AGE_OPENERS:
         return None
     index += 1
@@ -410,7 +415,8 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     if (
         after in _AGE_UNITS
         or after in (",", ")", ".", ";", "", "and", "now")
-        or (opener in _AGE_OPENER_WORDS and after not in (":", "/", "%"))
+        or (opener in _AGE_OPENER_WORDS - {"be"} and after not in (":", "/", "%"))
+        or (opener == "be" and after in ("in", "next", "this", "on", "soon"))
     ):
         return index
     return None
