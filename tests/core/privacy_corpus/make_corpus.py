@@ -18,7 +18,7 @@ import random
 import re
 from pathlib import Path
 
-from templates import HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, TUNING  # type: ignore[import-not-found]
+from templates import HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, TUNING  # type: ignore[import-not-found]
 
 HERE = Path(__file__).resolve().parent
 
@@ -154,6 +154,39 @@ HELDOUT4_DIRECTORY = [
     "Brooke Tanner",
     "Isaac Obi",
     "Lola Fenwick",
+]
+# Fifth held-out pools: none of these are in the pools above.
+HELDOUT5_POOLS = {
+    "CHILD": "Amara Bryn Cassie Dylan Effie Fraser Gethin Hallie Ivy-Rose Jamal Kira Lennon Mercy Nate Ophelia Preston Ronnie Shay Teddy Uma Valentina Wesley Yasir Zuzanna Alfie-Ray Bea Connor Daisy-Mae Esa Frankie-Leigh".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby Rose Amber Willow Poppy Dawn Liberty".split(),
+    "ADULT": "Carla Jamie Roxanne Wes Danielle Tony Sharon-Marie Kyle Geraldine Mo".split(),
+    "SURNAME": "Crossley Oyelaran Fairbairn Wozniak Hendry Rashid Pugh Tierney".split(),
+    "staff": "Ngozi Fiona Alistair Samina Rory Kerry Tunde Maxine Callum Deepa".split(),
+    "staff2": "Ngozi Fiona Alistair Samina Rory Kerry Tunde Maxine Callum Deepa".split(),
+    "staff_surname": "Whitfield Rahman Macleod Owusu Garner".split(),
+    "STREET": "Nursery Lane|Cromwell Road|Bell Street|Bluebell Close|Somerset Avenue|Penn Hill|Abbey Road".split(
+        "|"
+    ),
+    "ESTATE": "Osprey Court|Drake House|Quantock Heights".split("|"),
+    "HOUSE": "Hawthorn Cottage|Little Orchard Farm|Wren Lodge".split("|"),
+    "POSTCODE": "TA5 2PU|BA9 9DH|DY6 8LN|RH11 7XZ|TA19 0BS|BS26 2AT".split("|"),
+    "SCHOOL": "Haygrove School|St Dunstan's School|Ladymead Community School|Bishops Hull Primary|Rainbow Corner Nursery|Preston Academy".split(
+        "|"
+    ),
+    "place": "Crewkerne|Somerton|Cradley Heath|Lewes|Porlock|Nailsea".split("|"),
+    "pet": "Waffles|Domino|Pip".split("|"),
+    "month_name": "April|July|October".split("|"),
+}
+HELDOUT5_DIRECTORY = [
+    *(
+        f"{first} {last}"
+        for first, last in zip(
+            HELDOUT5_POOLS["staff"], HELDOUT5_POOLS["staff_surname"] * 2, strict=True
+        )
+    ),
+    "Dylan Marsh",
+    "Daisy Holt",
+    "Nate Corbin",
 ]
 POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
@@ -350,3 +383,5 @@ if __name__ == "__main__":
     print(build("heldout3", HELDOUT3, 3, 2140, HELDOUT3_POOLS), "third held-out texts")
     print(build("heldout4", HELDOUT4, 3, 2155, HELDOUT4_POOLS), "fourth held-out texts")
     (HERE / "heldout4_directory.txt").write_text("\n".join(HELDOUT4_DIRECTORY) + "\n", "utf-8")
+    print(build("heldout5", HELDOUT5, 3, 2218, HELDOUT5_POOLS), "fifth held-out texts")
+    (HERE / "heldout5_directory.txt").write_text("\n".join(HELDOUT5_DIRECTORY) + "\n", "utf-8")
