@@ -103,6 +103,9 @@ class Context:
     public_url: str = ""
     # Every area's reminders for the morning summary (``Router.summary``).
     summary_sources: tuple[SummarySource, ...] = ()
+    # The directory's names for the privacy screen, read at most once a turn
+    # (``bot.dialogs.forms.load_staff_names``); None until read.
+    staff_names: frozenset[str] | None = None
 
     @property
     def today(self) -> date:

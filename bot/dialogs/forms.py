@@ -16,6 +16,7 @@ from bot.dialogs.payload import as_int as as_int  # read with the other inputs
 from bot.domain import privacy
 from bot.domain.workdays import WorkingCalendar
 from bot.store import drafts
+from bot.store.directory import active_names
 from bot.store.models import DialogState
 
 TRUE_STRINGS = frozenset({"true", "1", "yes", "on", "y"})
@@ -89,16 +90,24 @@ def deliver_from(ctx: Context) -> datetime:
     )
 
 
+async def load_staff_names(ctx: Context) -> None:
+    """Read the directory's names for the screen, once a turn: a colleague's name is left
+    alone. Until this is awaited the screen knows no colleagues (it warns more, never less)."""
+    if ctx.staff_names is None:
+        ctx.staff_names = await active_names(ctx.session)
+
+
 def screen_fields(
     ctx: Context, fields: list[tuple[str, str, str]]
 ) -> list[tuple[str, str, privacy.Finding]]:
     """(field id, label, finding) for everything in free text that may identify a child,
-    including case numbers typed into free text (they belong in the case number field)."""
+    including case numbers typed into free text (they belong in the case number field).
+    Judged by the bot's clock, with the directory's names if ``load_staff_names`` has run."""
     flagged: list[tuple[str, str, privacy.Finding]] = []
     for field_id, label, text in fields:
         if not text:
             continue
-        findings = privacy.screen(text)
+        findings = privacy.screen(text, today=ctx.today, staff_names=ctx.staff_names or ())
         cases = privacy.find_case_references(text, ctx.framework.case_reference)
         taken = [(f.start, f.end) for f in findings]
         for case in cases:
@@ -213,6 +222,7 @@ class PrivacyStep:
         self, ctx: Context, values: dict[str, object], form_key: str
     ) -> list[Reply] | None:
         """None when nothing is flagged; else the check card, with the form kept as a draft."""
+        await load_staff_names(ctx)
         flagged = self.flagged(ctx, values)
         if not flagged:
             return None
@@ -246,6 +256,7 @@ class PrivacyStep:
         if choice == "edit":
             await save_draft(ctx, self.flow, {"stage": "form", "form": form_key, "values": values})
             return await reopen_form(values, form_key)
+        await load_staff_names(ctx)
         flagged = self.flagged(ctx, values)
         if choice not in ("remove", "confirm"):
             return form_problems(

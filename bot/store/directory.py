@@ -112,6 +112,18 @@ async def active_people(session: AsyncSession) -> Sequence[Person]:
     return result.unique().scalars().all()
 
 
+async def active_names(session: AsyncSession) -> frozenset[str]:
+    """Active people's full names and first names ("Megan Jones", "Megan"), for the privacy
+    screen to tell colleagues from children."""
+    result = await session.execute(select(Person.name).where(Person.active.is_(True)))
+    names: set[str] = set()
+    for name in result.scalars():
+        full = " ".join(name.split())
+        if full:
+            names.update((full, full.split()[0]))
+    return frozenset(names)
+
+
 async def team_members(session: AsyncSession, team_id: int) -> Sequence[Person]:
     result = await session.execute(
         select(Person)

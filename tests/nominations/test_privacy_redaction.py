@@ -103,3 +103,29 @@ async def test_confirming_keeps_the_text_as_written(staffed: BotEnv) -> None:
     (nomination,) = await nominations(env)
     assert nomination.what_happened == WHAT
     assert "child_name" in nomination.privacy_confirmed
+
+
+# Tess and Finn are in the directory (tests/conftest.py STAFF_CSV): named bare, with no role or
+# professional verb, the screen alone would take them for children.
+COLLEAGUES = (
+    "Tess said the plan Priya wrote was the clearest she had seen. Finn told the panel it made "
+    "the child's wishes plain."
+)
+
+
+async def test_colleagues_in_the_directory_named_bare_raise_no_check(staffed: BotEnv) -> None:
+    env = staffed
+    answer = await slack_nominate(env, what_happened=COLLEAGUES)
+    assert answer == {}  # straight through: no privacy check
+    (nomination,) = await nominations(env)
+    assert nomination.what_happened == COLLEAGUES
+
+
+async def test_a_family_cue_still_flags_a_name_a_colleague_shares(staffed: BotEnv) -> None:
+    env = staffed
+    text = "Her son Finn told the panel the plan made sense to him."
+    answer = await slack_nominate(env, what_happened=text)
+    check = answer["view"]
+    assert check["callback_id"] == "nominate.privacy"
+    assert "“Finn”" in json.dumps(check, ensure_ascii=False)
+    assert await nominations(env) == []

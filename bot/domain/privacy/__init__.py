@@ -24,7 +24,7 @@ look-around.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 
 from bot.domain.framework import CaseReferenceRule
@@ -44,7 +44,7 @@ from bot.domain.privacy._identifiers import (
     postcodes,
     schools,
 )
-from bot.domain.privacy._people import people
+from bot.domain.privacy._people import NO_STAFF, people, pronoun_ages, staff_from
 
 __all__ = [
     "MESSAGES",
@@ -71,13 +71,23 @@ def load_word_lists() -> None:
     gazetteer()
 
 
-def screen(text: str, *, today: date | None = None) -> list[Finding]:
+def screen(
+    text: str, *, today: date | None = None, staff_names: Collection[str] = ()
+) -> list[Finding]:
     """Everything in ``text`` that may identify a child or their family, in order, not
-    overlapping, including every repeat of anything flagged once."""
+    overlapping, including every repeat of anything flagged once.
+
+    ``today`` judges whether a bare date is a child's birth date (the bot's clock; the
+    machine's date if not given). ``staff_names`` are the directory's people ("Megan",
+    "Megan Jones"): their names are left alone unless a family cue says the name is a family
+    member's ("her son Megan", "mum Megan")."""
     tokens = tokenize(text)
+    names = staff_names if isinstance(staff_names, frozenset) else frozenset(staff_names)
+    staff = staff_from(names) if names else NO_STAFF
     findings = [
         *cued_names(text, tokens),
-        *people(text, tokens),
+        *people(text, tokens, staff),
+        *pronoun_ages(text),
         *dates_of_birth(text, today or date.today()),
         *nhs_numbers(text),
         *ni_numbers(text),

@@ -29,7 +29,7 @@ _MONTH = (
 )
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _DATE = re.compile(
-    r"(?<![\w/.\-])(?:"
+    r"(?:(?<![\w/.\-])|(?<=(?<!\w)[bB]\.))(?:"  # "b.07/07/2012" as well as "07/07/2012"
     r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})"  # 12/03/2015, 3.4.15
     r"|(?P<iy>\d{4})-\d{1,2}-\d{1,2}"  # 2015-03-12
     rf"|\d{{1,2}}{_ORDINAL}[ ]{{1,3}}(?:of[ ]{{1,3}})?{_MONTH}\.?"
@@ -252,6 +252,12 @@ _MOVE_WORD = re.compile(r"\b(?:moved|moving|move|house|flat)\b", re.IGNORECASE)
 _HOME_OR_MOVE_WORD = re.compile(
     rf"(?:{_HOME_WORD.pattern})|(?:{_MOVE_WORD.pattern})", re.IGNORECASE
 )
+# A named house is also a home when a child sleeps there or goes missing from it.
+_HOUSE_CUE = re.compile(
+    rf"(?:{_HOME_OR_MOVE_WORD.pattern})|\b(?:room|bedroom|bed|sleeps|slept|missing|runs[ ]away"
+    r"|ran[ ]away|running[ ]away|run[ ]away|absconded|returned[ ]to|back[ ]to)\b",
+    re.IGNORECASE,
+)
 _STREET_TYPES = (
     "Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl"
     "|Gardens|Gdns|Terrace|Tce|Grove|Hill|Rise|View|Walk|Mews|Square|Sq|Parade|Row|Green|Park"
@@ -313,7 +319,8 @@ _GENERIC_SCHOOL_WORDS = frozenset(
     }
 )  # fmt: skip
 _CHILD_SCHOOL_CONTEXT = re.compile(
-    r"\b(?:attends|attending|attend|attended|started|starts|start|moved|move|goes|going|go"
+    r"\b(?:attends|attending|attend|(?<!well[ ])attended|started|starts|start|moved|move"
+    r"|goes|going|go"
     r"|pupil|pupils|excluded|exclusion|enrolled|place|places|year[ ]\d{1,2}|reception|class"
     r"|son|daughter|child|children|boy|girl|YP|sibling|siblings|brother|sister|his|her"
     r"|their|he|she|transition|transfer|joined|back[ ]to|off[ ]rolled|school[ ]run|settled"
@@ -359,7 +366,7 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     for match in _FLAT.finditer(text):
         yield match.span()
-    homes = Cues(_HOME_OR_MOVE_WORD.finditer(text))
+    homes = Cues(_HOUSE_CUE.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):
         if cue_before(text, homes, match.start(), 40) or _POSTCODE_AFTER.match(text, match.end()):
             yield match.span()

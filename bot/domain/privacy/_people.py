@@ -10,9 +10,11 @@ Once a name is flagged, every other mention of it is flagged too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -90,6 +92,31 @@ _STAFF_INTRODUCERS = (
     ("co-worked", "with"),
     ("shadowed",),
     ("thanks",),
+    ("nominate",),
+    ("nominating",),
+    ("wishes", ","),
+    ("regards", ","),
+    ("thanks", ","),
+    ("cheers", ","),
+    ("best", ","),
+    ("my", "colleague"),
+)
+# What a professional does, said after their name: "Colin went out of her way", "Zoe did a home
+# visit". (A child "did" things too, so only these phrases.)
+_STAFF_PHRASES_AFTER = (
+    ("went", "out", "of"),
+    ("went", "the", "extra"),
+    ("went", "above"),
+    ("did", "a", "home"),
+    ("did", "the", "home"),
+    ("did", "a", "joint"),
+    ("did", "a", "visit"),
+    ("did", "the", "visit"),
+    ("did", "the", "assessment"),
+    ("did", "an", "assessment"),
+    ("and", "i"),
+    ("and", "me"),
+    ("and", "myself"),
 )
 _STAFF_VERBS = words(
     "visited supported chaired led built used wrote worked arranged advocated coordinated"
@@ -129,6 +156,10 @@ _JOINERS = words(", and & or")
 _OLDEST_CHILD_AGE = 25
 _AGE_UNITS = words("year years yr yrs y yo months month mths")
 _MAX_NAME_WORDS = 3
+_AGE_OPENER_WORDS = words("aged age turned turns turning be")
+_BEFORE_A_BIRTHDAY = words("has had just recently will")
+_AGE_OPENERS = _AGE_OPENER_WORDS | words(", ( is was - –")
+_BEFORE_AN_AGE = words("aged age now nearly almost just only barely")
 
 
 Tier = Literal["strong", "word", "calendar"]
@@ -153,11 +184,38 @@ class _Mention:
     role_cue: bool = False  # a role beside it: a colleague wherever the name appears
 
 
-def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
+@dataclass(frozen=True)
+class Staff:
+    """The directory's people, in lower case: first names ("megan") and surnames ("jones")."""
+
+    first_names: frozenset[str] = frozenset()
+    surnames: frozenset[str] = frozenset()
+
+
+NO_STAFF = Staff()
+
+
+@lru_cache(maxsize=4)
+def staff_from(names: frozenset[str]) -> Staff:
+    """Staff from the directory's names ("Megan", "Megan Jones"): a first name is each name's
+    first word, a surname the last word of a name with more than one."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for name in names:
+        parts = name.lower().split()
+        if parts:
+            first.add(parts[0])
+        if len(parts) > 1:
+            last.add(parts[-1])
+    return Staff(frozenset(first), frozenset(last))
+
+
+def people(text: str, tokens: Sequence[Token], staff: Staff = NO_STAFF) -> list[Finding]:
     """Names of children and family members (with any age given beside them), and family
-    surnames ("Mrs Smith", "the Smith family")."""
+    surnames ("Mrs Smith", "the Smith family"). A name in the staff directory is a
+    colleague's unless a family cue says otherwise ("her son Megan", "mum Megan")."""
     gaz = gazetteer()
-    mentions = [_judge(tokens, mention) for mention in _mentions(tokens, gaz)]
+    mentions = [_judge(tokens, mention, staff) for mention in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
     _join_lists(tokens, mentions)
     findings: list[Finding] = []
@@ -172,7 +230,7 @@ def people(text: str, tokens: Sequence[Token]) -> list[Finding]:
             findings.append(finding(kind, text, start, end))
             findings.extend(_ages_after(text, tokens, mention.last))
             findings.extend(_age_before(text, tokens, mention.first))
-    findings.extend(_family_surnames(text, tokens))
+    findings.extend(_family_surnames(text, tokens, staff))
     return findings
 
 
@@ -239,7 +297,7 @@ def _surname_like(token: Token) -> bool:
     )
 
 
-def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
+def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention:
     capital = tokens[mention.first].text[0].isupper()
     # "mum said", "the youngest, hope": a word after a cue is still a word in lower case.
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
@@ -254,7 +312,7 @@ def _judge(tokens: Sequence[Token], mention: _Mention) -> _Mention:
         return mention
     if mention.family_cue:
         mention.verdict = kind
-    elif mention.staff_cue:
+    elif mention.staff_cue or mention.key in staff.first_names:
         mention.verdict = _Verdict.STAFF
     elif mention.tier == "strong":
         mention.verdict = kind
@@ -333,16 +391,23 @@ def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
 
 
 def _age_after(tokens: Sequence[Token], last: int) -> int | None:
-    """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8"."""
+    """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8",
+    "Wren turned 12", "Kenzie is nearly 3"."""
     index = last + 1
+    while _word(tokens, index) in _BEFORE_A_BIRTHDAY and index < last + 3:
+        index += 1  # "has just turned 10", "will be 16"
     opener = _word(tokens, index)
-    if opener not in (",", "(", "aged", "age", "is", "was", "-", "–"):
+    if index > last + 1 and opener not in _AGE_OPENER_WORDS:
+        return None
+    if opener not in _AGE_OPENERS:
         return None
     index += 1
     if opener == "(" and _word(tokens, index) in _KIN and _word(tokens, index + 1) == ",":
         index += 2  # "(son, 8)", "(twins, 3)"
-    if _word(tokens, index) in ("aged", "age", "now"):
+    if _word(tokens, index) in _BEFORE_AN_AGE:
         index += 1
+    if opener in ("is", "was") and _word(tokens, index) == "aged":
+        index += 1  # "is now aged 8"
     word = _word(tokens, index)
     if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
         return None
@@ -350,10 +415,28 @@ def _age_after(tokens: Sequence[Token], last: int) -> int | None:
     if (
         after in _AGE_UNITS
         or after in (",", ")", ".", ";", "", "and", "now")
-        or (opener in ("aged", "age") and after not in (":", "/"))
+        or (opener in _AGE_OPENER_WORDS - {"be"} and after not in (":", "/", "%"))
+        or (opener == "be" and after in ("in", "next", "this", "on", "soon"))
     ):
         return index
     return None
+
+
+# "since she was 14", "when he turned 3", "from the age of 12": a child's age with no name beside.
+_PRONOUN_AGE = re.compile(
+    r"\b(?:since|when|until|till|before|after|because)[ ]{1,3}(?:she|he|they)[ ]{1,3}"
+    r"(?:was|were|turned|is|had[ ]{1,3}turned)[ ]{1,3}(?:only[ ]{1,3}|just[ ]{1,3}|aged[ ]{1,3})?"
+    r"(\d{1,2})\b(?![:.]\d|[ ]?(?:%|am\b|pm\b|o'clock|minutes|mins|hours|weeks\b|days\b))"
+    r"|\b(?:since|from|at|by)[ ]{1,3}the[ ]{1,3}age[ ]{1,3}of[ ]{1,3}(\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def pronoun_ages(text: str) -> Iterator[Finding]:
+    for match in _PRONOUN_AGE.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        if int(match.group(group)) <= _OLDEST_CHILD_AGE:
+            yield finding(FindingKind.AGE, text, match.start(group), match.end(group))
 
 
 def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
@@ -419,10 +502,9 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
 def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
     if tokens[last].possessive:
         return False
-    if _word(tokens, last + 1) == "and" and _word(tokens, last + 2) in ("i", "me", "myself"):
-        return True  # "Sarah and I visited"
-    if _word(tokens, last + 1) == "went" and _word(tokens, last + 2) == "above":
-        return True  # "Sam went above and beyond"
+    for phrase in _STAFF_PHRASES_AFTER:  # "Sarah and I visited", "Sam went above and beyond"
+        if all(_word(tokens, last + 1 + i) == word for i, word in enumerate(phrase)):
+            return True
     index = last + 1
     for _ in range(3):
         word = _word(tokens, index)
@@ -505,10 +587,11 @@ def _propagate(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
 _FAMILY_WORD = "family"
 
 
-def _family_surnames(text: str, tokens: Sequence[Token]) -> Iterator[Finding]:
-    """ "the Smith family", "Mrs Smith", "Mr and Mrs Jones" (unless a role follows)."""
+def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterator[Finding]:
+    """ "the Smith family", "Mrs Smith", "Mr and Mrs Jones" (unless a role follows, or a
+    colleague has that surname: "Mrs Jones chaired")."""
     for index, token in enumerate(tokens):
-        if not _surname_like(token):
+        if not _surname_like(token) or token.lower in staff.surnames:
             continue
         before = _word(tokens, index - 1)
         after = _word(tokens, index + 1)

@@ -26,6 +26,7 @@ from bot.dialogs.forms import (
     form_problems,
     input_value,
     load_draft,
+    load_staff_names,
     redact_fields,
     removal_preview,
     save_draft,
@@ -507,6 +508,7 @@ async def resubmit(ctx: Context, action: Action) -> list[Reply]:
         await save_draft(ctx, flow, {"stage": "form", "values": {"more": text[:limit]}})
         card = await _more_form(ctx, nomination, text[:limit])
         return form_problems(card, {"more": problem})
+    await load_staff_names(ctx)
     flagged = screen_fields(ctx, [("more", "What you added", text)])
     if flagged:
         await save_draft(ctx, flow, {"stage": "privacy", "values": {"more": text}})
@@ -542,6 +544,7 @@ async def more_privacy_continue(ctx: Context, action: Action) -> list[Reply]:
         return [Reply(await _more_form(ctx, nomination, str(values.get("more") or "")))]
     if choice not in ("remove", "confirm"):
         problem = "Please choose what to do."
+        await load_staff_names(ctx)
         flagged = screen_fields(ctx, [("more", "What you added", str(values.get("more") or ""))])
         card = privacy_check_form(
             [(label, f) for _, label, f in flagged],
@@ -551,6 +554,7 @@ async def more_privacy_continue(ctx: Context, action: Action) -> list[Reply]:
         )
         return form_problems(card, {"privacy_choice": problem})
     if choice == "remove":
+        await load_staff_names(ctx)
         values = redact_fields(ctx, values, ["more"])
     return await _reopen_with(ctx, nomination, str(values.get("more") or ""), choice)
 

@@ -18,7 +18,7 @@ import random
 import re
 from pathlib import Path
 
-from templates import HELDOUT, HELDOUT2, HELDOUT3, TUNING  # type: ignore[import-not-found]
+from templates import HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, TUNING  # type: ignore[import-not-found]
 
 HERE = Path(__file__).resolve().parent
 
@@ -120,6 +120,74 @@ HELDOUT3_POOLS = {
     "place": "Chard|Shepton Mallet|Brierley Hill|Haywards Heath|Burnham-on-Sea|Cheddar".split("|"),
     "pet": "Peanut|Scooby|Nala".split("|"),
 }
+# Fourth held-out pools: none of these are in the pools above.
+HELDOUT4_POOLS = {
+    "CHILD": "Alba Brooke Corey Delilah Ellis Flynn Gabriel Hollie Isaac Jada Kobe Lola Marley Nell Otis Penny Raheem Seren Talia Ursula Vivienne Wilf Xavier Yusra Zion Aurora Benji Clara Dougie Ember".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby Rose Amber Willow Poppy Dawn".split(),
+    "ADULT": "Sandra Kev Jolene Dale Tina Russell Michaela Shane Bernie Leigh".split(),
+    "SURNAME": "Gibbs Adeyemi Hartley Kowal Barrett Mahmood Pritchard Doherty".split(),
+    "staff": "Nkechi Siobhan Graham Leila Duncan Hayley Bilal Joanna Ewan Parveen".split(),
+    "staff2": "Nkechi Siobhan Graham Leila Duncan Hayley Bilal Joanna Ewan Parveen".split(),
+    "staff_surname": "Chambers Iqbal Forsyth Mensah Lowe".split(),
+    "STREET": "Rectory Lane|Gladstone Street|Sunnyside Road|Foxglove Close|Kingsway|Market Street|Tennyson Avenue".split(
+        "|"
+    ),
+    "ESTATE": "Falcon Court|Beaufort House|Moorland Heights".split("|"),
+    "HOUSE": "Badger's Rest|Honeysuckle Cottage|Stonebridge Farm".split("|"),
+    "POSTCODE": "TA3 5RX|BA6 8JD|DY2 0QN|RH15 9PL|TA24 5BQ|BS27 3HU".split("|"),
+    "SCHOOL": "Elmhurst Junior School|St Benedict's Catholic College|Kingfisher Primary|Chilton Trinity|Puddleducks Nursery|Wyvern Academy".split(
+        "|"
+    ),
+    "place": "Wiveliscombe|Langport|Kingswinford|East Grinstead|Watchet|Wells".split("|"),
+    "pet": "Marmite|Smudge|Ziggy".split("|"),
+    "month_name": "March|June|September".split("|"),
+}
+# The directory the fourth held-out set is screened with: every colleague in its clean texts, and
+# (to count the cost of the directory honestly) three staff who share a first name with a child.
+HELDOUT4_DIRECTORY = [
+    *(
+        f"{first} {last}"
+        for first, last in zip(
+            HELDOUT4_POOLS["staff"], HELDOUT4_POOLS["staff_surname"] * 2, strict=True
+        )
+    ),
+    "Brooke Tanner",
+    "Isaac Obi",
+    "Lola Fenwick",
+]
+# Fifth held-out pools: none of these are in the pools above.
+HELDOUT5_POOLS = {
+    "CHILD": "Amara Bryn Cassie Dylan Effie Fraser Gethin Hallie Ivy-Rose Jamal Kira Lennon Mercy Nate Ophelia Preston Ronnie Shay Teddy Uma Valentina Wesley Yasir Zuzanna Alfie-Ray Bea Connor Daisy-Mae Esa Frankie-Leigh".split(),
+    "CHILD_WORDNAME": "Hope Grace Summer Faith Holly Ruby Rose Amber Willow Poppy Dawn Liberty".split(),
+    "ADULT": "Carla Jamie Roxanne Wes Danielle Tony Sharon-Marie Kyle Geraldine Mo".split(),
+    "SURNAME": "Crossley Oyelaran Fairbairn Wozniak Hendry Rashid Pugh Tierney".split(),
+    "staff": "Ngozi Fiona Alistair Samina Rory Kerry Tunde Maxine Callum Deepa".split(),
+    "staff2": "Ngozi Fiona Alistair Samina Rory Kerry Tunde Maxine Callum Deepa".split(),
+    "staff_surname": "Whitfield Rahman Macleod Owusu Garner".split(),
+    "STREET": "Nursery Lane|Cromwell Road|Bell Street|Bluebell Close|Somerset Avenue|Penn Hill|Abbey Road".split(
+        "|"
+    ),
+    "ESTATE": "Osprey Court|Drake House|Quantock Heights".split("|"),
+    "HOUSE": "Hawthorn Cottage|Little Orchard Farm|Wren Lodge".split("|"),
+    "POSTCODE": "TA5 2PU|BA9 9DH|DY6 8LN|RH11 7XZ|TA19 0BS|BS26 2AT".split("|"),
+    "SCHOOL": "Haygrove School|St Dunstan's School|Ladymead Community School|Bishops Hull Primary|Rainbow Corner Nursery|Preston Academy".split(
+        "|"
+    ),
+    "place": "Crewkerne|Somerton|Cradley Heath|Lewes|Porlock|Nailsea".split("|"),
+    "pet": "Waffles|Domino|Pip".split("|"),
+    "month_name": "April|July|October".split("|"),
+}
+HELDOUT5_DIRECTORY = [
+    *(
+        f"{first} {last}"
+        for first, last in zip(
+            HELDOUT5_POOLS["staff"], HELDOUT5_POOLS["staff_surname"] * 2, strict=True
+        )
+    ),
+    "Dylan Marsh",
+    "Daisy Holt",
+    "Nate Corbin",
+]
 POOLS_IN_USE: dict[str, list[str]] = {}
 ROLES = "social worker|Team Manager|IRO|CSW|Practice Lead|family support worker|Head of Service|Consultant Social Worker|SW".split(
     "|"
@@ -313,3 +381,7 @@ if __name__ == "__main__":
     print(build("heldout", HELDOUT, 3, 2026, HELDOUT_POOLS), "held-out texts")
     print(build("heldout2", HELDOUT2, 3, 1130, HELDOUT2_POOLS), "second held-out texts")
     print(build("heldout3", HELDOUT3, 3, 2140, HELDOUT3_POOLS), "third held-out texts")
+    print(build("heldout4", HELDOUT4, 3, 2155, HELDOUT4_POOLS), "fourth held-out texts")
+    (HERE / "heldout4_directory.txt").write_text("\n".join(HELDOUT4_DIRECTORY) + "\n", "utf-8")
+    print(build("heldout5", HELDOUT5, 3, 2218, HELDOUT5_POOLS), "fifth held-out texts")
+    (HERE / "heldout5_directory.txt").write_text("\n".join(HELDOUT5_DIRECTORY) + "\n", "utf-8")
