@@ -1,6 +1,7 @@
 """A believable department for a fresh demo, made the way people would make it: by chatting
-with the bot. Two practices ratified into the library, one nomination in its CSW vote, and
-allocations in flight, one of them overdue.
+with the bot. Two practices ratified into the library, one nomination in its CSW vote,
+allocations in flight (one of them overdue), an open professional disagreement, and the
+quarter's quotas with nothing logged yet (so their gaps show).
 
 Everything goes through ``QABot.handle`` with the same turns the console channel sends, so
 the story needs no area's internals and stays true when the areas change.
@@ -162,4 +163,26 @@ async def tell_the_story(bot: QABot) -> list[str]:
     await qa.say("allocate\n" + allocations_csv(bot.clock().astimezone(bot.tz).date()))
     await qa.press("Confirm")
     made.append("2 allocations in flight, one overdue")
+    made.append(await raise_dispute(bot))
+    made.append("the quarter's quotas with nothing logged yet: type `quotas` as Kate or Quinn")
     return made
+
+
+async def raise_dispute(bot: QABot) -> str:
+    """Sam disagrees with Priya about a threshold decision: an RPD at its first stage."""
+    sam = Chat(bot, "sam.sw")
+    await sam.say("rpd")
+    await sam.press("No")
+    form = sam.card_with("resolution_sought")
+    inputs = {
+        "other_email": f"priya.sw@{DOMAIN}",
+        "other_name": "",
+        "other_agency": "Yeovil Children in Care",
+        "case_reference": "2046003",
+        "category": choice(form, "category"),
+        "resolution_sought": "A joint visit this week to agree whether the threshold is met.",
+    }
+    said = await sam.press("Raise it", inputs)
+    if not said or said[0].name != "dispute":
+        raise StoryError(f"the dispute was not raised: {said[0].fallback if said else ''}")
+    return f"an open disagreement (Sam and Priya, stage 1): {said[0].title}"
