@@ -14,6 +14,7 @@ the marks and the outbox row they produce are written in one transaction.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -269,6 +270,27 @@ async def open_work_for(
     return result.unique().scalars().all()
 
 
+async def open_work_of_each(
+    session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, list[Allocation]]:
+    """``open_work_for`` for many people at once (a query per thousand people), same order."""
+    found: dict[int, list[Allocation]] = defaultdict(list)
+    wanted = sorted(set(person_ids))
+    for start in range(0, len(wanted), 1000):
+        result = await session.execute(
+            select(Allocation)
+            .where(
+                Allocation.assignee_id.in_(wanted[start : start + 1000]),
+                Allocation.status.in_(LIVE_STATUSES),
+            )
+            .order_by(Allocation.due_on.is_(None), Allocation.due_on, Allocation.id)
+        )
+        for allocation in result.unique().scalars():
+            if allocation.assignee_id is not None:
+                found[allocation.assignee_id].append(allocation)
+    return found
+
+
 async def follow_up_checks_for(session: AsyncSession, person_id: int) -> Sequence[Allocation]:
     """Done audits whose two-week file check has not been recorded."""
     result = await session.execute(
@@ -414,6 +436,26 @@ async def open_actions_for(session: AsyncSession, person_id: int) -> Sequence[Al
     return result.unique().scalars().all()
 
 
+async def open_actions_of_each(
+    session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, list[AllocationAction]]:
+    """``open_actions_for`` for many people at once (a query per thousand people)."""
+    found: dict[int, list[AllocationAction]] = defaultdict(list)
+    wanted = sorted(set(person_ids))
+    for start in range(0, len(wanted), 1000):
+        result = await session.execute(
+            select(AllocationAction)
+            .where(
+                AllocationAction.owner_id.in_(wanted[start : start + 1000]),
+                AllocationAction.status == ACTION_OPEN,
+            )
+            .order_by(AllocationAction.due_on, AllocationAction.id)
+        )
+        for action in result.unique().scalars():
+            found[action.owner_id].append(action)
+    return found
+
+
 async def open_actions(
     session: AsyncSession, *, due_by: date | None = None
 ) -> Sequence[AllocationAction]:
@@ -467,6 +509,23 @@ async def mark(
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(insert(SweepMark).values(rows).on_conflict_do_nothing())
+
+
+async def mark_each(
+    session: AsyncSession, marks: Iterable[tuple[str, dict[str, Any] | None]], now: datetime
+) -> None:
+    """``mark`` for keys with details of their own, in as few statements as possible (the
+    first details given for a key are kept)."""
+    rows = list(
+        {
+            key[:300]: {"key": key[:300], "created_at": now, "details": details}
+            for key, details in reversed(list(marks))
+        }.values()
+    )
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), 2000):
+        chunk = rows[start : start + 2000]
+        await session.execute(insert(SweepMark).values(chunk).on_conflict_do_nothing())
 
 
 async def is_marked(session: AsyncSession, key: str) -> bool:

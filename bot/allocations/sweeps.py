@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from bot.allocations import cards, store
 from bot.allocations.cards import Line
@@ -27,8 +28,8 @@ from bot.allocations.dialogs.support import (
     Recipient,
     calendar_of,
     describe,
-    escalation_recipient,
     in_send_window,
+    pick_escalation_recipient,
 )
 from bot.allocations.flows import action_line, ensure_moderation, start_moderation, work_line
 from bot.allocations.rules.nudges import day_label, due_stage, escalations_due, reply_stage
@@ -40,6 +41,7 @@ from bot.domain.activities import ActivityType, EscalationTarget
 from bot.domain.workdays import add_months
 from bot.store import directory
 from bot.store.models import Person
+from bot.store.outbox import PersonMessage
 
 log = logging.getLogger(__name__)
 
@@ -187,21 +189,23 @@ async def morning_summaries(ctx: Context) -> None:
     await _other_areas_nudges(ctx, nudges)
     all_keys = [key for entries in nudges.by_person.values() for key, _ in entries]
     fresh = set(await store.unmarked(ctx.session, all_keys))
+    due: dict[int, list[tuple[str, Line]]] = {}
     for person_id, entries in nudges.by_person.items():
         new = [(key, line) for key, line in entries if key in fresh]
-        if new:
-            await _send_summary(ctx, nudges.people[person_id], new)
+        if new and nudges.people[person_id].active:
+            due[person_id] = new
+    await _send_summaries(ctx, nudges.people, due)
 
 
 async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
     """Reminders other areas registered with ``Router.summary`` join the same message."""
-    for source in ctx.summary_sources:
-        for item in await source(ctx):
-            person = nudges.people.get(item.person_id) or await directory.person_by_id(
-                ctx.session, item.person_id
-            )
-            line = Line(item.text, item.button, item.urgent, item.ident)
-            nudges.add(person, item.key, line)
+    items = [item for source in ctx.summary_sources for item in await source(ctx)]
+    unknown = {item.person_id for item in items} - nudges.people.keys()
+    people = await directory.people_by_ids(ctx.session, unknown) if unknown else {}
+    for item in items:
+        person = nudges.people.get(item.person_id) or people.get(item.person_id)
+        line = Line(item.text, item.button, item.urgent, item.ident)
+        nudges.add(person, item.key, line)
 
 
 def _reminder_horizon(ctx: Context) -> date:
@@ -269,28 +273,37 @@ def _work_button(allocation: Allocation) -> Button:
     return Button(label=f"Done {short}"[:75], verb="alloc.done", data={"a": allocation.id})
 
 
-async def _send_summary(ctx: Context, person: Person, entries: list[tuple[str, Line]]) -> None:
-    """``entries`` are the stages not yet sent to the person."""
-    person_id = person.id
-    if not person.active:
-        return
-    if await directory.is_away(ctx.session, person_id, ctx.today):
-        return  # paused: nothing is marked, so the current stage is sent when they are back
-    fresh = {key for key, _ in entries}
-    today_lines = _one_line_each([line for _, line in entries])
-    seen = {line.ident for line in today_lines}
-    others = [line for line in await _open_lines(ctx, person_id) if line.ident not in seen]
-    card = cards.morning_summary_card(person.name.split()[0], today_lines, others)
-    keys = sorted(fresh)
-    await store.mark(ctx.session, keys, ctx.now, {"person": person_id})
-    reason = "; ".join(line.text for line in today_lines)
-    await ctx.outbox.to_person(
-        person_id,
-        card,
-        key=f"summary:p{person_id}:{ctx.today}:{_digest(keys)}",
-        kind="reminder",
-        reason=reason[:300],
-    )
+async def _send_summaries(
+    ctx: Context, people: dict[int, Person], due: dict[int, list[tuple[str, Line]]]
+) -> None:
+    """``due`` holds, for each active person, the stages not yet sent to them. Everyone is
+    handled together: who is away, their open work and the writes are a few queries in all."""
+    away = await directory.away_until_each(ctx.session, due, ctx.today)
+    told = [person_id for person_id in due if person_id not in away]
+    # Paused people are left unmarked, so the current stage is sent when they are back.
+    open_lines = await _open_lines_of_each(ctx, told)
+    marks: list[tuple[str, dict[str, Any] | None]] = []
+    messages: list[PersonMessage] = []
+    for person_id in told:
+        entries = due[person_id]
+        today_lines = _one_line_each([line for _, line in entries])
+        seen = {line.ident for line in today_lines}
+        others = [line for line in open_lines.get(person_id, []) if line.ident not in seen]
+        card = cards.morning_summary_card(people[person_id].name.split()[0], today_lines, others)
+        keys = sorted({key for key, _ in entries})
+        marks.extend((key, {"person": person_id}) for key in keys)
+        reason = "; ".join(line.text for line in today_lines)
+        messages.append(
+            PersonMessage(
+                person_id,
+                card,
+                key=f"summary:p{person_id}:{ctx.today}:{_digest(keys)}",
+                kind="reminder",
+                reason=reason[:300],
+            )
+        )
+    await store.mark_each(ctx.session, marks, ctx.now)
+    await ctx.outbox.to_people(messages)
 
 
 def _one_line_each(lines: list[Line]) -> list[Line]:
@@ -309,10 +322,17 @@ def _one_line_each(lines: list[Line]) -> list[Line]:
     return list(merged.values())
 
 
-async def _open_lines(ctx: Context, person_id: int) -> list[Line]:
-    work = await store.open_work_for(ctx.session, person_id)
-    actions = await store.open_actions_for(ctx.session, person_id)
-    return [work_line(ctx, a) for a in work] + [action_line(ctx, x) for x in actions]
+async def _open_lines_of_each(ctx: Context, person_ids: list[int]) -> dict[int, list[Line]]:
+    """Each person's open work, then their open actions, as ``remaining_lines`` lists them."""
+    if not person_ids:
+        return {}
+    work = await store.open_work_of_each(ctx.session, person_ids)
+    actions = await store.open_actions_of_each(ctx.session, person_ids)
+    return {
+        person_id: [work_line(ctx, a) for a in work.get(person_id, [])]
+        + [action_line(ctx, x) for x in actions.get(person_id, [])]
+        for person_id in person_ids
+    }
 
 
 def _digest(keys: Sequence[str]) -> str:
@@ -388,6 +408,10 @@ async def escalate_overdue(ctx: Context) -> None:
     away = await directory.away_until_each(
         ctx.session, {item.owner.id for key, item, _, _ in candidates if key in fresh}, today
     )
+    recipients = await _Recipients.load(
+        ctx,
+        [item.owner for key, item, target, _ in candidates if key in fresh and target != "qa_team"],
+    )
     grouped: dict[str, tuple[Recipient, list[_Escalation]]] = {}
     covered: list[str] = []
     for key, item, target, only_when_away in candidates:
@@ -402,11 +426,28 @@ async def escalate_overdue(ctx: Context) -> None:
         if target == "line_manager":
             told_manager.add(item.base)
         escalation = _Escalation(key, item.owner, target, _overdue_text(ctx, item, until))
-        recipient = await escalation_recipient(ctx, item.owner, target)
+        recipient = recipients.of(item.owner, target)
         grouped.setdefault(recipient.key, (recipient, []))[1].append(escalation)
     await store.mark(ctx.session, covered, ctx.now, {"covered": True})
-    for recipient, items in grouped.values():
-        await _send_escalation(ctx, recipient, items)
+    await _send_escalations(ctx, list(grouped.values()))
+
+
+@dataclass(frozen=True)
+class _Recipients:
+    """Everyone's management chain and who in them is away, read once for the whole sweep."""
+
+    chains: dict[int, list[Person]]
+    away: set[int]
+
+    @classmethod
+    async def load(cls, ctx: Context, owners: list[Person]) -> _Recipients:
+        chains = await directory.manager_chains(ctx.session, owners)
+        managers = {m.id for chain in chains.values() for m in chain}
+        away = await directory.away_until_each(ctx.session, managers, ctx.today)
+        return cls(chains, set(away))
+
+    def of(self, owner: Person, target: EscalationTarget) -> Recipient:
+        return pick_escalation_recipient(owner, target, self.chains.get(owner.id, []), self.away)
 
 
 def _overdue_text(ctx: Context, item: _Overdue, away_until: date | None) -> str:
@@ -417,28 +458,39 @@ def _overdue_text(ctx: Context, item: _Overdue, away_until: date | None) -> str:
     return f"{item.owner.name}: {item.what}, due {day_label(item.due)}, {late} {days} overdue{away}"
 
 
-async def _send_escalation(ctx: Context, recipient: Recipient, items: list[_Escalation]) -> None:
-    # Several steps of one item due at once (the bot was down) are one line.
-    lines: list[Line] = []
-    for escalation in items:
-        line = Line(escalation.text, urgent=True)
-        if line not in lines:
-            lines.append(line)
-    keys = sorted(e.key for e in items)
-    await store.mark(ctx.session, keys, ctx.now, {"to": recipient.key})
-    first = recipient.person.name.split()[0] if recipient.person else "QA team"
-    card = cards.escalation_card(first, lines)
-    steps = sorted({TARGET_LABELS[e.target] for e in items})
-    reason = f"overdue, escalated to the {' and '.join(steps)}: " + "; ".join(
-        line.text for line in lines
-    )
-    key = f"escalation:{recipient.key}:{ctx.today}:{_digest(keys)}"
-    if recipient.person is not None:
-        await ctx.outbox.to_person(
-            recipient.person.id, card, key=key, kind="escalation", reason=reason[:300]
+async def _send_escalations(
+    ctx: Context, grouped: list[tuple[Recipient, list[_Escalation]]]
+) -> None:
+    marks: list[tuple[str, dict[str, Any] | None]] = []
+    messages: list[PersonMessage] = []
+    for recipient, items in grouped:
+        # Several steps of one item due at once (the bot was down) are one line.
+        lines: list[Line] = []
+        for escalation in items:
+            line = Line(escalation.text, urgent=True)
+            if line not in lines:
+                lines.append(line)
+        keys = sorted(e.key for e in items)
+        marks.extend((key, {"to": recipient.key}) for key in keys)
+        first = recipient.person.name.split()[0] if recipient.person else "QA team"
+        card = cards.escalation_card(first, lines)
+        steps = sorted({TARGET_LABELS[e.target] for e in items})
+        reason = f"overdue, escalated to the {' and '.join(steps)}: " + "; ".join(
+            line.text for line in lines
         )
-    else:
-        await ctx.outbox.to_route(QA_ROUTE, card, key=key, kind="escalation", reason=reason[:300])
+        key = f"escalation:{recipient.key}:{ctx.today}:{_digest(keys)}"
+        if recipient.person is not None:
+            messages.append(
+                PersonMessage(
+                    recipient.person.id, card, key=key, kind="escalation", reason=reason[:300]
+                )
+            )
+        else:
+            await ctx.outbox.to_route(
+                QA_ROUTE, card, key=key, kind="escalation", reason=reason[:300]
+            )
+    await store.mark_each(ctx.session, marks, ctx.now)
+    await ctx.outbox.to_people(messages)
 
 
 # --- the weekly digest ------------------------------------------------------------------------
@@ -473,18 +525,22 @@ async def weekly_digests(ctx: Context) -> None:
             by_manager[action.owner.manager_id].append(
                 Line(f"{action.owner.name}: {line.text}", urgent=True)
             )
+    managers = await directory.people_by_ids(ctx.session, by_manager)
+    away = await directory.away_until_each(ctx.session, managers, today)
+    messages: list[PersonMessage] = []
     for manager_id, lines in sorted(by_manager.items()):
-        manager = await directory.person_by_id(ctx.session, manager_id)
-        if manager is None or not manager.active:
+        manager = managers.get(manager_id)
+        if manager is None or not manager.active or manager_id in away:
             continue
-        if await directory.is_away(ctx.session, manager_id, today):
-            continue
-        await ctx.outbox.to_person(
-            manager_id,
-            cards.digest_card(manager.name.split()[0], monday, lines),
-            key=f"{week_key}:p{manager_id}",
-            kind="digest",
-            reason=f"{len(lines)} overdue item{'s' if len(lines) != 1 else ''} in the team",
+        messages.append(
+            PersonMessage(
+                manager_id,
+                cards.digest_card(manager.name.split()[0], monday, lines),
+                key=f"{week_key}:p{manager_id}",
+                kind="digest",
+                reason=f"{len(lines)} overdue item{'s' if len(lines) != 1 else ''} in the team",
+            )
         )
+    await ctx.outbox.to_people(messages)
     await store.mark(ctx.session, [week_key], ctx.now, {"managers": len(by_manager)})
     log.info("weekly overdue digest: %d manager(s)", len(by_manager))

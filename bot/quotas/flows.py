@@ -193,13 +193,30 @@ def period_of(ctx: Context, quota: Quota, day: date | None = None) -> QuotaPerio
     return quota.period_of(day or ctx.today, calendar(ctx))
 
 
-async def count_quota(ctx: Context, quota: Quota, period: QuotaPeriod) -> QuotaCount:
+@dataclass
+class Subjects:
+    """The people counted by role, read once per sweep however many quotas count them."""
+
+    by_roles: dict[tuple[str, ...], Sequence[Person]] = field(default_factory=dict)
+
+    async def with_any_role(self, ctx: Context, roles: Sequence[str]) -> Sequence[Person]:
+        wanted = tuple(sorted(roles))
+        if wanted not in self.by_roles:
+            self.by_roles[wanted] = await store.people_with_any_role(ctx.session, wanted)
+        return self.by_roles[wanted]
+
+
+async def count_quota(
+    ctx: Context, quota: Quota, period: QuotaPeriod, subjects_read: Subjects | None = None
+) -> QuotaCount:
+    """``subjects_read`` keeps the people read, for a sweep that counts several quotas."""
     people: dict[int, Person] = {}
     teams: dict[int, Team] = {}
     subjects: list[tuple[int | None, str, str]] = []
+    read = subjects_read or Subjects()
     if quota.per in ("practitioner", "role"):
         roles = [Role.PRACTITIONER.value] if quota.per == "practitioner" else list(quota.roles)
-        for person in await store.people_with_any_role(ctx.session, roles):
+        for person in await read.with_any_role(ctx, roles):
             people[person.id] = person
             subjects.append((person.id, person.name, person_group(person)))
         column = COUNT_COLUMN[quota.per]
@@ -226,6 +243,7 @@ class Owners:
     away: set[int]
     people: dict[int, Person | None] = field(default_factory=dict)
     members: dict[int, list[Person]] = field(default_factory=dict)
+    roles: dict[Role, Sequence[Person]] = field(default_factory=dict)
 
     @classmethod
     async def today(cls, ctx: Context) -> Owners:
@@ -236,6 +254,11 @@ class Owners:
         if person_id not in self.people:
             self.people[person_id] = await directory.person_by_id(ctx.session, person_id)
         return self.people[person_id]
+
+    async def with_role(self, ctx: Context, role: Role) -> Sequence[Person]:
+        if role not in self.roles:
+            self.roles[role] = await directory.people_with_role(ctx.session, role)
+        return self.roles[role]
 
     async def team(self, ctx: Context, team_id: int) -> list[Person]:
         if team_id not in self.members:
@@ -271,7 +294,7 @@ async def _owners(
     person = result.people.get(gap.key) if gap.key is not None else None
     team = result.teams.get(gap.key) if gap.key is not None else None
     if owner == "qa_team":
-        return await directory.people_with_role(ctx.session, Role.QA_TEAM)
+        return await owners.with_role(ctx, Role.QA_TEAM)
     if person is not None and owner == "self":
         return [person]
     if person is not None and owner == "line_manager":
@@ -293,6 +316,6 @@ async def _owners(
             if team
             else (service_of(person) if person else None)
         )
-        heads = await directory.people_with_role(ctx.session, Role.HEAD_OF_SERVICE)
+        heads = await owners.with_role(ctx, Role.HEAD_OF_SERVICE)
         return [h for h in heads if service is None or service_of(h) == service]
     return []

@@ -50,12 +50,13 @@ async def gap_nudges(ctx: Context) -> list[SummaryItem]:
     items: list[SummaryItem] = []
     cal = calendar(ctx)
     owners: flows.Owners | None = None
+    subjects = flows.Subjects()
     for quota in ctx.framework.quotas:
         period = flows.period_of(ctx, quota)
         stage = current_stage(quota, period, ctx.today, cal)
         if stage is None:
             continue
-        result = await flows.count_quota(ctx, quota, period)
+        result = await flows.count_quota(ctx, quota, period, subjects)
         if owners is None:
             owners = await flows.Owners.today(ctx)
         by_owner: dict[int, list[str]] = defaultdict(list)
@@ -127,6 +128,7 @@ async def period_end(ctx: Context) -> None:
         return
     cal = calendar(ctx)
     ended: list[Ended] = []
+    subjects = flows.Subjects()
     for quota in ctx.framework.quotas:
         if quota.period == "rolling":
             continue
@@ -137,7 +139,7 @@ async def period_end(ctx: Context) -> None:
         # The bot reports on periods it watched: the first time it runs, the period before is
         # kept as a baseline without telling anyone.
         watched = await store.has_results(ctx.session, quota.key)
-        result = await flows.count_quota(ctx, quota, previous)
+        result = await flows.count_quota(ctx, quota, previous, subjects)
         by_service = _keep(ctx, quota, result)
         if watched:
             ended.append(Ended(quota, result, by_service))

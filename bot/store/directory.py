@@ -38,6 +38,18 @@ async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+async def people_by_ids(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
+    """The people with these ids (a query per thousand), by id; unknown ids are left out."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, Person] = {}
+    for start in range(0, len(wanted), 1000):
+        result = await session.execute(
+            select(Person).options(WITH_ROLES).where(Person.id.in_(wanted[start : start + 1000]))
+        )
+        found.update({person.id: person for person in result.unique().scalars()})
+    return found
+
+
 async def person_by_identity(
     session: AsyncSession, platform: str, external_id: str
 ) -> Person | None:
@@ -197,6 +209,36 @@ async def manager_chain(session: AsyncSession, person: Person, depth: int = 6) -
         seen.add(manager.id)
         current = manager
     return chain
+
+
+async def manager_chains(
+    session: AsyncSession, people: Iterable[Person], depth: int = 6
+) -> dict[int, list[Person]]:
+    """``manager_chain`` for many people: one query per level of management, not per person."""
+    people = list(people)
+    known: dict[int, Person] = {}
+    frontier = {p.manager_id for p in people if p.manager_id}
+    for _ in range(depth):
+        frontier -= known.keys()
+        if not frontier:
+            break
+        found = await people_by_ids(session, frontier)
+        known.update(found)
+        frontier = {p.manager_id for p in found.values() if p.manager_id}
+    chains: dict[int, list[Person]] = {}
+    for person in people:
+        chain: list[Person] = []
+        seen = {person.id}
+        current = person
+        while current.manager_id and current.manager_id not in seen and len(chain) < depth:
+            manager = known.get(current.manager_id)
+            if manager is None:
+                break
+            chain.append(manager)
+            seen.add(manager.id)
+            current = manager
+        chains[person.id] = chain
+    return chains
 
 
 async def first_in_chain_with_role(

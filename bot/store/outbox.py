@@ -7,7 +7,8 @@ restart, a second replica) stores it once. Rows are claimed for delivery with
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,10 +19,22 @@ from bot.cards.model import Card
 from bot.domain.framework import Framework
 from bot.store.db import Claimant
 from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
+from bot.store.upserts import dialect_insert as _dialect_insert
 from bot.store.upserts import dialect_of, insert_or_ignore
 
 PENDING, SENDING, SENT, DEAD, SUPERSEDED = "pending", "sending", "sent", "dead", "superseded"
 MESSAGING_PLATFORMS = ("slack", "teams")
+
+
+@dataclass(frozen=True)
+class PersonMessage:
+    """One direct message of a batch (``OutboxWriter.to_people``)."""
+
+    person_id: int
+    card: Card
+    key: str
+    kind: str
+    reason: str = ""
 
 
 class OutboxWriter:
@@ -68,6 +81,53 @@ class OutboxWriter:
             not_before=not_before,
             card_key=card_key,
         )
+
+    async def to_people(self, messages: Sequence[PersonMessage]) -> None:
+        """Many direct messages at once, each as ``to_person`` would queue it: one query for
+        everyone's platform and one ``INSERT ... ON CONFLICT DO NOTHING`` per few hundred rows."""
+        if not messages:
+            return
+        platforms = await self._people_platforms({m.person_id for m in messages})
+        rows = [
+            self._row(
+                key=m.key,
+                kind=m.kind,
+                platform=platforms.get(m.person_id, "console"),
+                card=m.card,
+                person_id=m.person_id,
+                reason=m.reason,
+            )
+            for m in messages
+        ]
+        table = OutboxMessage.__table__
+        for start in range(0, len(rows), 500):
+            stmt = (
+                _dialect_insert(dialect_of(self._session))(table)
+                .values(rows[start : start + 500])
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(table.c.id)
+            )
+            result = await self._session.execute(stmt)
+            self.written += len(result.all())
+
+    async def _people_platforms(self, person_ids: Collection[int]) -> dict[int, str]:
+        """Each person's most recently used platform (people with none are left out)."""
+        if not self._platforms:
+            return {}
+        wanted = sorted(person_ids)
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 1000):
+            rows = await self._session.execute(
+                select(PlatformIdentity.person_id, PlatformIdentity.platform)
+                .where(
+                    PlatformIdentity.person_id.in_(wanted[start : start + 1000]),
+                    PlatformIdentity.platform.in_(self._platforms),
+                )
+                .order_by(PlatformIdentity.updated_at.desc(), PlatformIdentity.id.desc())
+            )
+            for person_id, platform in rows.tuples():
+                found.setdefault(person_id, platform)
+        return found
 
     async def to_route(
         self,
@@ -182,7 +242,39 @@ class OutboxWriter:
         card_key: str | None = None,
         operation: str = "post",
     ) -> None:
-        values = {
+        values = self._row(
+            key=key,
+            kind=kind,
+            platform=platform,
+            card=card,
+            person_id=person_id,
+            route=route,
+            address=address,
+            reason=reason,
+            not_before=not_before,
+            card_key=card_key,
+            operation=operation,
+        )
+        stmt = insert_or_ignore(dialect_of(self._session), OutboxMessage.__table__, ("dedupe_key",))
+        result = await self._session.execute(stmt, values)
+        self.written += result.rowcount or 0  # type: ignore[attr-defined]
+
+    def _row(
+        self,
+        *,
+        key: str,
+        kind: str,
+        platform: str,
+        card: Card,
+        person_id: int | None = None,
+        route: str | None = None,
+        address: dict[str, Any] | None = None,
+        reason: str = "",
+        not_before: datetime | None = None,
+        card_key: str | None = None,
+        operation: str = "post",
+    ) -> dict[str, Any]:
+        return {
             "dedupe_key": key[:300],
             "kind": kind,
             "operation": operation,
@@ -199,9 +291,6 @@ class OutboxWriter:
             "next_attempt_at": max(not_before or self._now, self._now),
             "created_at": self._now,
         }
-        stmt = insert_or_ignore(dialect_of(self._session), OutboxMessage.__table__, ("dedupe_key",))
-        result = await self._session.execute(stmt, values)
-        self.written += result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def route_target(framework: Framework, route: str, platform: str) -> str | None:

@@ -4,7 +4,7 @@ described, who takes work on and who hears about it when it is late."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -200,11 +200,23 @@ class Recipient:
 
 async def escalation_recipient(ctx: Context, person: Person, target: EscalationTarget) -> Recipient:
     """The person an escalation goes to, skipping anyone away; the QA team when none."""
+    if target == "qa_team":
+        return pick_escalation_recipient(person, target, [], set())
+    chain = await directory.manager_chain(ctx.session, person)
+    away = await directory.away_until_each(ctx.session, [m.id for m in chain], ctx.today)
+    return pick_escalation_recipient(person, target, chain, set(away))
+
+
+def pick_escalation_recipient(
+    person: Person, target: EscalationTarget, chain: Sequence[Person], away: Collection[int]
+) -> Recipient:
+    """``escalation_recipient`` from the person's management ``chain`` (their line manager
+    first) and the ids of the people ``away`` today."""
     label = TARGET_LABELS[target]
     if target == "qa_team":
         return Recipient(None, label)
-    for manager in await directory.manager_chain(ctx.session, person):
-        if not manager.active or await directory.is_away(ctx.session, manager.id, ctx.today):
+    for manager in chain:
+        if not manager.active or manager.id in away:
             continue
         if target == "line_manager":
             return Recipient(manager, label)
