@@ -237,23 +237,27 @@ async def count_quota(
 
 @dataclass
 class Owners:
-    """Who owns gaps, found once per sweep: who is away today, and the people and teams
-    already read (held here, so the session's weak identity map cannot drop them)."""
+    """Who owns gaps, found once per sweep: who is away today and the whole directory (held
+    here, so the session's weak identity map cannot drop them), read in a few queries
+    however many gaps there are."""
 
     away: set[int]
-    people: dict[int, Person | None] = field(default_factory=dict)
+    people: dict[int, Person] = field(default_factory=dict)
     members: dict[int, list[Person]] = field(default_factory=dict)
     roles: dict[Role, Sequence[Person]] = field(default_factory=dict)
 
     @classmethod
     async def today(cls, ctx: Context) -> Owners:
         absent = await directory.away_between(ctx.session, ctx.today, ctx.today)
-        return cls({a.person_id for a in absent})
+        owners = cls({a.person_id for a in absent})
+        for person in await directory.everyone(ctx.session):
+            owners.people[person.id] = person
+            if person.active and person.team_id is not None:
+                owners.members.setdefault(person.team_id, []).append(person)
+        return owners
 
     async def person(self, ctx: Context, person_id: int) -> Person | None:
-        if person_id not in self.people:
-            self.people[person_id] = await directory.person_by_id(ctx.session, person_id)
-        return self.people[person_id]
+        return self.people.get(person_id)
 
     async def with_role(self, ctx: Context, role: Role) -> Sequence[Person]:
         if role not in self.roles:
@@ -261,9 +265,7 @@ class Owners:
         return self.roles[role]
 
     async def team(self, ctx: Context, team_id: int) -> list[Person]:
-        if team_id not in self.members:
-            self.members[team_id] = list(await directory.team_members(ctx.session, team_id))
-        return self.members[team_id]
+        return self.members.get(team_id, [])
 
 
 async def gap_owners(

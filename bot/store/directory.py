@@ -124,6 +124,12 @@ async def active_people(session: AsyncSession) -> Sequence[Person]:
     return result.unique().scalars().all()
 
 
+async def everyone(session: AsyncSession) -> Sequence[Person]:
+    """The whole directory, leavers too, with their roles: for a sweep that looks up many."""
+    result = await session.execute(select(Person).options(WITH_ROLES).order_by(Person.name))
+    return result.unique().scalars().all()
+
+
 async def active_names(session: AsyncSession) -> frozenset[str]:
     """Active people's full names and first names ("Megan Jones", "Megan"), for the privacy
     screen to tell colleagues from children."""

@@ -19,7 +19,6 @@ from bot.cards.model import Card
 from bot.domain.framework import Framework
 from bot.store.db import Claimant
 from bot.store.models import ChannelLink, OutboxMessage, PlatformIdentity
-from bot.store.upserts import dialect_insert as _dialect_insert
 from bot.store.upserts import dialect_of, insert_or_ignore
 
 PENDING, SENDING, SENT, DEAD, SUPERSEDED = "pending", "sending", "sent", "dead", "superseded"
@@ -99,16 +98,13 @@ class OutboxWriter:
             )
             for m in messages
         ]
-        table = OutboxMessage.__table__
-        for start in range(0, len(rows), 500):
-            stmt = (
-                _dialect_insert(dialect_of(self._session))(table)
-                .values(rows[start : start + 500])
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(table.c.id)
-            )
-            result = await self._session.execute(stmt)
-            self.written += len(result.all())
+        # One statement compiled once; SQLAlchemy sends the rows as multi-row INSERTs
+        # ("insertmanyvalues"), and RETURNING counts the rows that were new.
+        stmt = insert_or_ignore(
+            dialect_of(self._session), OutboxMessage.__table__, ("dedupe_key",)
+        ).returning(OutboxMessage.__table__.c.id)
+        result = await self._session.execute(stmt, rows)
+        self.written += len(result.all())
 
     async def _people_platforms(self, person_ids: Collection[int]) -> dict[int, str]:
         """Each person's most recently used platform (people with none are left out)."""

@@ -45,10 +45,5 @@ def insert_or_replace(
     return upsert
 
 
-def dialect_insert(dialect: str) -> Any:
-    """The INSERT construct of ``dialect`` (it has ``on_conflict_do_nothing``)."""
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
