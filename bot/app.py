@@ -87,6 +87,7 @@ class QABot:
             turn=turn,
             public_url=self.public_url.rstrip("/"),
             summary_sources=tuple(self.router.summary_sources),
+            digest_sources=tuple(self.router.digest_sources),
         )
 
     async def handle(

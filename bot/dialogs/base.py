@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.cards.model import Button, Card
+from bot.domain.digest import DigestPart, DigestPeriod, DigestScope
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
 
@@ -87,6 +88,8 @@ class SummaryItem:
 
 
 SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
+# An area's part of a digest for a period and scope (``Router.digest``, bot/domain/digest.py).
+DigestSource = Callable[["Context", DigestPeriod, DigestScope], Awaitable[list[DigestPart]]]
 
 
 @dataclass
@@ -103,6 +106,8 @@ class Context:
     public_url: str = ""
     # Every area's reminders for the morning summary (``Router.summary``).
     summary_sources: tuple[SummarySource, ...] = ()
+    # Every area's parts of a digest (``Router.digest``).
+    digest_sources: tuple[DigestSource, ...] = ()
     # The directory's names for the privacy screen, read at most once a turn
     # (``bot.dialogs.forms.load_staff_names``); None until read.
     staff_names: frozenset[str] | None = None
@@ -154,6 +159,7 @@ class Router:
     gallery_sources: list[GallerySource] = field(default_factory=list)
     task_sources: list[TaskSource] = field(default_factory=list)
     summary_sources: list[SummarySource] = field(default_factory=list)
+    digest_sources: list[DigestSource] = field(default_factory=list)
 
     def command(
         self,
@@ -201,6 +207,12 @@ class Router:
         """An area's reminders, sent inside the one morning summary a person gets rather than
         as separate messages."""
         self.summary_sources.append(fn)
+        return fn
+
+    def digest(self, fn: DigestSource) -> DigestSource:
+        """An area's part of a QA digest: aggregate figures for a period and scope
+        (``bot/domain/digest.py``), composed by the broadcasts area."""
+        self.digest_sources.append(fn)
         return fn
 
     def match(self, text: str) -> tuple[Command, str] | None:

@@ -1,0 +1,116 @@
+"""What an area contributes to a QA digest ("Closing the Loop", a quarterly report).
+
+The digest is composed from data (issue 12): breadth (how much did we do), depth (how well did
+we do it), impact (is anyone better off), ratified good practice and recurring themes. The
+broadcasts area owns the digest; each area that holds the data answers for its own part through
+a *digest source* registered with ``Router.digest`` (``bot.dialogs.base``). A source runs
+aggregate queries for one period and scope and returns ``DigestPart`` values: plain data, no
+cards, no I/O here. Where an area cannot yet say something, it returns ``Unavailable`` rather
+than an invented number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+ScopeKind = Literal["authority", "service", "team"]
+
+
+@dataclass(frozen=True)
+class DigestScope:
+    """Who the digest is about: the whole authority, one service, or one team (by the names
+    in the directory's ``service`` and ``team`` columns)."""
+
+    kind: ScopeKind = "authority"
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return "the whole authority" if self.kind == "authority" else f"{self.name}"
+
+
+@dataclass(frozen=True)
+class DigestPeriod:
+    """A half-open span of local dates ``[start, end)`` and how people name it
+    ("Q2 2026-27", "October 2026")."""
+
+    start: date
+    end: date
+    label: str
+
+
+class Section(StrEnum):
+    BREADTH = "breadth"  # how much did we do: activities completed against planned, quotas met
+    DEPTH = "depth"  # how well: grade distribution, moderation agreement
+    IMPACT = "impact"  # is anyone better off: actions on time, re-audits improved, disputes
+    GOOD_PRACTICE = "good_practice"  # ratified good practice from the library
+    THEMES = "themes"  # recurring themes from audit, feedback and dispute categories
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number, optionally out of a total ("41 of 48 audits completed"). ``value`` None
+    means "no data", which is shown as such, never as 0."""
+
+    label: str
+    value: int | None
+    of: int | None = None
+    note: str = ""
+
+    @property
+    def percent(self) -> int | None:
+        if self.value is None or not self.of:
+            return None
+        return round(100 * self.value / self.of)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counts by category, in display order (grades Outstanding..Inadequate, themes by count):
+    drawn as a chart where people would rather look than read, and always listed as text."""
+
+    title: str
+    counts: tuple[tuple[str, int], ...]
+    # "bar" for categories, "line" for a trend over periods (labels are period names).
+    kind: Literal["bar", "line"] = "bar"
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A line worth reading in full: a ratified practice from the library, a learning point.
+    ``reference`` is what the reader can look up (a library entry number); never a child's
+    name: case-record numbers only."""
+
+    title: str
+    text: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Something the digest would show but cannot: the capability that holds the data is not
+    built yet, or the framework does not count it. Shown as a sentence, not a number."""
+
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    """One area's contribution to one section of a digest."""
+
+    section: Section
+    source: str  # the area that answered ("allocations", "quotas" ...)
+    figures: tuple[Figure, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    highlights: tuple[Highlight, ...] = ()
+    unavailable: tuple[Unavailable, ...] = ()
+    # Theme name -> how many times it came up (merged across areas for the THEMES section).
+    themes: tuple[tuple[str, int], ...] = field(default=())
