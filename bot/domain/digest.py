@@ -16,6 +16,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 ScopeKind = Literal["authority", "service", "team"]
 
 
@@ -114,3 +116,67 @@ class DigestPart:
     unavailable: tuple[Unavailable, ...] = ()
     # Theme name -> how many times it came up (merged across areas for the THEMES section).
     themes: tuple[tuple[str, int], ...] = field(default=())
+
+
+# --- The framework file's [broadcasts] table -----------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Audience = Literal["all_team_channels", "qa_team", "csw_group", "celebrations"]
+
+
+class LearningResource(_Strict):
+    """A resource the digest points people to (a practice guide, a training page)."""
+
+    title: str = Field(min_length=1, max_length=150)
+    url: str | None = Field(default=None, max_length=1000)
+    note: str = Field(default="", max_length=300)
+
+
+class DigestRules(_Strict):
+    """When the framework's QA digest is drafted, what it covers and who it goes to.
+
+    ``months`` are the months in which the digest of the period just ended is drafted (Somerset's
+    Closing the Loop: January, April, July and October, each about the quarter before), on the
+    ``draft_on_working_day``-th working day of the month. Nothing is sent before someone with the
+    QA role approves it.
+    """
+
+    name: str = Field(default="Closing the Loop", min_length=1, max_length=80)
+    period: Literal["month", "quarter", "half_year", "year"] = "quarter"
+    months: tuple[int, ...] = (1, 4, 7, 10)
+    draft_on_working_day: int = Field(default=1, ge=1, le=15)
+    sections: tuple[Section, ...] = tuple(Section)
+    # Where the approved digest goes: every team channel in [channels.teams], or named channels.
+    audience: tuple[Audience, ...] = ("all_team_channels",)
+    resources: tuple[LearningResource, ...] = ()
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _months_valid(self) -> DigestRules:
+        bad = [m for m in self.months if not 1 <= m <= 12]
+        if bad:
+            raise ValueError(f"digest months must be 1-12, not {bad}")
+        return self
+
+
+SEVEN_MINUTE_HEADINGS: tuple[str, ...] = (
+    "Background",
+    "Why it matters",
+    "Key points",
+    "Things to remember",
+    "What to do",
+    "What we will do next",
+    "Resources",
+)
+
+
+class BroadcastRules(_Strict):
+    """The framework's digest (None: the authority drafts none) and its 7-minute briefing
+    headings (seed 001; DOMAIN.md section 7)."""
+
+    digest: DigestRules | None = DigestRules()
+    briefing_headings: tuple[str, ...] = SEVEN_MINUTE_HEADINGS

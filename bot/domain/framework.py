@@ -19,6 +19,7 @@ from bot.domain.activities import (
     ModerationRate,
     reference_problems,
 )
+from bot.domain.digest import BroadcastRules
 from bot.domain.ladders import EscalationRules
 from bot.domain.quotas import Quota, quota_problems
 
@@ -141,6 +142,8 @@ class Framework(StrictModel):
     escalations: EscalationRules = EscalationRules()
     # Quotas of logged items (feedback, dip reviews, observations ...): bot/quotas.
     quotas: tuple[Quota, ...] = ()
+    # The QA digest, newsletters and briefings: bot/broadcasts.
+    broadcasts: BroadcastRules = BroadcastRules()
 
     @model_validator(mode="after")
     def _activity_keys_unique(self) -> Framework:
