@@ -221,7 +221,9 @@ def chat(
         from bot.channels.console import ConsoleChannel
         from bot.runtime import Runtime
 
-        runtime = Runtime(settings)
+        # The demo (or `qabot serve`) that owns the database runs the sweeps and delivery; a
+        # second scheduler beside it would only sweep the same database twice.
+        runtime = Runtime(settings, run_scheduler=False, run_delivery=False)
         await runtime.start()
         try:
             await check_person(runtime, as_)

@@ -76,6 +76,28 @@ def test_chat_uses_the_demo_database_and_refuses_an_unknown_person(
     assert not (in_empty_folder / "qabot.db").exists()
 
 
+def test_chat_beside_a_demo_only_talks_it_runs_no_second_scheduler(
+    in_empty_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running demo sweeps and delivers; a chat in a second terminal must not sweep the
+    same database again."""
+    staff = write(in_empty_folder / "staff.csv", STAFF_CSV)
+    monkeypatch.setenv("QABOT_DATABASE_URL", "sqlite:///qabot-demo.db")
+    assert invoke("import", "staff", str(staff))[0] == 0
+    monkeypatch.delenv("QABOT_DATABASE_URL")
+    sweeps: list[str] = []
+
+    async def sweep(self: object) -> int:
+        sweeps.append("swept")
+        return 0
+
+    monkeypatch.setattr("bot.app.QABot.run_sweeps", sweep)
+    code, said = invoke("chat", "--as", "sam.sw@example.gov.uk", stdin="help\nmy tasks\nquit\n")
+    assert code == 0, said
+    assert "my tasks" in said
+    assert sweeps == []
+
+
 def test_chat_without_a_demo_lists_nobody_and_says_how_to_load_people() -> None:
     code, said = invoke("chat", "--as", "sam.sw@example.gov.uk")
     assert code == 2
