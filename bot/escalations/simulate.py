@@ -20,11 +20,7 @@ async def seed(ctx: Context, inputs: SimulationInputs) -> Seeded:
     if request.start_stage not in ladder.start_choices:
         raise _bad(f"{ladder.name} cannot start at stage {request.start_stage + 1}")
     raiser = await _raiser(ctx, request)
-    other = None
-    if request.other:
-        other = await directory.person_by_email(ctx.session, request.other.lower())
-        if other is None:
-            raise _bad(f"{request.other} is not in the staff file")
+    other = await _other(ctx, request, raiser)
     ctx.person = raiser
     dispute = await flows.open_dispute(
         ctx,
@@ -40,7 +36,12 @@ async def seed(ctx: Context, inputs: SimulationInputs) -> Seeded:
         ),
     )
     stage = ladder.stages[request.start_stage].name
-    return Seeded(done=[f"dispute {dispute.id} on the {ladder.name} ({stage}) by {raiser.email}"])
+    with_whom = other.email if other else "another agency"
+    return Seeded(
+        done=[
+            f"dispute {dispute.id} on the {ladder.name} ({stage}), {raiser.email} with {with_whom}"
+        ]
+    )
 
 
 def _ladder(ctx: Context, request: DisputeRequest) -> Ladder:
@@ -53,6 +54,25 @@ def _ladder(ctx: Context, request: DisputeRequest) -> Ladder:
     return ladder
 
 
+async def _other(ctx: Context, request: DisputeRequest, raiser: Person) -> Person | None:
+    """The named other professional; for the sample, a practitioner of another team (or,
+    when there is none, a professional from another agency)."""
+    if request.other:
+        other = await directory.person_by_email(ctx.session, request.other.lower())
+        if other is None:
+            raise _bad(f"{request.other} is not in the staff file")
+        return other
+    if request.raised_by:
+        return None
+    practitioners = await directory.people_with_role(ctx.session, Role.PRACTITIONER)
+    others = sorted((p for p in practitioners if p.team_id != raiser.team_id), key=_email)
+    return others[0] if others else None
+
+
+def _email(person: Person) -> str:
+    return person.email
+
+
 async def _raiser(ctx: Context, request: DisputeRequest) -> Person:
     if request.raised_by:
         person = await directory.person_by_email(ctx.session, request.raised_by.lower())
@@ -60,7 +80,7 @@ async def _raiser(ctx: Context, request: DisputeRequest) -> Person:
             raise _bad(f"{request.raised_by} is not in the staff file")
         return person
     practitioners = await directory.people_with_role(ctx.session, Role.PRACTITIONER)
-    managed = sorted((p for p in practitioners if p.manager_id), key=lambda p: p.email)
+    managed = sorted((p for p in practitioners if p.manager_id), key=_email)
     if not managed:
         raise _bad("the staff file has no practitioner with a line manager to raise it")
     person = await directory.person_by_email(ctx.session, managed[0].email)
