@@ -22,19 +22,12 @@ from bot.commands import (
     OpenBot,
     cli_settings,
     console,
+    read_file,
 )
 
 
 class _DryRun(Exception):
     """Raised inside a unit of work to roll it back after showing the proposal."""
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _print_card(card: Card) -> None:
@@ -120,7 +113,7 @@ async def _import(
     await runtime.start()
     try:
         framework = runtime.framework
-        text = _read(file)
+        text = read_file(file)
         chosen = find_activity(framework, activity) if kind == "cohort" and activity else None
         if kind == "cohort" and chosen is None:
             known = ", ".join(a.key for a in framework.activities)

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from bot.commands import CommandGroups, OpenBot, cli_settings, configuration_problem, console
+from bot.commands import (
+    CommandGroups,
+    OpenBot,
+    cli_settings,
+    configuration_problem,
+    console,
+    read_file,
+)
 
 
 def add_commands(groups: CommandGroups) -> None:
@@ -18,14 +25,6 @@ def add_commands(groups: CommandGroups) -> None:
     # `qabot framework explain` checks every rule against the seeds, quotas among them; it
     # lives here until the core command has a framework group of its own.
     groups.root.add_typer(framework_app, name="framework")
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def import_feedback_command(open_bot: OpenBot) -> Callable[..., None]:
@@ -51,7 +50,7 @@ async def _import(open_bot: OpenBot, file: Path, *, dry_run: bool) -> int:
         if not any(q.counts == "feedback" for q in runtime.framework.quotas):
             console.print("[red]This framework has no feedback quota[/red]: nothing to import.")
             return 2
-        text = _read(file)
+        text = read_file(file)
         async with runtime.db.session() as session:
             ctx = runtime.bot.context(session, None)
             try:

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,12 +19,20 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bot.commands import CANNOT_START, DONE, configuration_problem, console, framework_option
+from bot.commands import (
+    CANNOT_START,
+    DONE,
+    configuration_problem,
+    console,
+    framework_option,
+    read_file,
+)
 from bot.config import ConfigError, load_settings
 from bot.dialogs.base import Router
 from bot.domain.framework import Framework
 from bot.domain.simulation import DisputeRequest, SimulationError, SimulationInputs
 from bot.domain.workdays import WorkingCalendar
+from bot.logs import configure_logging
 from bot.simulation.harness import Progress as ProgressCallback
 from bot.simulation.harness import Simulation, simulate
 
@@ -45,24 +54,29 @@ KIND_LABELS = {
 LINE_LABELS = {"quota": "quota nudges", "dispute": "dispute reminders"}
 
 
-def read_file(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+# The options `qabot simulate` shares with the areas' variants (`qabot disputes simulate`).
+FrameworkOption = Annotated[
+    str | None, typer.Option(help="Preset name or framework file (default: the setting)")
+]
+StaffOption = Annotated[
+    Path | None, typer.Option(exists=True, dir_okay=False, help="Staff CSV (default: demo)")
+]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First day (default: this quarter's)")
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="Last day (default: the quarter's last)")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="text or json (JSON lines)")]
+StepOption = Annotated[int, typer.Option(help="Minutes between sweeps in working hours")]
 
 
 def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
     """``qabot simulate``, running the sweeps of every area (``build_router``)."""
 
     def simulate_period(
-        framework: Annotated[
-            str | None, typer.Option(help="Preset name or framework file (default: the setting)")
-        ] = None,
-        staff: Annotated[
-            Path | None, typer.Option(exists=True, dir_okay=False, help="Staff CSV (default: demo)")
-        ] = None,
+        framework: FrameworkOption = None,
+        staff: StaffOption = None,
         allocations: Annotated[
             Path | None, typer.Option(exists=True, dir_okay=False, help="Allocations CSV")
         ] = None,
@@ -75,24 +89,15 @@ def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
         dispute: Annotated[
             bool, typer.Option("--dispute", help="Add a sample dispute nobody acts on")
         ] = False,
-        from_: Annotated[
-            str | None, typer.Option("--from", help="First day (default: this quarter's)")
-        ] = None,
-        to: Annotated[
-            str | None, typer.Option("--to", help="Last day (default: the quarter's last)")
-        ] = None,
-        format: Annotated[str, typer.Option("--format", help="text or json (JSON lines)")] = "text",
-        step: Annotated[int, typer.Option(help="Minutes between sweeps in working hours")] = 60,
+        from_: FromOption = None,
+        to: ToOption = None,
+        format: FormatOption = "text",
+        step: StepOption = 60,
     ) -> None:
         """Preview every message the bot would send between two days, if nobody acted."""
         run_simulation(
             build_router,
-            framework=framework,
-            staff=staff,
-            from_=from_,
-            to=to,
-            format=format,
-            step=step,
+            Options(framework, staff, from_, to, format, step),
             allocations=allocations,
             feedback=feedback,
             dispute=DisputeRequest() if dispute else None,
@@ -101,30 +106,39 @@ def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
     return simulate_period
 
 
+@dataclass(frozen=True)
+class Options:
+    """The options every variant of the command has."""
+
+    framework: str | None
+    staff: Path | None
+    from_: str | None
+    to: str | None
+    format: str
+    step: int
+
+
 def run_simulation(
     build_router: Callable[[], Router],
+    options: Options,
     *,
-    framework: str | None,
-    staff: Path | None,
-    from_: str | None,
-    to: str | None,
-    format: str,
-    step: int,
     allocations: Path | None = None,
     feedback: Path | None = None,
     dispute: DisputeRequest | None = None,
 ) -> None:
     """Check the options, run the simulation, print the messages and a summary; exits 0, or
     2 on bad input (every bad line named)."""
-    if format not in ("text", "json"):
+    if options.format not in ("text", "json"):
         console.print("[red]--format[/red] must be text or json")
         raise typer.Exit(CANNOT_START)
-    fw = framework_option(framework)
+    fw = framework_option(options.framework)
+    # The sweeps' routine log lines would bury the preview: warnings and errors only.
+    configure_logging("WARNING")
     try:
         tz = load_settings().tz
     except ConfigError as exc:
         raise configuration_problem(exc) from None
-    start, end = _period(fw, from_, to, datetime.now(tz).date())
+    start, end = _period(fw, options.from_, options.to, datetime.now(tz).date())
     inputs = SimulationInputs(
         start=start,
         end=end,
@@ -132,7 +146,7 @@ def run_simulation(
         feedback=read_file(feedback) if feedback else None,
         dispute=dispute,
     )
-    staff_text = read_file(staff or DEMO_STAFF)
+    staff_text = read_file(options.staff or DEMO_STAFF)
     try:
         with _progress() as progress:
             result = asyncio.run(
@@ -142,7 +156,7 @@ def run_simulation(
                     inputs,
                     router=build_router(),
                     tz=tz,
-                    step_minutes=step,
+                    step_minutes=options.step,
                     progress=progress,
                 )
             )
@@ -151,7 +165,7 @@ def run_simulation(
             console.print(f"[red]bad input[/red] {problem}", highlight=False, soft_wrap=True)
         console.print(f"[red]Cannot simulate:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(CANNOT_START) from None
-    _print(result, format)
+    _print(result, options.format)
     _summary(result, start, end)
     raise typer.Exit(DONE)
 
