@@ -187,7 +187,7 @@ def _progress() -> Iterator[ProgressCallback]:
     if not console.is_terminal:
 
         def plain(day: date, done: int, total: int) -> None:
-            if done % 5 == 0 or done == total:
+            if done and (done % 5 == 0 or done == total):
                 console.print(f"simulated to {day:%a %d %b %Y} ({done} of {total} working days)")
 
         yield plain

@@ -181,6 +181,8 @@ class _Run:
 
     async def step_through(self, step_minutes: int, progress: Progress | None) -> None:
         days = working_days(self.framework, self.inputs.start, self.inputs.end)
+        if progress is not None and days:
+            progress(days[0], 0, len(days))
         for number, day in enumerate(days, start=1):
             for moment in ticks(self.framework, day, self.tz, step_minutes):
                 self.clock.now = moment
