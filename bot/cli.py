@@ -31,6 +31,7 @@ from bot.commands import (
 )
 from bot.config import PRESETS, ConfigError, Settings, load_settings
 from bot.logs import logs_to_file
+from bot.simulation.command import simulate_command
 from bot.store.directory import ImportReport
 
 app = typer.Typer(help="qabot: your QA framework in Teams and Slack.", no_args_is_help=True)
@@ -431,6 +432,7 @@ def _open_bot(settings: Settings) -> BotHandle:
 
 
 groups = CommandGroups(root=app, imports=import_app, build_router=build_router, open_bot=_open_bot)
+app.command("simulate")(simulate_command(build_router))
 for area in AREAS:
     if area.add_commands is not None:
         area.add_commands(groups)

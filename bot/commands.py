@@ -71,6 +71,15 @@ def framework_option(value: str | None) -> Framework:
         raise configuration_problem(exc) from None
 
 
+def read_file(path: Path) -> str:
+    """A CSV the QA team saved: UTF-8 (with or without a byte-order mark), else Windows-1252."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def cannot_write(path: Path, exc: OSError) -> typer.Exit:
     """An ``--out`` that cannot be written: say which and why, never a traceback."""
     reason = exc.strerror or str(exc)

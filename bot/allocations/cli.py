@@ -1,4 +1,4 @@
-"""``qabot import allocations``, ``qabot import cohort`` and ``qabot simulate``.
+"""``qabot import allocations`` and ``qabot import cohort``.
 
 Added to the ``qabot`` command by ``add_commands`` (the composition root calls it).
 """
@@ -6,10 +6,7 @@ Added to the ``qabot`` command by ``add_commands`` (the composition root calls i
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,23 +21,13 @@ from bot.commands import (
     CommandGroups,
     OpenBot,
     cli_settings,
-    configuration_problem,
     console,
+    read_file,
 )
-from bot.config import load_settings
-from bot.dialogs.base import Router
 
 
 class _DryRun(Exception):
     """Raised inside a unit of work to roll it back after showing the proposal."""
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _print_card(card: Card) -> None:
@@ -126,7 +113,7 @@ async def _import(
     await runtime.start()
     try:
         framework = runtime.framework
-        text = _read(file)
+        text = read_file(file)
         chosen = find_activity(framework, activity) if kind == "cohort" and activity else None
         if kind == "cohort" and chosen is None:
             known = ", ".join(a.key for a in framework.activities)
@@ -196,72 +183,3 @@ async def _import(
 def add_commands(groups: CommandGroups) -> None:
     groups.imports.command("allocations")(import_allocations_command(groups.open_bot))
     groups.imports.command("cohort")(import_cohort_command(groups.open_bot))
-    groups.root.command("simulate")(simulate_command(groups.build_router))
-
-
-def simulate_command(build_router: Callable[[], Router]) -> Callable[..., None]:
-    """``qabot simulate``, running the sweeps of every area (``build_router``)."""
-
-    def simulate(
-        framework: Annotated[str, typer.Option(help="Preset name or framework file")],
-        staff: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Staff CSV")],
-        allocations: Annotated[
-            Path, typer.Option(exists=True, dir_okay=False, help="Allocations CSV")
-        ],
-        from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
-        to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
-        format: Annotated[str, typer.Option("--format", help="text or json (JSON lines)")] = "text",
-        step: Annotated[int, typer.Option(help="Minutes between sweeps in working hours")] = 60,
-    ) -> None:
-        """Preview every message the bot would send between two days, if nobody acted."""
-        from bot.allocations.simulate import SimulationError
-        from bot.allocations.simulate import simulate as run_simulation
-        from bot.config import ConfigError, load_framework
-
-        if format not in ("text", "json"):
-            console.print("[red]--format[/red] must be text or json")
-            raise typer.Exit(CANNOT_START)
-        try:
-            start, end = date.fromisoformat(from_), date.fromisoformat(to)
-        except ValueError:
-            console.print("[red]--from and --to[/red] must be dates (YYYY-MM-DD)")
-            raise typer.Exit(CANNOT_START) from None
-        try:
-            fw = load_framework(framework, source="--framework")
-            tz = load_settings().tz
-        except ConfigError as exc:
-            raise configuration_problem(exc) from None
-        try:
-            result = asyncio.run(
-                run_simulation(
-                    fw,
-                    _read(staff),
-                    _read(allocations),
-                    start,
-                    end,
-                    router=build_router(),
-                    tz=tz,
-                    step_minutes=step,
-                )
-            )
-        except SimulationError as exc:
-            for problem in exc.problems:
-                console.print(f"[red]left out[/red] {problem}", highlight=False, soft_wrap=True)
-            console.print(f"[red]Cannot simulate:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(PARTLY_OR_NOT_DONE if exc.problems else CANNOT_START) from None
-        for problem in result.errors:
-            console.print(f"[red]left out[/red] {problem}", highlight=False, soft_wrap=True)
-        for warning in result.warnings:
-            console.print(f"[yellow]warning[/yellow] {warning}", highlight=False, soft_wrap=True)
-        out = sys.stdout
-        for message in result.messages:
-            line = json.dumps(message.as_json()) if format == "json" else message.as_text()
-            out.write(line + "\n")
-        out.flush()
-        console.print(
-            f"{len(result.messages)} message(s) from {start} to {end}, nobody acting.",
-            highlight=False,
-        )
-        raise typer.Exit(PARTLY_OR_NOT_DONE if result.errors else DONE)
-
-    return simulate

@@ -17,6 +17,7 @@ from bot.cards.model import Button, Card
 from bot.domain.digest import DigestPart, DigestPeriod, DigestScope
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
+from bot.domain.simulation import SimulationInputs
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,6 +91,22 @@ class SummaryItem:
 SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
 # An area's part of a digest for a period and scope (``Router.digest``, bot/domain/digest.py).
 DigestSource = Callable[["Context", DigestPeriod, DigestScope], Awaitable[list[DigestPart]]]
+# Something an area does later in a simulation, on a given day (logging an item on its date).
+Planned = tuple[date, Callable[["Context"], Awaitable[None]]]
+
+
+@dataclass
+class Seeded:
+    """What an area set up for ``qabot simulate`` (``Router.simulation``)."""
+
+    # What was set up, for the person running it ("2 allocations confirmed").
+    done: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    later: list[Planned] = field(default_factory=list)
+
+
+# An area's seeding of a simulation: raises bot.domain.simulation.SimulationError on bad input.
+SimulationSeed = Callable[["Context", SimulationInputs], Awaitable[Seeded]]
 
 
 @dataclass
@@ -160,6 +177,7 @@ class Router:
     task_sources: list[TaskSource] = field(default_factory=list)
     summary_sources: list[SummarySource] = field(default_factory=list)
     digest_sources: list[DigestSource] = field(default_factory=list)
+    simulation_seeds: list[SimulationSeed] = field(default_factory=list)
 
     def command(
         self,
@@ -213,6 +231,11 @@ class Router:
         """An area's part of a QA digest: aggregate figures for a period and scope
         (``bot/domain/digest.py``), composed by the broadcasts area."""
         self.digest_sources.append(fn)
+        return fn
+
+    def simulation(self, fn: SimulationSeed) -> SimulationSeed:
+        """An area's part of setting up ``qabot simulate``: what it seeds from the inputs."""
+        self.simulation_seeds.append(fn)
         return fn
 
     def match(self, text: str) -> tuple[Command, str] | None:

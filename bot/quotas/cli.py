@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from bot.commands import CommandGroups, OpenBot, cli_settings, configuration_problem, console
+from bot.commands import (
+    CommandGroups,
+    OpenBot,
+    cli_settings,
+    configuration_problem,
+    console,
+    read_file,
+)
 
 
 def add_commands(groups: CommandGroups) -> None:
@@ -18,14 +25,6 @@ def add_commands(groups: CommandGroups) -> None:
     # `qabot framework explain` checks every rule against the seeds, quotas among them; it
     # lives here until the core command has a framework group of its own.
     groups.root.add_typer(framework_app, name="framework")
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def import_feedback_command(open_bot: OpenBot) -> Callable[..., None]:
@@ -42,10 +41,8 @@ def import_feedback_command(open_bot: OpenBot) -> Callable[..., None]:
 
 
 async def _import(open_bot: OpenBot, file: Path, *, dry_run: bool) -> int:
-    from bot.quotas.flows import ItemValues, save_item
-    from bot.quotas.imports import CsvFormatError, parse_feedback_csv
-    from bot.store import directory
-    from bot.store.models import Person
+    from bot.quotas.flows import read_feedback, save_imported
+    from bot.quotas.imports import CsvFormatError
 
     runtime = open_bot(cli_settings())
     await runtime.start()
@@ -53,20 +50,11 @@ async def _import(open_bot: OpenBot, file: Path, *, dry_run: bool) -> int:
         if not any(q.counts == "feedback" for q in runtime.framework.quotas):
             console.print("[red]This framework has no feedback quota[/red]: nothing to import.")
             return 2
-        text = _read(file)
+        text = read_file(file)
         async with runtime.db.session() as session:
             ctx = runtime.bot.context(session, None)
-            people = {p.email.lower(): p for p in await directory.active_people(session)}
             try:
-                parsed = parse_feedback_csv(
-                    text,
-                    ctx.framework,
-                    {email: p.id for email, p in people.items()},
-                    lambda pid: any(
-                        p.id == pid and "practitioner" in p.role_names for p in people.values()
-                    ),
-                    ctx.today,
-                )
+                parsed, people = await read_feedback(ctx, text, ctx.today)
             except CsvFormatError as exc:
                 console.print(f"[red]The file cannot be read:[/red] {exc}", soft_wrap=True)
                 return 2
@@ -81,24 +69,8 @@ async def _import(open_bot: OpenBot, file: Path, *, dry_run: bool) -> int:
             if dry_run:
                 console.print(f"Dry run: {len(parsed.rows)} lines are good; nothing was saved.")
                 return 0
-            by_id: dict[int, Person] = {p.id: p for p in people.values()}
             for row in parsed.rows:
-                ctx.person = by_id.get(row.logged_by_id) if row.logged_by_id else None
-                item = save_item(
-                    ctx,
-                    ItemValues(
-                        kind="feedback",
-                        occurred_on=row.occurred_on,
-                        subject=by_id[row.practitioner_id],
-                        case_ref=row.case_ref,
-                        source=row.source,
-                        feedback_kind=row.kind,
-                        themes=row.themes,
-                    ),
-                    via="import",
-                )
-                item.done_by_id = row.logged_by_id
-            ctx.person = None
+                save_imported(ctx, row, people)
             ctx.audit.record(
                 "quota.imported",
                 actor_id=None,

@@ -3,7 +3,7 @@ item, counting a quota for a period, and who owns each gap."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +12,7 @@ from bot.dialogs.forms import calendar
 from bot.domain.quotas import Quota, QuotaPeriod
 from bot.domain.roles import Role
 from bot.quotas import store
+from bot.quotas.imports import FeedbackRow, ParsedFeedback, parse_feedback_csv
 from bot.quotas.rules import Counted, quotas_counting, tally
 from bot.quotas.store import QuotaItem
 from bot.store import directory
@@ -145,6 +146,50 @@ def _apply(item: QuotaItem, values: ItemValues) -> None:
     item.themes = list(values.themes)
     item.theme = values.theme or None
     item.notes = values.notes or None
+
+
+# --- feedback recorded elsewhere (`qabot import feedback`, `qabot simulate --feedback`) -------
+
+
+async def read_feedback(
+    ctx: Context, text: str, today: date
+) -> tuple[ParsedFeedback, dict[int, Person]]:
+    """The file's rows checked against the directory, and the active people by id; raises
+    ``bot.quotas.imports.CsvFormatError`` when the file as a whole cannot be read."""
+    people = {p.id: p for p in await directory.active_people(ctx.session)}
+    practitioners = {p.id for p in people.values() if Role.PRACTITIONER.value in p.role_names}
+    parsed = parse_feedback_csv(
+        text,
+        ctx.framework,
+        {p.email.lower(): p.id for p in people.values()},
+        practitioners.__contains__,
+        today,
+    )
+    return parsed, people
+
+
+def save_imported(ctx: Context, row: FeedbackRow, people: Mapping[int, Person]) -> QuotaItem:
+    """One checked row saved as logged by its ``logged_by_email`` (or nobody)."""
+    me = ctx.person
+    ctx.person = people.get(row.logged_by_id) if row.logged_by_id else None
+    try:
+        item = save_item(
+            ctx,
+            ItemValues(
+                kind="feedback",
+                occurred_on=row.occurred_on,
+                subject=people[row.practitioner_id],
+                case_ref=row.case_ref,
+                source=row.source,
+                feedback_kind=row.kind,
+                themes=row.themes,
+            ),
+            via="import",
+        )
+    finally:
+        ctx.person = me
+    item.done_by_id = row.logged_by_id
+    return item
 
 
 def correct_item(ctx: Context, item: QuotaItem, values: ItemValues) -> None:

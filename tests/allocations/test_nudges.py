@@ -8,10 +8,11 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from bot.allocations.dialogs.support import calendar_of
-from bot.allocations.simulate import simulate
 from bot.areas import build_router
 from bot.config import load_framework
 from bot.dialogs.base import Context, SummaryItem
+from bot.domain.simulation import SimulationInputs
+from bot.simulation.harness import simulate
 from bot.store.models import OutboxMessage
 from tests.allocations.support import (
     BEA,
@@ -216,12 +217,13 @@ async def test_a_restart_mid_quarter_sends_nothing_twice_and_misses_nothing(
     # The same allocations, never interrupted, on a fresh database: the same messages.
     staff = STAFF_CSV
     header = "case_ref,team,activity,assignee_email,moderator_email,cycle"
+    inputs = SimulationInputs(
+        start=date(2026, 11, 23), end=date(2026, 12, 21), allocations="\n".join([header, *lines])
+    )
     preview = await simulate(
         SOMERSET,
         staff,
-        "\n".join([header, *lines]),
-        date(2026, 11, 23),
-        date(2026, 12, 21),
+        inputs,
         router=build_router(),
         step_minutes=240,
     )

@@ -1,5 +1,5 @@
-"""`qabot simulate` previews a quarter on a fake clock; `qabot import allocations` proposes,
-then tells people once confirmed."""
+"""`qabot simulate --allocations` previews a quarter on a fake clock; `qabot import allocations`
+proposes, then tells people once confirmed."""
 
 from __future__ import annotations
 
@@ -115,13 +115,13 @@ def test_reminders_stay_at_half_past_nine_across_both_clock_changes(tmp_path: Pa
     }
 
 
-def test_bad_input_is_named_and_the_rest_still_simulated(files: tuple[Path, Path]) -> None:
+def test_bad_input_is_named_by_line_and_nothing_simulated(files: tuple[Path, Path]) -> None:
     staff, allocations = files
     allocations.write_text(f"{HEADER}\n{PE}\n2045872,Yeovil,no_such_activity,x@y.gov.uk,,PE\n")
     code, out, err = simulate(staff, allocations, "--from", "2026-11-23", "--to", "2026-11-23")
-    assert code == 1  # a line was left out: exit 1, as `import allocations` does
-    assert "line 3: unknown activity 'no_such_activity'" in err
-    assert "chris.csw@example.gov.uk" in out
+    assert code == 2  # a bad line: exit 2, nothing simulated (fix the file and run again)
+    assert "allocations file line 3: unknown activity 'no_such_activity'" in err
+    assert out == "" and "Traceback" not in err
     code, _, err = simulate(staff, allocations, "--from", "2026-12-01", "--to", "2026-11-01")
     assert code == 2 and "--to is before --from" in err
     code, _, err = simulate(staff, allocations, "--from", "1 Dec", "--to", "2026-12-01")

@@ -174,9 +174,9 @@ def test_simulate_names_the_lines_when_no_row_is_usable(in_empty_folder: Path) -
         *("--framework", "somerset", "--staff", str(staff), "--allocations", str(allocations)),
         *("--from", "2026-11-23", "--to", "2026-11-24"),
     )
-    assert code == 1
-    assert "left out" in said and "line 2" in said
-    assert "no allocation in the file can be used" in said
+    assert code == 2
+    assert "allocations file line 2" in said and "nobody@example.gov.uk" in said
+    assert "Cannot simulate" in said
 
 
 def test_import_staff_shows_changes_and_asks_before_marking_people_as_left(
