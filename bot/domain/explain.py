@@ -88,9 +88,9 @@ def explain(framework: Framework) -> list[Explained]:
 
 def _stage_words(stage: LadderStage) -> str:
     if stage.working_days is not None:
-        clock = f"{stage.working_days} working days"
+        clock = f"{stage.working_days} working day" + ("s" if stage.working_days != 1 else "")
     elif stage.months is not None:
-        clock = f"{stage.months} months"
+        clock = f"{stage.months} month" + ("s" if stage.months != 1 else "")
     else:
         clock = "no fixed timescale"
     told = ", ".join(role.value for role in stage.roles)

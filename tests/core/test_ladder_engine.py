@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.config import ConfigError, framework_path, load_framework
 from bot.domain import ladder_engine as engine
+from bot.domain.explain import explain
 from bot.domain.ladders import InadequateLadder, Ladder, LadderStage
 from bot.domain.roles import Role
 from bot.domain.workdays import WorkingCalendar
@@ -158,3 +159,12 @@ def test_an_old_inadequate_ladder_in_a_framework_file_is_refused_clearly(tmp_pat
     assert "key inadequate_ladder" in message
     assert "steps, moderate_immediately belong to the old shape of [inadequate_ladder]" in message
     assert "[[inadequate_ladder.stages]]" in message
+
+
+def test_framework_explain_lists_each_inadequate_stage_with_its_source() -> None:
+    found = {r.rule: r for r in explain(load_framework("west-sussex"))}
+    moderation = found["inadequate_ladder.stages.moderation"]
+    assert (moderation.value, moderation.mark) == ("1 working day", "reading")
+    director = found["inadequate_ladder.stages.executive_director"]
+    assert director.value == "3 months; tells director"
+    assert director.source.startswith("seed 002")
