@@ -658,11 +658,19 @@ def morning_summary_card(first_name: str, today: Sequence[Line], also: Sequence[
     )
 
 
-def escalation_card(first_name: str, lines: Sequence[Line]) -> Card:
+def escalation_card(first_name: str, lines: Sequence[Line], *, instead: bool = False) -> Card:
+    """Overdue work escalated to ``first_name``; ``instead`` when some of it could not reach the
+    person the framework names (each such line says who that was and why)."""
+    intro = (
+        f"{first_name}, this QA work is overdue. Some of it comes to you in place of the person "
+        "the framework escalates it to: its line says why. "
+        if instead
+        else f"{first_name}, this QA work is overdue and the framework escalates it to you. "
+    )
     body: list[TextBlock] = [
         TextBlock(
-            text=f"{first_name}, this QA work is overdue and the framework escalates it to you. "
-            "Please follow it up with the person (or ask the QA team to reallocate it).",
+            text=intro + "Please follow it up with the person (or ask the QA team to reallocate "
+            "it).",
         ),
         TextBlock(text=_line_list(lines)),
     ]

@@ -27,12 +27,13 @@ from bot.allocations.rules.nudges import day_label
 from bot.allocations.store import Allocation, AllocationAction, InadequateCase
 from bot.cards.model import Button
 from bot.dialogs.base import Context
+from bot.domain import ladder_engine
 from bot.domain.activities import (
     ActivityType,
     follow_up_check_date,
     inadequate_moderation_due,
 )
-from bot.domain.workdays import add_months
+from bot.domain.ladders import LadderStage
 from bot.store.models import Person
 
 log = logging.getLogger(__name__)
@@ -397,11 +398,7 @@ async def _after_evaluation(
     inadequate = grade == "inadequate"
     if inadequate and ladder is not None:
         case = await _open_ladder_case(ctx, allocation, allocation.completed_on or ctx.today)
-        due = (
-            inadequate_moderation_due(ladder, ctx.today, cal)
-            if ladder.moderate_immediately
-            else None
-        )
+        due = inadequate_moderation_due(ladder, ctx.today, cal)
         moderation = await ensure_moderation(ctx, allocation, due=due)
         if moderation is None:
             await _confirm_inadequate(ctx, case, allocation, notes)
@@ -511,9 +508,9 @@ async def _schedule_reaudit(
     activity = ctx.framework.activity(ladder.reaudit_activity)
     if activity is None:
         return None
-    step = ladder.steps[min(case.steps_done, len(ladder.steps) - 1)]
-    cal = calendar_of(ctx.framework)
-    due = cal.on_or_after(add_months(after, step.after_months))
+    # Further audit n belongs to stage n (stage 0 is the moderation); its clock sets the date.
+    stage = ladder_engine.stage_at(ladder, case.steps_done + 1)
+    due = ladder_engine.stage_due_on(calendar_of(ctx.framework), after, stage)
     assignee = await choose_assignee(
         ctx, activity, case_team=audit.team, exclude=set(), prefer=audit.assignee
     )
@@ -557,31 +554,22 @@ async def _after_reaudit(
             ],
         )
         return
-    step = ladder.steps[min(case.steps_done - 1, len(ladder.steps) - 1)]
-    escalated_to = await person_for_role(ctx, reaudit.assignee, step.escalate_to)
-    case_ref = audit.case_ref or "—"
-    facts = [
-        ("Graded Inadequate", day_label(case.opened_on)),
-        ("Further audits", str(case.steps_done)),
-        ("Latest by", reaudit.assignee.name if reaudit.assignee else "—"),
-    ]
-    card = cards.inadequate_escalation_card(
-        ctx.framework.case_reference.label, case_ref, step.label, facts
-    )
-    reason = f"still Inadequate after further audit {case.steps_done}"
-    if escalated_to is not None:
-        await ctx.outbox.to_person(
-            escalated_to.id,
-            card,
-            key=f"ladder:{case.id}:step{case.steps_done}:escalated",
-            kind="escalation",
-            reason=reason,
-            not_before=next_working_moment(ctx),
-        )
+    # Still Inadequate at the re-audit of stage n: the engine moves the case to the next stage
+    # (the last one repeats), whose roles are told.
+    reached = ladder_engine.next_stage_index(ladder, min(case.steps_done, len(ladder.stages) - 1))
+    if reached is None:
+        await _end_at_last_stage(ctx, case, audit, reaudit, notes)
+        return
+    stage = ladder.stages[reached]
+    told = await _tell_stage_roles(ctx, case, audit, reaudit, stage)
     next_reaudit = await _schedule_reaudit(
         ctx, case, audit, after=reaudit.completed_on or ctx.today
     )
-    who = escalated_to.name if escalated_to else f"nobody with the role {step.escalate_to.value}"
+    who = " and ".join(person.name for person in told) or (
+        "nobody with the role " + " or ".join(role.value for role in stage.roles)
+        if stage.roles
+        else "nobody (the stage names no role)"
+    )
     due = (
         f"; the next further audit is due {day_label(next_reaudit.due_on)}"
         if next_reaudit and next_reaudit.due_on
@@ -594,9 +582,57 @@ async def _after_reaudit(
         f"Still Inadequate: {subject(ctx.framework, audit)}",
         [
             f"The further audit of {subject(ctx.framework, audit)} graded it Inadequate again.",
-            f"Escalated to {who} ({step.label}){due}.",
+            f"Escalated to {who} ({stage.guidance}){due}.",
         ],
     )
+
+
+async def _end_at_last_stage(
+    ctx: Context, case: InadequateCase, audit: Allocation, reaudit: Allocation, notes: list[str]
+) -> None:
+    """A ladder that does not repeat its last stage ends there, still Inadequate."""
+    case.status = store.LADDER_CLOSED
+    case.closed_on = reaudit.completed_on
+    notes.append("Still Inadequate at the ladder's last stage: the ladder ends here.")
+    await _alert_inadequate(
+        ctx,
+        f"ladder:{case.id}:ended",
+        f"Still Inadequate, ladder ended: {subject(ctx.framework, audit)}",
+        [
+            f"The further audit of {subject(ctx.framework, audit)} graded it Inadequate again at "
+            "the last stage of the ladder, which does not repeat: no further audit is set."
+        ],
+    )
+
+
+async def _tell_stage_roles(
+    ctx: Context, case: InadequateCase, audit: Allocation, reaudit: Allocation, stage: LadderStage
+) -> list[Person]:
+    """Each of the stage's roles hears, nearest up the re-auditor's line first."""
+    facts = [
+        ("Graded Inadequate", day_label(case.opened_on)),
+        ("Further audits", str(case.steps_done)),
+        ("Latest by", reaudit.assignee.name if reaudit.assignee else "—"),
+    ]
+    card = cards.inadequate_escalation_card(
+        ctx.framework.case_reference.label, audit.case_ref or "—", stage.guidance, facts
+    )
+    told: list[Person] = []
+    for role in stage.roles:
+        person = await person_for_role(ctx, reaudit.assignee, role)
+        if person is None or person in told:
+            continue
+        told.append(person)
+        suffix = "" if len(stage.roles) == 1 else f":{role.value}"
+        await ctx.outbox.to_person(
+            person.id,
+            card,
+            key=f"ladder:{case.id}:step{case.steps_done}:escalated{suffix}",
+            kind="escalation",
+            reason=f"still Inadequate after further audit {case.steps_done}",
+            not_before=next_working_moment(ctx),
+        )
+    return told
 
 
 async def _alert_inadequate(ctx: Context, key: str, title: str, lines: list[str]) -> None:

@@ -348,6 +348,8 @@ class _Escalation:
     owner: Person
     target: EscalationTarget
     text: str
+    # It could not reach its target and went to someone else (the text says who and why).
+    instead: bool = False
 
 
 @dataclass(frozen=True)
@@ -425,8 +427,9 @@ async def escalate_overdue(ctx: Context) -> None:
             continue
         if target == "line_manager":
             told_manager.add(item.base)
-        escalation = _Escalation(key, item.owner, target, _overdue_text(ctx, item, until))
         recipient = recipients.of(item.owner, target)
+        text = _overdue_text(ctx, item, until) + _instead_text(recipient, target)
+        escalation = _Escalation(key, item.owner, target, text, instead=bool(recipient.why))
         grouped.setdefault(recipient.key, (recipient, []))[1].append(escalation)
     await store.mark(ctx.session, covered, ctx.now, {"covered": True})
     await _send_escalations(ctx, list(grouped.values()))
@@ -448,6 +451,13 @@ class _Recipients:
 
     def of(self, owner: Person, target: EscalationTarget) -> Recipient:
         return pick_escalation_recipient(owner, target, self.chains.get(owner.id, []), self.away)
+
+
+def _instead_text(recipient: Recipient, target: EscalationTarget) -> str:
+    """Issue 10: an escalation that could not reach its target names who it went to, and why."""
+    if not recipient.why:
+        return ""
+    return f"; for the {TARGET_LABELS[target]}, but {recipient.why}, so it went to {recipient.name}"
 
 
 def _overdue_text(ctx: Context, item: _Overdue, away_until: date | None) -> str:
@@ -473,11 +483,10 @@ async def _send_escalations(
         keys = sorted(e.key for e in items)
         marks.extend((key, {"to": recipient.key}) for key in keys)
         first = recipient.person.name.split()[0] if recipient.person else "QA team"
-        card = cards.escalation_card(first, lines)
+        card = cards.escalation_card(first, lines, instead=any(e.instead for e in items))
         steps = sorted({TARGET_LABELS[e.target] for e in items})
-        reason = f"overdue, escalated to the {' and '.join(steps)}: " + "; ".join(
-            line.text for line in lines
-        )
+        reason = f"overdue, escalated to the {' and '.join(steps)}, sent to {recipient.name}: "
+        reason += "; ".join(line.text for line in lines)
         key = f"escalation:{recipient.key}:{ctx.today}:{_digest(keys)}"
         if recipient.person is not None:
             messages.append(

@@ -14,6 +14,8 @@ from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.ladder_engine import stage_due_on
+from bot.domain.ladders import InadequateLadder
 from bot.domain.roles import Role
 from bot.domain.workdays import WorkingCalendar, add_months
 
@@ -222,31 +224,9 @@ class ModerationRate(_Frozen):
     source: str = ""
 
 
-class LadderStep(_Frozen):
-    """A further audit ``after_months`` after the previous step; still Inadequate: escalate."""
-
-    after_months: int = Field(ge=1, le=24)
-    escalate_to: Role
-    label: str
-
-
-class InadequateLadder(_Frozen):
-    moderate_immediately: bool = True
-    # When moderate_immediately: the moderation is due this many working days after the grade.
-    moderation_working_days: int = Field(default=1, ge=0, le=10)
-    reaudit_activity: str | None = None
-    steps: tuple[LadderStep, ...] = Field(min_length=1)
-    source: str = ""
-
-
 class ScheduledEscalation(NamedTuple):
     on: date
     step: EscalationStep
-
-
-class ScheduledLadderStep(NamedTuple):
-    on: date
-    step: LadderStep
 
 
 # Rules
@@ -312,25 +292,12 @@ def action_latest_date(
     return cal.on_or_after(agreed_on + timedelta(weeks=activity.action_max_weeks))
 
 
-def ladder_dates(
-    ladder: InadequateLadder, confirmed_on: date, cal: WorkingCalendar
-) -> tuple[ScheduledLadderStep, ...]:
-    """When each further audit of a confirmed Inadequate case falls due."""
-    scheduled: list[ScheduledLadderStep] = []
-    day = confirmed_on
-    for step in ladder.steps:
-        day = cal.on_or_after(add_months(day, step.after_months))
-        scheduled.append(ScheduledLadderStep(day, step))
-    return tuple(scheduled)
-
-
 def inadequate_moderation_due(
     ladder: InadequateLadder, graded_on: date, cal: WorkingCalendar
 ) -> date | None:
-    """West Sussex: an Inadequate grade is moderated immediately, not by month end."""
-    if not ladder.moderate_immediately:
-        return None
-    return cal.add_working_days(graded_on, ladder.moderation_working_days)
+    """West Sussex: an Inadequate grade is moderated immediately (the ladder's first stage's
+    clock), not by month end; None when the moderation keeps the activity's own clock."""
+    return stage_due_on(cal, graded_on, ladder.stages[0])
 
 
 def reference_problems(

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.framework import Framework
+from bot.domain.ladders import LadderStage
 
 LOCAL_DEFAULT = "local default: no seed states it; confirm against your framework document"
 _SEED = re.compile(r"\bseed 00\d\b", re.IGNORECASE)
@@ -69,12 +70,10 @@ def explain(framework: Framework) -> list[Explained]:
         rules.append(Explained(where, f"{rate.share:.0%}", rate.source or LOCAL_DEFAULT))
     if framework.inadequate_ladder is not None:
         ladder = framework.inadequate_ladder
-        for rung in ladder.steps:
+        for stage in ladder.stages:
             rules.append(
                 Explained(
-                    "inadequate_ladder",
-                    f"after {rung.after_months} months: {rung.escalate_to}",
-                    ladder.source or LOCAL_DEFAULT,
+                    f"inadequate_ladder.stages.{stage.key}", _stage_words(stage), stage.source
                 )
             )
     for quota in framework.quotas:
@@ -85,6 +84,17 @@ def explain(framework: Framework) -> list[Explained]:
             points = ", ".join(point.name for point in quota.nudges)
             rules.append(Explained(f"{where}.nudges", points, LOCAL_DEFAULT))
     return rules
+
+
+def _stage_words(stage: LadderStage) -> str:
+    if stage.working_days is not None:
+        clock = f"{stage.working_days} working day" + ("s" if stage.working_days != 1 else "")
+    elif stage.months is not None:
+        clock = f"{stage.months} month" + ("s" if stage.months != 1 else "")
+    else:
+        clock = "no fixed timescale"
+    told = ", ".join(role.value for role in stage.roles)
+    return clock + (f"; tells {told}" if told else "")
 
 
 def _plain(value: object) -> str:

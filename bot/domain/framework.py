@@ -15,12 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.domain.activities import (
     ActivityType,
     CycleQuota,
-    InadequateLadder,
     ModerationRate,
     reference_problems,
 )
 from bot.domain.digest import BroadcastRules
-from bot.domain.ladders import EscalationRules
+from bot.domain.ladders import EscalationRules, InadequateLadder
 from bot.domain.quotas import Quota, quota_problems
 
 

@@ -21,6 +21,7 @@ from bot.dialogs.forms import (
     input_value,
     save_draft,
 )
+from bot.domain import ladder_engine
 from bot.domain.ladders import Ladder
 from bot.escalations import cards, flows, rules
 from bot.escalations import store as s
@@ -208,7 +209,7 @@ async def _check(
     if not text["resolution_sought"]:
         errors["resolution_sought"] = "Say what resolution you are seeking."
     start = as_int(text["start_stage"]) if text["start_stage"] else 0
-    if start is None or not rules.may_start_at(ladder, start):
+    if start is None or not ladder_engine.may_start_at(ladder, start):
         errors["start_stage"] = "This process can't start at that stage."
     if errors:
         return None, errors
@@ -322,7 +323,7 @@ def _refusal(ctx: Context, dispute: Dispute, which: str) -> str:
         return "Only the person who raised it (or the QA team) can withdraw it."
     if which == "escalate":
         ladder = flows.ladder_of(ctx, dispute)
-        if rules.next_stage_index(ladder, dispute.stage_index) is None:
+        if ladder_engine.next_stage_index(ladder, dispute.stage_index) is None:
             return "This is the last stage: it ends with a decision."
     return ""
 
@@ -410,7 +411,7 @@ async def tasks(ctx: Context) -> list[Card]:
         if ladder is None:
             continue
         stage = ladder.stages[dispute.stage_index]
-        clock = rules.clock_words(calendar(ctx), dispute.stage_due_on, ctx.today)
+        clock = ladder_engine.clock_words(calendar(ctx), dispute.stage_due_on, ctx.today)
         lines.append((f"Dispute {dispute.id}", f"{stage.name}: {clock}"))
         buttons.append((dispute.id, f"Dispute {dispute.id}"))
     if not lines:
@@ -448,7 +449,7 @@ async def list_command(ctx: Context, args: str) -> list[Reply]:
     for dispute in found:
         ladder = flows.ladder_of(ctx, dispute)
         stage = ladder.stages[dispute.stage_index]
-        clock = rules.clock_words(calendar(ctx), dispute.stage_due_on, cal_today)
+        clock = ladder_engine.clock_words(calendar(ctx), dispute.stage_due_on, cal_today)
         label = f"Dispute {dispute.id} ({dispute.case_reference or 'no case ref'})"
         by_ladder.setdefault(ladder.name, []).append((label, f"{stage.name}: {clock}"))
     return [Reply(cards.disputes_list(list(by_ladder.items()), "No open disputes you can see."))]

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from bot.cards.model import Card
 from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar, deliver_from
+from bot.domain import ladder_engine
 from bot.domain.ladders import Ladder
 from bot.domain.roles import ROLE_LABELS, Role
 from bot.escalations import cards, rules
@@ -173,9 +174,9 @@ async def open_dispute(ctx: Context, new: NewDispute) -> Dispute:
             stage_index=new.start_index,
             started_at_stage=new.start_index,
             stage_started_on=today,
-            stage_due_on=rules.stage_due_on(cal, today, stage),
+            stage_due_on=ladder_engine.stage_due_on(cal, today, stage),
             opened_on=today,
-            total_due_on=rules.total_due_on(cal, today, new.ladder),
+            total_due_on=ladder_engine.total_due_on(cal, today, new.ladder),
             version=1,
             created_at=ctx.now,
         ),
@@ -199,14 +200,14 @@ async def open_dispute(ctx: Context, new: NewDispute) -> Dispute:
 async def escalate(ctx: Context, dispute: Dispute, reason: str, *, auto: bool = False) -> bool:
     """Move to the next stage, restart the clock and tell the next stage's people."""
     ladder = ladder_of(ctx, dispute)
-    nxt = rules.next_stage_index(ladder, dispute.stage_index)
+    nxt = ladder_engine.next_stage_index(ladder, dispute.stage_index)
     if nxt is None or dispute.status != rules.OPEN:
         return False
     actor = None if auto else _actor(ctx)
     await _event(ctx, dispute, "auto_escalated" if auto else "escalated", actor, reason)
     dispute.stage_index = nxt
     dispute.stage_started_on = ctx.today
-    dispute.stage_due_on = rules.stage_due_on(calendar(ctx), ctx.today, ladder.stages[nxt])
+    dispute.stage_due_on = ladder_engine.stage_due_on(calendar(ctx), ctx.today, ladder.stages[nxt])
     dispute.version += 1
     headline = (
         "The stage deadline passed, so this has been escalated to you."
@@ -324,16 +325,16 @@ async def view_of(ctx: Context, dispute: Dispute) -> cards.DisputeView:
         guidance=stage.guidance,
         record=stage.record,
         ends_when=stage.ends_when,
-        clock=rules.clock_words(cal, dispute.stage_due_on, ctx.today),
+        clock=ladder_engine.clock_words(cal, dispute.stage_due_on, ctx.today),
         status=dispute.status,
         raised_by=raiser.words(),
         other=other.words(),
         case_reference=dispute.case_reference,
         category=dispute.category,
         resolution_sought=dispute.resolution_sought,
-        can_escalate=rules.next_stage_index(ladder, dispute.stage_index) is not None,
+        can_escalate=ladder_engine.next_stage_index(ladder, dispute.stage_index) is not None,
         outcome=dispute.outcome,
-        total_clock=rules.clock_words(cal, dispute.total_due_on, ctx.today)
+        total_clock=ladder_engine.clock_words(cal, dispute.total_due_on, ctx.today)
         if dispute.total_due_on
         else "",
     )

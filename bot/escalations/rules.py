@@ -1,5 +1,6 @@
-"""The ladder engine: stage clocks in working days, where a dispute may go next, what the
-deadline sweep should do, and the case-note text. Pure: no store, no I/O."""
+"""The disputes' own rules: statuses, the case-note text and the quarterly report. Pure: no
+store, no I/O. The stage clocks, the order of stages and what the deadline sweep should do are
+the shared ladder engine's (``bot.domain.ladder_engine``)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,14 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-from bot.domain.ladders import Ladder, LadderStage
+from bot.domain.ladders import Ladder
 from bot.domain.workdays import WorkingCalendar
 
 OPEN = "open"
 RESOLVED = "resolved"
 WITHDRAWN = "withdrawn"
 CLOSED_STATUSES = (RESOLVED, WITHDRAWN)
-
-DeadlineStep = Literal["none", "ask", "escalate"]
 
 # Event kinds, in the words the case note uses.
 EVENT_WORDS = {
@@ -28,59 +26,6 @@ EVENT_WORDS = {
     "resolved": "Resolved",
     "withdrawn": "Withdrawn",
 }
-
-
-def stage_due_on(calendar: WorkingCalendar, started_on: date, stage: LadderStage) -> date | None:
-    """The stage's deadline: its timescale in working days counted from the next working day."""
-    if stage.working_days is None:
-        return None
-    return calendar.add_working_days(started_on, stage.working_days)
-
-
-def total_due_on(calendar: WorkingCalendar, opened_on: date, ladder: Ladder) -> date | None:
-    if ladder.total_working_days is None:
-        return None
-    return calendar.add_working_days(opened_on, ladder.total_working_days)
-
-
-def next_stage_index(ladder: Ladder, index: int) -> int | None:
-    return index + 1 if index + 1 < len(ladder.stages) else None
-
-
-def may_start_at(ladder: Ladder, index: int) -> bool:
-    return index in ladder.start_choices
-
-
-def deadline_step(ladder: Ladder, index: int, due_on: date | None, today: date) -> DeadlineStep:
-    """At a stage deadline (the day after the due date) the bot asks whether to escalate, or
-    escalates by itself where the ladder says so; the last stage can only be asked about."""
-    if due_on is None or today <= due_on:
-        return "none"
-    stage = ladder.stages[index]
-    if stage.auto_escalate and next_stage_index(ladder, index) is not None:
-        return "escalate"
-    return "ask"
-
-
-def reminder_due(calendar: WorkingCalendar, due_on: date | None, today: date) -> bool:
-    """The stage owner is reminded in the morning summary on the working day before the
-    deadline and on the day itself."""
-    if due_on is None:
-        return False
-    return 0 <= calendar.working_days_between(today, due_on) <= 1
-
-
-def clock_words(calendar: WorkingCalendar, due_on: date | None, today: date) -> str:
-    if due_on is None:
-        return "no fixed timescale"
-    left = calendar.working_days_between(today, due_on)
-    when = due_on.strftime("%a %d %b %Y")
-    if left < 0:
-        return f"overdue since {when}"
-    if left == 0:
-        return f"due today, {when}"
-    days = "working day" if left == 1 else "working days"
-    return f"due {when} ({left} {days} left)"
 
 
 # --- the case note ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 from bot.cards.model import Button
 from bot.dialogs.base import Context, Router, SummaryItem
 from bot.dialogs.forms import calendar, deliver_from
-from bot.escalations import flows, rules
+from bot.domain import ladder_engine
+from bot.escalations import flows
 from bot.escalations import store as s
 from bot.store import directory
 
@@ -25,7 +26,9 @@ async def stage_deadlines(ctx: Context) -> None:
         ladder = ctx.framework.escalations.ladder(dispute.ladder)
         if ladder is None:
             continue
-        step = rules.deadline_step(ladder, dispute.stage_index, dispute.stage_due_on, ctx.today)
+        step = ladder_engine.deadline_step(
+            ladder, dispute.stage_index, dispute.stage_due_on, ctx.today
+        )
         if step == "escalate":
             await flows.escalate(ctx, dispute, "The stage deadline passed.", auto=True)
         elif step == "ask":
@@ -75,10 +78,10 @@ async def summary_items(ctx: Context) -> list[SummaryItem]:
     cal = calendar(ctx)
     for dispute in await s.open_disputes(ctx.session):
         ladder = ctx.framework.escalations.ladder(dispute.ladder)
-        if ladder is None or not rules.reminder_due(cal, dispute.stage_due_on, ctx.today):
+        if ladder is None or not ladder_engine.reminder_due(cal, dispute.stage_due_on, ctx.today):
             continue
         stage = ladder.stages[dispute.stage_index]
-        clock = rules.clock_words(cal, dispute.stage_due_on, ctx.today)
+        clock = ladder_engine.clock_words(cal, dispute.stage_due_on, ctx.today)
         assert dispute.stage_due_on is not None  # reminder_due says so
         left = cal.working_days_between(ctx.today, dispute.stage_due_on)
         button = Button(label=f"Dispute {dispute.id}", verb="dispute.show", data={"d": dispute.id})

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 import bot
 from bot.allocations.rules.sampling import service_quotas
+from bot.domain import ladder_engine
 from bot.domain.activities import (
     ActivityType,
     action_due_date,
@@ -19,7 +20,6 @@ from bot.domain.activities import (
     escalation_dates,
     follow_up_check_date,
     inadequate_moderation_due,
-    ladder_dates,
     reference_problems,
     reminder_dates,
 )
@@ -248,10 +248,12 @@ def test_west_sussex_inadequate_ladder() -> None:
     assert ladder is not None and ladder.moderate_immediately
     assert ladder.reaudit_activity == "reaudit"
     assert inadequate_moderation_due(ladder, date(2026, 12, 24), cal) == date(2026, 12, 29)
-    steps = ladder_dates(ladder, date(2026, 9, 29), cal)
-    assert [(s.on, s.step.escalate_to) for s in steps] == [
-        (date(2026, 12, 29), Role.ASSISTANT_DIRECTOR),
-        (date(2027, 3, 30), Role.DIRECTOR),  # 29 March 2027 is Easter Monday
+    # The re-audits on the ladder engine, if the case stays Inadequate: who hears after each.
+    reaudits = ladder_engine.schedule(cal, ladder, 1, date(2026, 9, 29))
+    told = [ladder_engine.stage_at(ladder, s.stage_index + 1).roles for s in reaudits]
+    assert [(s.due_on, roles) for s, roles in zip(reaudits, told, strict=True)][:2] == [
+        (date(2026, 12, 29), (Role.ASSISTANT_DIRECTOR,)),
+        (date(2027, 3, 30), (Role.DIRECTOR,)),  # 29 March 2027 is Easter Monday
     ]
     assert due("west-sussex", "reaudit", date(2026, 9, 29)) == date(2026, 12, 29)
 

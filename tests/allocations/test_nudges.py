@@ -172,6 +172,9 @@ async def test_a_person_away_for_two_weeks(qa: BotEnv) -> None:
     assert days_of(helen) == [date(2026, 12, 15), date(2026, 12, 21)]
     assert "Chris is away until Fri 18 Dec 2026" in helen[0].reason
     assert "head of service" in helen[1].reason
+    # It reached the line manager the framework names: no "in place of" (issue 10).
+    assert "in place of" not in card_text(helen[0].payload)
+    assert "sent to Helen Head" in helen[0].reason
 
 
 async def test_an_escalation_skips_a_manager_who_is_away(qa: BotEnv) -> None:
@@ -185,6 +188,31 @@ async def test_an_escalation_skips_a_manager_who_is_away(qa: BotEnv) -> None:
     assert to_qa.route == "qa_team"
     assert "no line manager found" not in to_qa.reason
     assert "Tess Manager: Practice Evaluation, case 2045872" in to_qa.reason
+    # It names who it went to, and why (issue 10).
+    assert (
+        "for the line manager, but Helen Head, Tess's line manager, is away, "
+        "so it went to the QA team"
+    ) in card_text(to_qa.payload)
+    assert "sent to the QA team" in to_qa.reason
+
+
+async def test_an_escalation_for_someone_with_no_line_manager_says_where_it_went(
+    qa: BotEnv,
+) -> None:
+    env = qa
+    await settle(env)
+    await allocate_csv(env, [f"2045874,Taunton CP,practice_evaluation,{HELEN},,PE"])
+    await run_days(env, date(2026, 12, 16), date(2026, 12, 16))
+    (to_qa,) = await rows(env, kind="escalation", platform="slack")
+    assert to_qa.route == "qa_team"
+    text = card_text(to_qa.payload)
+    assert "Helen Head: Practice Evaluation, case 2045874" in text
+    assert (
+        "for the line manager, but Helen Head has no line manager recorded, "
+        "so it went to the QA team"
+    ) in text
+    assert "comes to you in place of the person the framework escalates it to" in text
+    assert "sent to the QA team" in to_qa.reason
 
 
 async def test_a_restart_mid_quarter_sends_nothing_twice_and_misses_nothing(

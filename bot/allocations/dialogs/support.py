@@ -188,14 +188,23 @@ async def choose_assignee(
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who hears about late work: a person, or the QA team's channel when nobody fits."""
+    """Who hears about late work: a person, or the QA team's channel when nobody fits.
+
+    ``why`` is empty when the escalation reached the target itself; otherwise it says why it
+    went to someone else (no line manager recorded, the line manager is away ...).
+    """
 
     person: Person | None
     label: str
+    why: str = ""
 
     @property
     def key(self) -> str:
         return f"p{self.person.id}" if self.person else QA_ROUTE
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else "the QA team"
 
 
 async def escalation_recipient(ctx: Context, person: Person, target: EscalationTarget) -> Recipient:
@@ -211,18 +220,35 @@ def pick_escalation_recipient(
     person: Person, target: EscalationTarget, chain: Sequence[Person], away: Collection[int]
 ) -> Recipient:
     """``escalation_recipient`` from the person's management ``chain`` (their line manager
-    first) and the ids of the people ``away`` today."""
+    first) and the ids of the people ``away`` today. When it cannot reach the target itself,
+    the recipient says who it went to instead and why."""
     label = TARGET_LABELS[target]
     if target == "qa_team":
         return Recipient(None, label)
+    skipped: Person | None = None
     for manager in chain:
+        fits = target == "line_manager" or ESCALATION_ROLES[target].value in manager.role_names
         if not manager.active or manager.id in away:
+            if fits and skipped is None:
+                skipped = manager
             continue
-        if target == "line_manager":
-            return Recipient(manager, label)
-        if ESCALATION_ROLES[target].value in manager.role_names:
-            return Recipient(manager, label)
-    return Recipient(None, f"QA team (no {label} found for {person.name})")
+        if fits:
+            return Recipient(manager, label, _instead_because(person, label, skipped))
+    if skipped is not None:
+        return Recipient(None, "QA team", _instead_because(person, label, skipped))
+    if target == "line_manager" or not chain:
+        why = f"{person.name} has no line manager recorded"
+    else:
+        why = f"there is no {label} up {person.name}'s line of management"
+    return Recipient(None, "QA team", why)
+
+
+def _instead_because(person: Person, label: str, skipped: Person | None) -> str:
+    if skipped is None:
+        return ""
+    first = person.name.split()[0]
+    state = "away" if skipped.active else "no longer active"
+    return f"{skipped.name}, {first}'s {label}, is {state}"
 
 
 async def person_for_role(ctx: Context, near: Person | None, role: Role) -> Person | None:
