@@ -12,6 +12,7 @@ from bot.allocations.digest import digest, span_label, trend_spans
 from bot.allocations.store import Allocation, AllocationAction
 from bot.config import load_framework
 from bot.domain.digest import DigestPeriod, Section
+from tests import digest_support
 from tests.digest_support import (
     AFTER,
     BEFORE,
@@ -20,11 +21,11 @@ from tests.digest_support import (
     TAUNTON,
     DigestEnv,
     counts,
-    digest_env,  # noqa: F401
     figures,
     unavailable,
 )
 
+digest_env = digest_support.digest_env
 STAMP = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
