@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -236,3 +238,59 @@ async def feed_by_hash(session: AsyncSession, token_hash: str) -> CalendarFeed |
 
 def add_feed(session: AsyncSession, feed: CalendarFeed) -> None:
     session.add(feed)
+
+
+# --- digest figures (aggregate queries only) ---------------------------------------------------
+
+
+def _items_in(kind: str | None, start: date, end: date) -> list[ColumnElement[bool]]:
+    """Active items (of ``kind``) that happened in [start, end)."""
+    where = [
+        QuotaItem.status == ACTIVE,
+        QuotaItem.occurred_on >= start,
+        QuotaItem.occurred_on < end,
+    ]
+    if kind is not None:
+        where.append(QuotaItem.kind == kind)
+    return where
+
+
+async def feedback_counts(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[tuple[str, str], int]:
+    """(feedback kind, source) -> feedback items in [start, end)."""
+    rows = await session.execute(
+        select(QuotaItem.feedback_kind, QuotaItem.source, func.count(QuotaItem.id))
+        .where(*_items_in("feedback", start, end), in_scope)
+        .group_by(QuotaItem.feedback_kind, QuotaItem.source)
+    )
+    return {(str(kind or ""), str(source or "")): int(n) for kind, source, n in rows.all()}
+
+
+async def theme_counts(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[str, int]:
+    """Theme -> items in [start, end) that named it: the themes ticked on feedback (a JSON list,
+    unnested by the database) and the theme of a dip review or audit."""
+    found: dict[str, int] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.json_array_elements_text(QuotaItem.themes).table_valued("value").lateral()
+    else:
+        listed = func.json_each(QuotaItem.themes).table_valued("value")
+    rows = await session.execute(
+        select(listed.c.value, func.count(QuotaItem.id))
+        .select_from(QuotaItem)
+        .join(listed, true())
+        .where(*_items_in(None, start, end), in_scope)
+        .group_by(listed.c.value)
+    )
+    for theme, n in rows.all():
+        found[str(theme)] = found.get(str(theme), 0) + int(n)
+    rows = await session.execute(
+        select(QuotaItem.theme, func.count(QuotaItem.id))
+        .where(*_items_in(None, start, end), QuotaItem.theme.is_not(None), in_scope)
+        .group_by(QuotaItem.theme)
+    )
+    for theme, n in rows.all():
+        found[str(theme)] = found.get(str(theme), 0) + int(n)
+    return found

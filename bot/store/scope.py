@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from bot.domain.digest import DigestScope
 from bot.store.models import Person, Service, Team
@@ -41,6 +41,13 @@ def team_in(column: Any, scope: DigestScope) -> ColumnElement[bool]:
     if scope.kind == "authority":
         return true()
     return cast(ColumnElement[bool], column.in_(teams_in(scope)))
+
+
+def person_or_team_in(person: Any, team: Any, scope: DigestScope) -> ColumnElement[bool]:
+    """About someone in the scope, or about a team in it (an item about a person or a team)."""
+    if scope.kind == "authority":
+        return true()
+    return or_(person_in(person, scope), team_in(team, scope))
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
