@@ -140,7 +140,7 @@ async def _impact(ctx: Context, period: DigestPeriod, scope: DigestScope) -> Dig
         ctx.session,
         local_midnight(period.start, ctx.tz),
         local_midnight(period.end, ctx.tz),
-        _scope_of(scope),
+        scope,
     )
     figures.append(Figure("Escalations of overdue work", escalations))
     return DigestPart(

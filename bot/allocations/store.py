@@ -47,7 +47,9 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from bot.domain.digest import DigestScope
 from bot.store.models import Base, Person
+from bot.store.scope import person_in
 
 # Cycle statuses.
 PROPOSED = "proposed"
@@ -686,23 +688,23 @@ async def reaudits_completed(
 
 
 async def escalations_sent(
-    session: AsyncSession, first: datetime, until: datetime, scope_of: Any
+    session: AsyncSession, first: datetime, until: datetime, scope: DigestScope
 ) -> int:
     """Escalations of overdue work or actions sent in [first, until): one per item and
     step (a step the line manager had already heard about is not counted). The owner is the
     person in the mark's key (``esc:alloc:42:p7:s1``)."""
-    sent = SweepMark.details["to"].as_string().is_not(None)
     query = select(func.count(SweepMark.key)).where(
         SweepMark.key.like("esc:%"),
         SweepMark.created_at >= first,
         SweepMark.created_at < until,
-        sent,
+        SweepMark.details["to"].as_string().is_not(None),
     )
-    owner = select(Person.id).where(
-        SweepMark.key.like(literal("esc:%:p") + cast(Person.id, String) + literal(":%")),
-        scope_of(Person.id),
-    )
-    query = query.where(owner.exists())
+    if scope.kind != "authority":
+        owner = select(Person.id).where(
+            SweepMark.key.like(literal("esc:%:p") + cast(Person.id, String) + literal(":%")),
+            person_in(Person.id, scope),
+        )
+        query = query.where(owner.exists())
     return int((await session.execute(query)).scalar_one())
 
 
