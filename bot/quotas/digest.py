@@ -1,8 +1,9 @@
 """What quotas give the QA digest (issue 12): breadth (each quota met by how many of the people
 or teams it counts, in the quota's periods that ended within the digest's; feedback by kind
-and source) and themes (from feedback, dip reviews and audits). Counting is the area's own
-(``flows.count_quota``, a ``GROUP BY``); the scope is the directory's team or service of the
-person or team counted.
+and source) and themes (from feedback, dip reviews and audits). Each quota is counted by the
+database in one statement per period (``store.met_and_counted``: the subjects ``flows.count_quota``
+counts, without loading them); the scope is the directory's team or service of the person or
+team counted.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from bot.domain.digest import (
     Unavailable,
 )
 from bot.domain.quotas import Quota, QuotaPeriod
-from bot.quotas import flows, store
-from bot.quotas.flows import QuotaCount, Subjects
+from bot.domain.roles import Role
+from bot.quotas import store
 from bot.quotas.rules import FEEDBACK_KINDS, FEEDBACK_SOURCES
 from bot.store.scope import person_or_team_in
 
@@ -56,20 +57,8 @@ def periods_within(ctx: Context, quota: Quota, period: DigestPeriod) -> list[Quo
     return found
 
 
-def _in_scope(count: QuotaCount, key: int | None, scope: DigestScope) -> bool:
-    if scope.kind == "authority":
-        return True
-    person = count.people.get(key) if key is not None else None
-    team = person.team if person is not None else count.teams.get(key) if key else None
-    if team is None:
-        return False
-    if scope.kind == "team":
-        return team.name == scope.name
-    return team.service is not None and team.service.name == scope.name
-
-
 async def quota_figure(
-    ctx: Context, quota: Quota, period: DigestPeriod, scope: DigestScope, subjects: Subjects
+    ctx: Context, quota: Quota, period: DigestPeriod, scope: DigestScope
 ) -> Figure | Unavailable:
     if scope.kind != "authority" and quota.per in ("service", "partnership"):
         return Unavailable(
@@ -79,12 +68,14 @@ async def quota_figure(
     if not periods:
         word = PERIOD_WORDS.get(quota.period, f"{quota.months} months")
         return Unavailable(quota.name, f"counted per {word}; none ended within {period.label}")
+    roles = list(quota.roles) if quota.per == "role" else [Role.PRACTITIONER.value]
     met = counted = 0
     for each in periods:
-        count = await flows.count_quota(ctx, quota, each, subjects)
-        mine = [c for c in count.counted if _in_scope(count, c.key, scope)]
-        met += sum(1 for c in mine if c.met)
-        counted += len(mine)
+        met_here, counted_here = await store.met_and_counted(
+            ctx.session, quota.counts, quota.per, roles, quota.target, each.start, each.end, scope
+        )
+        met += met_here
+        counted += counted_here
     if not counted:
         return Unavailable(quota.name, f"nobody it counts is in {scope.label}")
     note = f"target {quota.target}"
@@ -97,9 +88,8 @@ async def quota_figure(
 async def _breadth(ctx: Context, period: DigestPeriod, scope: DigestScope) -> DigestPart:
     figures: list[Figure] = []
     unavailable: list[Unavailable] = []
-    subjects = Subjects()
     for quota in ctx.framework.quotas:
-        result = await quota_figure(ctx, quota, period, scope, subjects)
+        result = await quota_figure(ctx, quota, period, scope)
         if isinstance(result, Figure):
             figures.append(result)
         else:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     func,
     select,
     true,
@@ -28,7 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.digest import DigestScope
 from bot.store.models import Base, Person, PersonRole, Team, UTCDateTime
+from bot.store.scope import person_in, team_in
 
 ACTIVE = "active"
 WITHDRAWN = "withdrawn"
@@ -294,3 +297,50 @@ async def theme_counts(
     for theme, n in rows.all():
         found[str(theme)] = found.get(str(theme), 0) + int(n)
     return found
+
+
+async def met_and_counted(
+    session: AsyncSession,
+    kind: str,
+    per: str,
+    roles: Sequence[str],
+    target: int,
+    start: date,
+    last: date,
+    scope: DigestScope,
+) -> tuple[int, int]:
+    """(subjects meeting ``target``, subjects counted) for items of ``kind`` in [start, last],
+    in one statement: the people holding ``roles`` (per practitioner: counted by the item's
+    subject; per role: by who did it) or the teams with a practitioner (per team), in the
+    scope; the partnership or service as one subject. The same subjects as
+    ``flows.count_quota``, counted by the database rather than in Python."""
+    items = [
+        QuotaItem.kind == kind,
+        QuotaItem.status == ACTIVE,
+        QuotaItem.occurred_on >= start,
+        QuotaItem.occurred_on <= last,
+    ]
+    if per in ("service", "partnership"):
+        total = (await session.execute(select(func.count(QuotaItem.id)).where(*items))).scalar_one()
+        return (1 if int(total) >= target else 0), 1
+    holders = select(PersonRole.person_id).where(PersonRole.role.in_(list(roles)))
+    if per == "team":
+        key = QuotaItem.subject_team_id
+        subject = Team.id
+        practising = select(Person.team_id).where(Person.active.is_(True), Person.id.in_(holders))
+        where = [Team.id.in_(practising), team_in(Team.id, scope)]
+    else:
+        key = QuotaItem.done_by_id if per == "role" else QuotaItem.subject_person_id
+        subject = Person.id
+        where = [Person.active.is_(True), Person.id.in_(holders), person_in(Person.id, scope)]
+    counts = select(key.label("subject"), func.count(QuotaItem.id).label("n"))
+    counts_sq = counts.where(*items).group_by(key).subquery()
+    met = case((func.coalesce(counts_sq.c.n, 0) >= target, 1), else_=0)
+    row = await session.execute(
+        select(func.count(subject), func.sum(met))
+        .select_from(Team if per == "team" else Person)
+        .outerjoin(counts_sq, counts_sq.c.subject == subject)
+        .where(*where)
+    )
+    counted, met_count = row.one()
+    return int(met_count or 0), int(counted or 0)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.dialogs.forms import calendar
 from bot.domain.digest import Section
 from bot.domain.quotas import Quota
+from bot.quotas import flows
 from bot.quotas.digest import digest
-from bot.quotas.store import ACTIVE, WITHDRAWN, QuotaItem
+from bot.quotas.store import ACTIVE, WITHDRAWN, QuotaItem, met_and_counted
 from tests import digest_support
 from tests.digest_support import (
     AFTER,
+    AUTHORITY,
     BEFORE,
     TAUNTON,
     DigestEnv,
@@ -178,3 +181,19 @@ async def test_an_empty_quarter(digest_env: DigestEnv) -> None:
     assert figures(parts[Section.BREADTH])["Feedback logged"] == (0, None)
     assert parts[Section.THEMES].themes == ()
     assert parts[Section.THEMES].distributions == ()
+
+
+async def test_the_digest_counts_what_the_progress_card_counts(digest_env: DigestEnv) -> None:
+    """The digest's one-statement count agrees with the area's own progress computation
+    (``flows.count_quota``) for every Somerset quota."""
+    await seed_quarter(digest_env)
+    async with digest_env.store.session() as session:
+        ctx = digest_env.context(session)
+        for quota in ctx.framework.quotas:
+            period = quota.period_of(date(2026, 8, 1), calendar(ctx))
+            count = await flows.count_quota(ctx, quota, period)
+            roles = list(quota.roles) if quota.per == "role" else ["practitioner"]
+            assert await met_and_counted(
+                session, quota.counts, quota.per, roles, quota.target, period.start, period.end,
+                AUTHORITY,
+            ) == (count.met, len(count.counted)), quota.key  # fmt: skip
