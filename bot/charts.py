@@ -76,7 +76,14 @@ def _empty(axes: Axes) -> None:
     axes.text(0.5, 0.5, "No data for this period", ha="center", va="center", fontsize=11)
 
 
+# More categories than this are drawn as horizontal bars, so long names stay readable.
+MAX_UPRIGHT_BARS = 6
+
+
 def _bars(axes: Axes, dist: Distribution) -> None:
+    if len(dist.counts) > MAX_UPRIGHT_BARS:
+        _horizontal_bars(axes, dist)
+        return
     labels = [_wrap(label) for label, _ in dist.counts]
     values = [count for _, count in dist.counts]
     positions = list(range(len(values)))
@@ -85,6 +92,24 @@ def _bars(axes: Axes, dist: Distribution) -> None:
     axes.set_xticks(positions, labels, fontsize=8 if len(values) > 5 else 9)
     axes.set_ylim(0, max(values) * 1.2 or 1)
     _plain(axes)
+
+
+def _horizontal_bars(axes: Axes, dist: Distribution) -> None:
+    """Many categories (themes): one per row, the first at the top."""
+    labels = [_short(label) for label, _ in dist.counts]
+    values = [count for _, count in dist.counts]
+    positions = list(range(len(values)))
+    bars = axes.barh(positions, values, color=BAR_COLOUR)
+    axes.bar_label(bars, labels=[str(v) for v in values], fontsize=8, padding=2)
+    axes.set_yticks(positions, labels, fontsize=7 if len(values) > 10 else 8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, max(values) * 1.15 or 1)
+    axes.spines["top"].set_visible(False)
+    axes.spines["right"].set_visible(False)
+
+
+def _short(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def _line(axes: Axes, dist: Distribution) -> None:

@@ -3,6 +3,7 @@ figures, and the same figures as text for screen readers and the console."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import subprocess
 import sys
@@ -82,3 +83,24 @@ def test_importing_the_bot_does_not_import_matplotlib() -> None:
     code = "import sys, bot.charts, bot.app; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_many_categories_are_drawn_and_described_in_full() -> None:
+    themes = Distribution(
+        "Themes",
+        tuple((f"A rather long theme name number {n}", 12 - n) for n in range(12)),
+    )
+    png = render_png(themes)
+    assert png.startswith(PNG_MAGIC) and size_of(png) == (600, 300)
+    # The text keeps every name whole, whatever the chart had to shorten.
+    assert "A rather long theme name number 11 1 (1%)" in describe(themes)
+
+
+def test_another_process_draws_the_same_bytes() -> None:
+    code = (
+        "import hashlib, sys; from bot.charts import render_png; "
+        "from tests.core.test_charts import GRADES; "
+        "print(hashlib.sha256(render_png(GRADES)).hexdigest())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == hashlib.sha256(render_png(GRADES)).hexdigest()
