@@ -13,7 +13,6 @@ from bot.domain.digest import (
     DigestPart,
     DigestPeriod,
     DigestScope,
-    Distribution,
     Figure,
     Highlight,
     Section,
@@ -52,14 +51,8 @@ async def digest(ctx: Context, period: DigestPeriod, scope: DigestScope) -> list
     themes = tuple(sorted(made.items(), key=lambda kv: (-kv[1], kv[0])))
     return [
         good_practice,
-        DigestPart(
-            Section.THEMES,
-            SOURCE,
-            themes=themes,
-            distributions=(Distribution("Themes of good-practice nominations", themes),)
-            if themes
-            else (),
-        ),
+        # Themes are merged across areas by the digest (one chart of those that came up most).
+        DigestPart(Section.THEMES, SOURCE, themes=themes),
     ]
 
 

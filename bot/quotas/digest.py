@@ -128,9 +128,9 @@ def _by(
 
 async def _themes(ctx: Context, period: DigestPeriod, scope: DigestScope) -> DigestPart:
     found = await store.theme_counts(ctx.session, period.start, period.end, _scope(scope))
+    # Themes are merged across areas by the digest (one chart of the themes that came up most).
     themes = tuple(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
-    distributions = (Distribution("Themes from feedback and reviews", themes),) if themes else ()
-    return DigestPart(Section.THEMES, SOURCE, themes=themes, distributions=distributions)
+    return DigestPart(Section.THEMES, SOURCE, themes=themes)
 
 
 def _scope(scope: DigestScope) -> ColumnElement[bool]:

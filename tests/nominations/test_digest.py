@@ -210,7 +210,7 @@ async def test_an_empty_quarter(digest_env: DigestEnv) -> None:
 
     assert figures(parts[Section.GOOD_PRACTICE])["Nominations made"] == (0, None)
     assert parts[Section.GOOD_PRACTICE].highlights == ()
-    assert parts[Section.THEMES].distributions == ()
+    assert parts[Section.THEMES].themes == ()
 
 
 def test_long_practice_is_shortened_at_a_word() -> None:

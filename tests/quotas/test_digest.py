@@ -180,7 +180,6 @@ async def test_an_empty_quarter(digest_env: DigestEnv) -> None:
     assert figures(parts[Section.BREADTH])["Family feedback: met the target"] == (0, 4)
     assert figures(parts[Section.BREADTH])["Feedback logged"] == (0, None)
     assert parts[Section.THEMES].themes == ()
-    assert parts[Section.THEMES].distributions == ()
 
 
 async def test_the_digest_counts_what_the_progress_card_counts(digest_env: DigestEnv) -> None:
