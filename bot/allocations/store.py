@@ -21,12 +21,16 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    case,
+    cast,
     func,
+    literal,
     or_,
     select,
 )
@@ -43,7 +47,9 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from bot.domain.digest import DigestScope
 from bot.store.models import Base, Person
+from bot.store.scope import person_in
 
 # Cycle statuses.
 PROPOSED = "proposed"
@@ -571,3 +577,158 @@ async def mark_each(
 
 async def is_marked(session: AsyncSession, key: str) -> bool:
     return await session.get(SweepMark, key) is not None
+
+
+# --- digest figures (aggregate queries only) ----------------------------------------------
+
+
+async def planned_and_done(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[str, tuple[int, int]]:
+    """Activity -> (allocated with a due date in [start, end), of which done before ``end``)."""
+    rows = await session.execute(
+        select(
+            Allocation.activity,
+            func.count(Allocation.id),
+            func.sum(
+                case(((Allocation.status == DONE) & (Allocation.completed_on < end), 1), else_=0)
+            ),
+        )
+        .where(
+            Allocation.due_on >= start,
+            Allocation.due_on < end,
+            Allocation.status.not_in((PROPOSED, CANCELLED)),
+            in_scope,
+        )
+        .group_by(Allocation.activity)
+    )
+    return {activity: (int(planned), int(done or 0)) for activity, planned, done in rows.all()}
+
+
+def _graded_in(start: date, end: date) -> list[ColumnElement[bool]]:
+    return [
+        Allocation.status == DONE,
+        Allocation.completed_on >= start,
+        Allocation.completed_on < end,
+        Allocation.grade.is_not(None),
+    ]
+
+
+async def grade_counts(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[str, int]:
+    """Grade -> work first graded in [start, end): evaluations and audits, not moderations
+    (whose grade is a second opinion) or re-audits (counted as impact)."""
+    rows = await session.execute(
+        select(Allocation.grade, func.count(Allocation.id))
+        .where(
+            *_graded_in(start, end),
+            Allocation.role != MODERATOR,
+            or_(Allocation.origin_key.is_(None), ~Allocation.origin_key.like("reaudit:%")),
+            in_scope,
+        )
+        .group_by(Allocation.grade)
+    )
+    return {str(grade): int(count) for grade, count in rows.all()}
+
+
+async def moderation_agreement(
+    session: AsyncSession, start: date, end: date, scope_of: Any
+) -> tuple[int, int]:
+    """(moderations completed in [start, end) of graded work, of which agreed with the
+    original grade). ``scope_of(column)`` filters on the moderated work's assignee."""
+    original = aliased(Allocation)
+    row = await session.execute(
+        select(
+            func.count(Allocation.id),
+            func.sum(case((Allocation.grade == original.grade, 1), else_=0)),
+        )
+        .join(original, original.id == Allocation.parent_id)
+        .where(
+            *_graded_in(start, end),
+            Allocation.role == MODERATOR,
+            original.grade.is_not(None),
+            scope_of(original.assignee_id),
+        )
+    )
+    moderated, agreed = row.one()
+    return int(moderated or 0), int(agreed or 0)
+
+
+async def actions_due(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> tuple[int, int]:
+    """(actions due in [start, end), of which done on or before their due date)."""
+    on_time = (AllocationAction.status == ACTION_DONE) & (
+        AllocationAction.completed_on <= AllocationAction.due_on
+    )
+    row = await session.execute(
+        select(
+            func.count(AllocationAction.id),
+            func.sum(case((on_time, 1), else_=0)),
+        ).where(AllocationAction.due_on >= start, AllocationAction.due_on < end, in_scope)
+    )
+    due, closed = row.one()
+    return int(due or 0), int(closed or 0)
+
+
+async def reaudits_completed(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> tuple[int, int]:
+    """(further audits of Inadequate cases completed in [start, end), of which graded better
+    than Inadequate)."""
+    row = await session.execute(
+        select(
+            func.count(Allocation.id),
+            func.sum(case((Allocation.grade != "inadequate", 1), else_=0)),
+        ).where(*_graded_in(start, end), Allocation.origin_key.like("reaudit:%"), in_scope)
+    )
+    done, improved = row.one()
+    return int(done or 0), int(improved or 0)
+
+
+async def escalations_sent(
+    session: AsyncSession, first: datetime, until: datetime, scope: DigestScope
+) -> int:
+    """Escalations of overdue work or actions sent in [first, until): one per item and
+    step (a step the line manager had already heard about is not counted). The owner is the
+    person in the mark's key (``esc:alloc:42:p7:s1``)."""
+    query = select(func.count(SweepMark.key)).where(
+        SweepMark.key.like("esc:%"),
+        SweepMark.created_at >= first,
+        SweepMark.created_at < until,
+        SweepMark.details["to"].as_string().is_not(None),
+    )
+    if scope.kind != "authority":
+        owner = select(Person.id).where(
+            SweepMark.key.like(literal("esc:%:p") + cast(Person.id, String) + literal(":%")),
+            person_in(Person.id, scope),
+        )
+        query = query.where(owner.exists())
+    return int((await session.execute(query)).scalar_one())
+
+
+async def done_counts(
+    session: AsyncSession, spans: Sequence[tuple[date, date]], in_scope: ColumnElement[bool]
+) -> list[int]:
+    """Work completed in each [start, end) span, in one statement."""
+    if not spans:
+        return []
+    columns = [
+        func.sum(
+            case(
+                ((Allocation.completed_on >= first) & (Allocation.completed_on < last), 1),
+                else_=0,
+            )
+        )
+        for first, last in spans
+    ]
+    row = await session.execute(
+        select(*columns).where(
+            Allocation.status == DONE,
+            Allocation.completed_on >= min(first for first, _ in spans),
+            Allocation.completed_on < max(last for _, last in spans),
+            in_scope,
+        )
+    )
+    return [int(value or 0) for value in row.one()]

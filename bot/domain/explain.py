@@ -4,6 +4,7 @@ framework document. Used by ``qabot framework explain``."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -83,6 +84,28 @@ def explain(framework: Framework) -> list[Explained]:
         if quota.nudges:
             points = ", ".join(point.name for point in quota.nudges)
             rules.append(Explained(f"{where}.nudges", points, LOCAL_DEFAULT))
+    rules.extend(_digest(framework))
+    return rules
+
+
+def _digest(framework: Framework) -> list[Explained]:
+    """The QA digest's schedule, sections, audience and resources ([broadcasts.digest])."""
+    digest = framework.broadcasts.digest
+    if digest is None:
+        return [Explained("broadcasts.digest", "none: no digest is drafted", LOCAL_DEFAULT)]
+    source = digest.source or LOCAL_DEFAULT
+    months = ", ".join(calendar.month_name[m] for m in digest.months)
+    where = "broadcasts.digest"
+    rules = [
+        Explained(where, f"{digest.name}, every {digest.period.replace('_', ' ')}", source),
+        Explained(f"{where}.months", f"drafted in {months}", source),
+        Explained(f"{where}.draft_on_working_day", str(digest.draft_on_working_day), LOCAL_DEFAULT),
+        Explained(f"{where}.sections", _plain([s.value for s in digest.sections]), source),
+        Explained(f"{where}.audience", _plain(digest.audience), source),
+    ]
+    rules.extend(
+        Explained(f"{where}.resources", resource.title, source) for resource in digest.resources
+    )
     return rules
 
 

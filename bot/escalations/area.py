@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.escalations import cli, dialogs, gallery, simulate, sweeps, web
+from bot.escalations import cli, dialogs, digest, gallery, simulate, sweeps, web
 
 
 def register(router: Router) -> None:
     dialogs.register(router)
     sweeps.register(router)
+    digest.register(router)
     router.gallery(gallery.samples)
     router.simulation(simulate.seed)
 

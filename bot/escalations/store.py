@@ -12,11 +12,23 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.escalations.rules import OPEN
+from bot.escalations.rules import OPEN, RESOLVED
 from bot.store.models import Base, Person
 
 
@@ -182,3 +194,59 @@ async def disputes_opened_between(
         .order_by(Dispute.id)
     )
     return result.scalars().all()
+
+
+# --- digest figures (aggregate queries only) ----------------------------------------------------
+
+
+async def raised_by_ladder_and_category(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[tuple[str, str], int]:
+    """(ladder, category) -> disputes raised in [start, end)."""
+    rows = await session.execute(
+        select(Dispute.ladder, Dispute.category, func.count(Dispute.id))
+        .where(Dispute.opened_on >= start, Dispute.opened_on < end, in_scope)
+        .group_by(Dispute.ladder, Dispute.category)
+    )
+    return {(ladder, category): int(n) for ladder, category, n in rows.all()}
+
+
+async def resolved_by_stage(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """(ladder, stage index) -> (resolved in [start, end), of which with an overall
+    timescale, of which within it)."""
+    timed = Dispute.total_due_on.is_not(None)
+    within = timed & (Dispute.closed_on <= Dispute.total_due_on)
+    rows = await session.execute(
+        select(
+            Dispute.ladder,
+            Dispute.stage_index,
+            func.count(Dispute.id),
+            func.sum(case((timed, 1), else_=0)),
+            func.sum(case((within, 1), else_=0)),
+        )
+        .where(
+            Dispute.status == RESOLVED,
+            Dispute.closed_on >= start,
+            Dispute.closed_on < end,
+            in_scope,
+        )
+        .group_by(Dispute.ladder, Dispute.stage_index)
+    )
+    return {
+        (ladder, int(stage)): (int(n), int(with_timescale or 0), int(in_time or 0))
+        for ladder, stage, n, with_timescale, in_time in rows.all()
+    }
+
+
+async def open_at(session: AsyncSession, end: date, in_scope: ColumnElement[bool]) -> int:
+    """Disputes raised before ``end`` and not closed by then."""
+    row = await session.execute(
+        select(func.count(Dispute.id)).where(
+            Dispute.opened_on < end,
+            or_(Dispute.closed_on.is_(None), Dispute.closed_on >= end),
+            in_scope,
+        )
+    )
+    return int(row.scalar_one())

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.nominations import cli, dialogs, gallery, sweeps, web
+from bot.nominations import cli, dialogs, digest, gallery, sweeps, web
 
 
 def register(router: Router) -> None:
     dialogs.register(router)
     sweeps.register(router)
+    digest.register(router)
     router.gallery(gallery.samples)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -32,13 +33,16 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.digest import DigestScope
 from bot.nominations.rules import Ballot, Choice
 from bot.store.models import Base, Person, Team
+from bot.store.scope import person_in, team_in
 from bot.store.upserts import dialect_of, insert_or_replace
 
 # Nomination statuses.
@@ -501,3 +505,94 @@ async def library_export_by_token(session: AsyncSession, token: str) -> LibraryE
         select(LibraryExport).where(LibraryExport.token_hash == token_hash(token))
     )
     return result.scalar_one_or_none()
+
+
+# --- digest figures (aggregate queries, and the few library entries a digest shows) ----------
+
+
+def _nomination_in(scope: DigestScope) -> ColumnElement[bool]:
+    """A nomination of a team in the scope, or of someone in it."""
+    if scope.kind == "authority":
+        return true()
+    nominee = (
+        select(Nominee.person_id)
+        .where(Nominee.nomination_id == Nomination.id, person_in(Nominee.person_id, scope))
+        .exists()
+    )
+    return or_(team_in(Nomination.team_id, scope), nominee)
+
+
+def _entry_in(scope: DigestScope) -> ColumnElement[bool]:
+    """A library entry of a team in the scope, or with a nominee in it."""
+    if scope.kind == "authority":
+        return true()
+    nominee = (
+        select(Nominee.person_id)
+        .where(
+            Nominee.nomination_id == LibraryEntry.nomination_id,
+            person_in(Nominee.person_id, scope),
+        )
+        .exists()
+    )
+    return or_(team_in(LibraryEntry.team_id, scope), nominee)
+
+
+async def library_added(
+    session: AsyncSession, start: date, end: date, scope: DigestScope, limit: int
+) -> tuple[int, Sequence[LibraryEntry]]:
+    """(entries ratified into the library in [start, end), the newest ``limit`` of them)."""
+    where = [LibraryEntry.ratified_on >= start, LibraryEntry.ratified_on < end, _entry_in(scope)]
+    total = (await session.execute(select(func.count(LibraryEntry.id)).where(*where))).scalar_one()
+    newest = await session.execute(
+        select(LibraryEntry)
+        .where(*where)
+        .order_by(LibraryEntry.ratified_on.desc(), LibraryEntry.id.desc())
+        .limit(limit)
+    )
+    return int(total), newest.scalars().all()
+
+
+async def nominations_made_by_theme(
+    session: AsyncSession, first: datetime, until: datetime, scope: DigestScope
+) -> dict[str, int]:
+    """Theme -> nominations submitted in [first, until)."""
+    rows = await session.execute(
+        select(Nomination.theme, func.count(Nomination.id))
+        .where(
+            Nomination.submitted_at >= first,
+            Nomination.submitted_at < until,
+            _nomination_in(scope),
+        )
+        .group_by(Nomination.theme)
+    )
+    return {str(theme): int(n) for theme, n in rows.all()}
+
+
+async def nominations_ratified(
+    session: AsyncSession, first: datetime, until: datetime, scope: DigestScope
+) -> int:
+    """Nominations the CSW group ratified in [first, until)."""
+    row = await session.execute(
+        select(func.count(Nomination.id)).where(
+            Nomination.status == RATIFIED,
+            Nomination.decided_at >= first,
+            Nomination.decided_at < until,
+            _nomination_in(scope),
+        )
+    )
+    return int(row.scalar_one())
+
+
+async def team_nominations_made(
+    session: AsyncSession, first: datetime, until: datetime, scope: DigestScope
+) -> int:
+    """Teams nominated for a Good Practice Conversation in [first, until), not withdrawn."""
+    row = await session.execute(
+        select(func.count(TeamNomination.id)).where(
+            TeamNomination.created_at >= first,
+            TeamNomination.created_at < until,
+            TeamNomination.status != GPC_WITHDRAWN,
+            team_in(TeamNomination.team_id, scope),
+        )
+    )
+    return int(row.scalar_one())

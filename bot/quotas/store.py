@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -20,13 +21,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     func,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.digest import DigestScope
 from bot.store.models import Base, Person, PersonRole, Team, UTCDateTime
+from bot.store.scope import person_in, team_in
 
 ACTIVE = "active"
 WITHDRAWN = "withdrawn"
@@ -236,3 +241,106 @@ async def feed_by_hash(session: AsyncSession, token_hash: str) -> CalendarFeed |
 
 def add_feed(session: AsyncSession, feed: CalendarFeed) -> None:
     session.add(feed)
+
+
+# --- digest figures (aggregate queries only) ---------------------------------------------------
+
+
+def _items_in(kind: str | None, start: date, end: date) -> list[ColumnElement[bool]]:
+    """Active items (of ``kind``) that happened in [start, end)."""
+    where = [
+        QuotaItem.status == ACTIVE,
+        QuotaItem.occurred_on >= start,
+        QuotaItem.occurred_on < end,
+    ]
+    if kind is not None:
+        where.append(QuotaItem.kind == kind)
+    return where
+
+
+async def feedback_counts(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[tuple[str, str], int]:
+    """(feedback kind, source) -> feedback items in [start, end)."""
+    rows = await session.execute(
+        select(QuotaItem.feedback_kind, QuotaItem.source, func.count(QuotaItem.id))
+        .where(*_items_in("feedback", start, end), in_scope)
+        .group_by(QuotaItem.feedback_kind, QuotaItem.source)
+    )
+    return {(str(kind or ""), str(source or "")): int(n) for kind, source, n in rows.all()}
+
+
+async def theme_counts(
+    session: AsyncSession, start: date, end: date, in_scope: ColumnElement[bool]
+) -> dict[str, int]:
+    """Theme -> items in [start, end) that named it: the themes ticked on feedback (a JSON list,
+    unnested by the database) and the theme of a dip review or audit."""
+    found: dict[str, int] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.json_array_elements_text(QuotaItem.themes).table_valued("value").lateral()
+    else:
+        listed = func.json_each(QuotaItem.themes).table_valued("value")
+    rows = await session.execute(
+        select(listed.c.value, func.count(QuotaItem.id))
+        .select_from(QuotaItem)
+        .join(listed, true())
+        .where(*_items_in(None, start, end), in_scope)
+        .group_by(listed.c.value)
+    )
+    for theme, n in rows.all():
+        found[str(theme)] = found.get(str(theme), 0) + int(n)
+    rows = await session.execute(
+        select(QuotaItem.theme, func.count(QuotaItem.id))
+        .where(*_items_in(None, start, end), QuotaItem.theme.is_not(None), in_scope)
+        .group_by(QuotaItem.theme)
+    )
+    for theme, n in rows.all():
+        found[str(theme)] = found.get(str(theme), 0) + int(n)
+    return found
+
+
+async def met_and_counted(
+    session: AsyncSession,
+    kind: str,
+    per: str,
+    roles: Sequence[str],
+    target: int,
+    start: date,
+    last: date,
+    scope: DigestScope,
+) -> tuple[int, int]:
+    """(subjects meeting ``target``, subjects counted) for items of ``kind`` in [start, last],
+    in one statement: the people holding ``roles`` (per practitioner: counted by the item's
+    subject; per role: by who did it) or the teams with a practitioner (per team), in the
+    scope; the partnership or service as one subject. The same subjects as
+    ``flows.count_quota``, counted by the database rather than in Python."""
+    items = [
+        QuotaItem.kind == kind,
+        QuotaItem.status == ACTIVE,
+        QuotaItem.occurred_on >= start,
+        QuotaItem.occurred_on <= last,
+    ]
+    if per in ("service", "partnership"):
+        total = (await session.execute(select(func.count(QuotaItem.id)).where(*items))).scalar_one()
+        return (1 if int(total) >= target else 0), 1
+    holders = select(PersonRole.person_id).where(PersonRole.role.in_(list(roles)))
+    if per == "team":
+        key = QuotaItem.subject_team_id
+        subject = Team.id
+        practising = select(Person.team_id).where(Person.active.is_(True), Person.id.in_(holders))
+        where = [Team.id.in_(practising), team_in(Team.id, scope)]
+    else:
+        key = QuotaItem.done_by_id if per == "role" else QuotaItem.subject_person_id
+        subject = Person.id
+        where = [Person.active.is_(True), Person.id.in_(holders), person_in(Person.id, scope)]
+    counts = select(key.label("subject"), func.count(QuotaItem.id).label("n"))
+    counts_sq = counts.where(*items).group_by(key).subquery()
+    met = case((func.coalesce(counts_sq.c.n, 0) >= target, 1), else_=0)
+    row = await session.execute(
+        select(func.count(subject), func.sum(met))
+        .select_from(Team if per == "team" else Person)
+        .outerjoin(counts_sq, counts_sq.c.subject == subject)
+        .where(*where)
+    )
+    counted, met_count = row.one()
+    return int(met_count or 0), int(counted or 0)

@@ -1,0 +1,143 @@
+"""What quotas give the QA digest (issue 12): breadth (each quota met by how many of the people
+or teams it counts, in the quota's periods that ended within the digest's; feedback by kind
+and source) and themes (from feedback, dip reviews and audits). Each quota is counted by the
+database in one statement per period (``store.met_and_counted``: the subjects ``flows.count_quota``
+counts, without loading them); the scope is the directory's team or service of the person or
+team counted.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.dialogs.base import Context, Router
+from bot.dialogs.forms import calendar
+from bot.domain.digest import (
+    DigestPart,
+    DigestPeriod,
+    DigestScope,
+    Distribution,
+    Figure,
+    Section,
+    Unavailable,
+)
+from bot.domain.quotas import Quota, QuotaPeriod
+from bot.domain.roles import Role
+from bot.quotas import store
+from bot.quotas.rules import FEEDBACK_KINDS, FEEDBACK_SOURCES
+from bot.store.scope import person_or_team_in
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+SOURCE = "quotas"
+PERIOD_WORDS = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+async def digest(ctx: Context, period: DigestPeriod, scope: DigestScope) -> list[DigestPart]:
+    return [await _breadth(ctx, period, scope), await _themes(ctx, period, scope)]
+
+
+def periods_within(ctx: Context, quota: Quota, period: DigestPeriod) -> list[QuotaPeriod]:
+    """The quota's periods that lie wholly within [start, end): a monthly quota has three in
+    a quarter, a quarterly one one, a yearly one none. A rolling quota is counted once, over
+    the months up to the digest's last day."""
+    cal = calendar(ctx)
+    last = period.end - timedelta(days=1)
+    if quota.period == "rolling":
+        return [quota.period_of(last, cal)]
+    found: list[QuotaPeriod] = []
+    day = period.start
+    while day <= last:
+        current = quota.period_of(day, cal)
+        if current.start >= period.start and current.end <= last:
+            found.append(current)
+        day = current.end + timedelta(days=1)
+    return found
+
+
+async def quota_figure(
+    ctx: Context, quota: Quota, period: DigestPeriod, scope: DigestScope
+) -> Figure | Unavailable:
+    if scope.kind != "authority" and quota.per in ("service", "partnership"):
+        return Unavailable(
+            quota.name, f"counted for the {quota.per} as a whole, not per {scope.kind}"
+        )
+    periods = periods_within(ctx, quota, period)
+    if not periods:
+        word = PERIOD_WORDS.get(quota.period, f"{quota.months} months")
+        return Unavailable(quota.name, f"counted per {word}; none ended within {period.label}")
+    roles = list(quota.roles) if quota.per == "role" else [Role.PRACTITIONER.value]
+    met = counted = 0
+    for each in periods:
+        met_here, counted_here = await store.met_and_counted(
+            ctx.session, quota.counts, quota.per, roles, quota.target, each.start, each.end, scope
+        )
+        met += met_here
+        counted += counted_here
+    if not counted:
+        return Unavailable(quota.name, f"nobody it counts is in {scope.label}")
+    note = f"target {quota.target}"
+    if len(periods) > 1:
+        span = f"{periods[0].label} to {periods[-1].label}"
+        note += f", counted in each of {len(periods)} periods ({span})"
+    return Figure(f"{quota.name}: met the target", met, of=counted, note=note)
+
+
+async def _breadth(ctx: Context, period: DigestPeriod, scope: DigestScope) -> DigestPart:
+    figures: list[Figure] = []
+    unavailable: list[Unavailable] = []
+    for quota in ctx.framework.quotas:
+        result = await quota_figure(ctx, quota, period, scope)
+        if isinstance(result, Figure):
+            figures.append(result)
+        else:
+            unavailable.append(result)
+    if not ctx.framework.quotas:
+        unavailable.append(Unavailable("Quotas met", "this framework sets no quotas"))
+    distributions: tuple[Distribution, ...] = ()
+    if any(q.counts == "feedback" for q in ctx.framework.quotas):
+        by = await store.feedback_counts(ctx.session, period.start, period.end, _scope(scope))
+        figures.append(Figure("Feedback logged", sum(by.values())))
+        distributions = (
+            _by("Feedback by kind", by, FEEDBACK_KINDS, 0),
+            _by("Feedback by source", by, FEEDBACK_SOURCES, 1),
+        )
+    else:
+        unavailable.append(
+            Unavailable("Family and professional feedback", "this framework does not log feedback")
+        )
+    return DigestPart(
+        Section.BREADTH,
+        SOURCE,
+        figures=tuple(figures),
+        distributions=distributions,
+        unavailable=tuple(unavailable),
+    )
+
+
+def _by(
+    title: str, counts: dict[tuple[str, str], int], choices: tuple[tuple[str, str], ...], at: int
+) -> Distribution:
+    totals: dict[str, int] = {}
+    for key, n in counts.items():
+        totals[key[at]] = totals.get(key[at], 0) + n
+    return Distribution(title, tuple((label, totals.get(value, 0)) for value, label in choices))
+
+
+async def _themes(ctx: Context, period: DigestPeriod, scope: DigestScope) -> DigestPart:
+    found = await store.theme_counts(ctx.session, period.start, period.end, _scope(scope))
+    # Themes are merged across areas by the digest (one chart of the themes that came up most).
+    themes = tuple(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+    return DigestPart(Section.THEMES, SOURCE, themes=themes)
+
+
+def _scope(scope: DigestScope) -> ColumnElement[bool]:
+    return person_or_team_in(
+        store.QuotaItem.subject_person_id, store.QuotaItem.subject_team_id, scope
+    )
+
+
+def register(router: Router) -> None:
+    router.digest(digest)
