@@ -29,7 +29,7 @@ from datetime import date
 
 from bot.domain.framework import CaseReferenceRule
 from bot.domain.privacy._common import MESSAGES, Finding, FindingKind, finding
-from bot.domain.privacy._cued_names import cued_names, tokenize
+from bot.domain.privacy._cued_names import cued_names
 from bot.domain.privacy._gazetteer import gazetteer
 from bot.domain.privacy._identifiers import (
     addresses,
@@ -44,7 +44,8 @@ from bot.domain.privacy._identifiers import (
     postcodes,
     schools,
 )
-from bot.domain.privacy._people import NO_STAFF, people, pronoun_ages, staff_from
+from bot.domain.privacy._people import NO_STAFF, beside_names, people, pronoun_ages, staff_from
+from bot.domain.privacy._tokens import tokenize
 
 __all__ = [
     "MESSAGES",
@@ -97,6 +98,8 @@ def screen(
         *family_emails(text),
         *schools(text),
     ]
+    found_names = [f for f in findings if f.kind in _NAME_KINDS]
+    findings += beside_names(text, tokens, found_names)
     emails = email_spans(text)
     findings = [f for f in findings if f.kind not in _NAME_KINDS or not _inside(f, emails)]
     kept = _without_overlaps(findings)

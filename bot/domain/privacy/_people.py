@@ -18,15 +18,18 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from bot.domain.privacy._ages import OLDEST_CHILD_AGE, age_after, ages_beside
 from bot.domain.privacy._common import Finding, FindingKind, finding, words
 from bot.domain.privacy._cued_names import (
     _CHILD_WORDS,
     _NOT_NAMES,
     _PLURAL_CHILD_WORDS,
-    Token,
+    ADULT_KIN,
+    _is_name_word,
     _sentence_start,
 )
 from bot.domain.privacy._gazetteer import Gazetteer, gazetteer
+from bot.domain.privacy._tokens import Token
 
 # "Hope was quiet", "Ruby was born": what is said of a person, not of a word.
 _STATES = words(
@@ -37,12 +40,7 @@ _STATES = words(
 _NOT_AFTER_IS = words("the a an what how why that this")
 _CALENDAR = words("may june april august july summer autumn winter spring sunday christmas")
 _EXCLUDED = _NOT_NAMES - _CALENDAR
-_ADULT_KIN = words(
-    "mum mummy mom mother dad daddy father parent carer nan nana nanny gran granny grandma"
-    " grandmother grandad granddad grandpa grandfather aunt auntie aunty uncle cousin stepmum"
-    " stepdad stepmother stepfather partner boyfriend girlfriend husband wife ex grandparent"
-    " step-mum step-dad sgo kinship"
-)
+_ADULT_KIN = ADULT_KIN
 _KIN = _ADULT_KIN | _CHILD_WORDS | _PLURAL_CHILD_WORDS
 # What follows a possessive name and makes it a family member's: "Kayden's mum", "Tia's school".
 _FAMILY_THINGS = _KIN | words(
@@ -153,13 +151,7 @@ _BEFORE_A_PERSON = _STAFF_VERBS | words(
 _PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
 _DETERMINERS_BEFORE = words("the a an our this that every each")
 _JOINERS = words(", and & or")
-_OLDEST_CHILD_AGE = 25
-_AGE_UNITS = words("year years yr yrs y yo months month mths")
 _MAX_NAME_WORDS = 3
-_AGE_OPENER_WORDS = words("aged age turned turns turning be")
-_BEFORE_A_BIRTHDAY = words("has had just recently will")
-_AGE_OPENERS = _AGE_OPENER_WORDS | words(", ( is was - –")
-_BEFORE_AN_AGE = words("aged age now nearly almost just only barely")
 
 
 Tier = Literal["strong", "word", "calendar"]
@@ -228,8 +220,7 @@ def people(text: str, tokens: Sequence[Token], staff: Staff = NO_STAFF) -> list[
             )
             start, end = tokens[mention.first].start, tokens[mention.last].end
             findings.append(finding(kind, text, start, end))
-            findings.extend(_ages_after(text, tokens, mention.last))
-            findings.extend(_age_before(text, tokens, mention.first))
+            findings.extend(ages_beside(text, tokens, mention.first, mention.last))
     findings.extend(_family_surnames(text, tokens, staff))
     return findings
 
@@ -355,7 +346,7 @@ def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
     if _kin_before(tokens, mention.first) or _birth_after(tokens, mention.last):
         return True
     # "in June, 4 audits": a month with a number is a date
-    return mention.tier != "calendar" and _age_after(tokens, mention.last) is not None
+    return mention.tier != "calendar" and age_after(tokens, mention.last) is not None
 
 
 def _birth_after(tokens: Sequence[Token], last: int) -> bool:
@@ -390,38 +381,6 @@ def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
     return False
 
 
-def _age_after(tokens: Sequence[Token], last: int) -> int | None:
-    """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8",
-    "Wren turned 12", "Kenzie is nearly 3"."""
-    index = last + 1
-    while _word(tokens, index) in _BEFORE_A_BIRTHDAY and index < last + 3:
-        index += 1  # "has just turned 10", "will be 16"
-    opener = _word(tokens, index)
-    if index > last + 1 and opener not in _AGE_OPENER_WORDS:
-        return None
-    if opener not in _AGE_OPENERS:
-        return None
-    index += 1
-    if opener == "(" and _word(tokens, index) in _KIN and _word(tokens, index + 1) == ",":
-        index += 2  # "(son, 8)", "(twins, 3)"
-    if _word(tokens, index) in _BEFORE_AN_AGE:
-        index += 1
-    if opener in ("is", "was") and _word(tokens, index) == "aged":
-        index += 1  # "is now aged 8"
-    word = _word(tokens, index)
-    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
-        return None
-    after = _word(tokens, index + 1)
-    if (
-        after in _AGE_UNITS
-        or after in (",", ")", ".", ";", "", "and", "now")
-        or (opener in _AGE_OPENER_WORDS - {"be"} and after not in (":", "/", "%"))
-        or (opener == "be" and after in ("in", "next", "this", "on", "soon"))
-    ):
-        return index
-    return None
-
-
 # "since she was 14", "when he turned 3", "from the age of 12": a child's age with no name beside.
 _PRONOUN_AGE = re.compile(
     r"\b(?:since|when|until|till|before|after|because)[ ]{1,3}(?:she|he|they)[ ]{1,3}"
@@ -435,33 +394,8 @@ _PRONOUN_AGE = re.compile(
 def pronoun_ages(text: str) -> Iterator[Finding]:
     for match in _PRONOUN_AGE.finditer(text):
         group = 1 if match.group(1) is not None else 2
-        if int(match.group(group)) <= _OLDEST_CHILD_AGE:
+        if int(match.group(group)) <= OLDEST_CHILD_AGE:
             yield finding(FindingKind.AGE, text, match.start(group), match.end(group))
-
-
-def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
-    index = _age_after(tokens, last)
-    if index is None:
-        return []
-    token = tokens[index]
-    return [finding(FindingKind.AGE, text, token.start, token.end)]
-
-
-def _age_before(text: str, tokens: Sequence[Token], first: int) -> list[Finding]:
-    """ "the 14-year-old, Macie", "8-year-old Tyler": the number, when a name follows."""
-    index = first - 1
-    if _word(tokens, index) == ",":
-        index -= 1
-    if _word(tokens, index) not in ("year-old", "years-old", "month-old", "yo"):
-        return []
-    index -= 1
-    if _word(tokens, index) == "-":
-        index -= 1
-    word = _word(tokens, index)
-    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
-        return []
-    token = tokens[index]
-    return [finding(FindingKind.AGE, text, token.start, token.end)]
 
 
 def _role_after(tokens: Sequence[Token], last: int) -> bool:
@@ -600,3 +534,83 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
         elif after == _FAMILY_WORD and before == "the":
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+
+
+def beside_names(text: str, tokens: Sequence[Token], names: Sequence[Finding]) -> list[Finding]:
+    """What the names found by any rule bring with them: the age given beside each ("Mercy
+    (9)") and a name the gazetteer does not know listed with one ("Daisy-Mae and Lennon")."""
+    by_start = {token.start: index for index, token in enumerate(tokens)}
+    by_end = {token.end: index for index, token in enumerate(tokens)}
+    spans = [
+        (by_start[f.start], by_end[f.end], f.kind)
+        for f in names
+        if f.start in by_start and f.end in by_end
+    ]
+    found: list[Finding] = []
+    seen = {(first, last) for first, last, _ in spans}
+    queue = list(spans)
+    for _ in range(_MAX_LIST_ROUNDS):
+        joined: list[tuple[int, int, FindingKind]] = []
+        for first, last, kind in queue:
+            for span in (_listed_after(tokens, last), _listed_before(tokens, first)):
+                if span is not None and span not in seen:
+                    seen.add(span)
+                    joined.append((*span, kind))
+        found += [finding(kind, text, tokens[a].start, tokens[b].end) for a, b, kind in joined]
+        spans += joined
+        queue = joined
+        if not queue:
+            break
+    for first, last, _ in spans:
+        found.extend(ages_beside(text, tokens, first, last))
+    return found
+
+
+_MAX_LIST_ROUNDS = 3
+_LIST_JOINERS = words(", and &")
+
+
+def _unknown_name(token: Token) -> bool:
+    """A capitalised word that may be a name the gazetteer lacks ("Lennon", "Mercy")."""
+    return (
+        _is_name_word(token)
+        and token.lower not in gazetteer().first_names
+        and token.lower not in _ORGANISATION_NOUNS
+        and token.lower not in _ROLE_WORDS
+        and token.lower not in _KIN
+    )
+
+
+def _listed_after(tokens: Sequence[Token], last: int) -> tuple[int, int] | None:
+    index = last + 1
+    if tokens[last].possessive or _word(tokens, index) not in _LIST_JOINERS:
+        return None
+    if _word(tokens, index) == "," and _word(tokens, index + 1) in ("and", "&"):
+        index += 1
+    first = index + 1
+    if first >= len(tokens) or tokens[first].line_start or not _unknown_name(tokens[first]):
+        return None
+    end = first
+    while (
+        end - first + 1 < _MAX_NAME_WORDS
+        and not tokens[end].possessive
+        and end + 1 < len(tokens)
+        and _surname_like(tokens[end + 1])
+    ):
+        end += 1
+    after = tokens[end + 1] if end + 1 < len(tokens) else None
+    if after is not None and after.lower in _ORGANISATION_NOUNS:
+        return None
+    return (first, end)
+
+
+def _listed_before(tokens: Sequence[Token], first: int) -> tuple[int, int] | None:
+    index = first - 1
+    if _word(tokens, index) not in _LIST_JOINERS or tokens[first].line_start:
+        return None
+    if _word(tokens, index) in ("and", "&") and _word(tokens, index - 1) == ",":
+        index -= 1
+    last = index - 1
+    if last < 0 or not _unknown_name(tokens[last]) or tokens[last].possessive:
+        return None
+    return (last, last)
