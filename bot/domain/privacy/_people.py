@@ -54,6 +54,9 @@ _PROFESSIONAL_THINGS = words(
     " direct approach case cases audit audits letter plan's"
 )
 _TITLES = words("mr mrs ms miss mx")
+# What may come between a role and the name it gives: "social worker, Priya", "Head of Service
+# Priya", "IRO (Mark)".
+_WITHIN_A_ROLE = words(", ( : - – — of the our my and &")
 _PROFESSIONAL_TITLES = words("dr prof cllr pc dc ds sgt")
 _ROLE_WORDS = words(
     "social worker workers sw iro csw manager tm lead head director officer practitioner nurse"
@@ -133,7 +136,9 @@ _PERSON_VERBS = words(
     " wanted asked asks lives lived moved settled feels felt started attends attended goes went"
     " had can could would cried smiled talked spoke drew chose did does came now remains"
     " remained struggled struggles thrived thrives is's hasn't isn't wasn't didn't doesn't"
-    " shared disclosed returned ran turns turned showed"
+    " shared disclosed returned ran turns turned showed hits hit kicks kicked hurts hurt keeps"
+    " kept gets got plays played sleeps slept shouts shouted screams screamed bites bit pushes"
+    " pushed swears swore misses missed refuses refused"
 )
 _ORGANISATION_NOUNS = words(
     "team project house centre center hub service services unit ward trust partnership"
@@ -149,7 +154,7 @@ _BEFORE_A_PERSON = _STAFF_VERBS | words(
     " helped meeting at : ( by of between include including included like"
 )
 _PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
-_DETERMINERS_BEFORE = words("the a an our this that every each")
+_DETERMINERS_BEFORE = words("the a an our this every each")  # not "that": "said that Tony hits her"
 _JOINERS = words(", and & or")
 _MAX_NAME_WORDS = 3
 
@@ -162,6 +167,7 @@ class _Verdict(Enum):
     STAFF = 1
     CHILD = 2
     FAMILY = 3
+    DIRECTORY = 4  # a colleague's first name with nothing else to go on: a list can outweigh it
 
 
 @dataclass
@@ -303,11 +309,14 @@ def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention
         return mention
     if mention.family_cue:
         mention.verdict = kind
-    elif mention.staff_cue or mention.key in staff.first_names:
+    elif mention.staff_cue:
         mention.verdict = _Verdict.STAFF
+    elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff):
+        mention.verdict = _Verdict.DIRECTORY
     elif mention.tier == "strong":
         mention.verdict = kind
-    elif mention.tier == "word" and capital:
+    elif mention.tier == "word" and capital and not _word(tokens, mention.last + 1).isdigit():
+        # "moved to Floor 2", "Phase 3": a word with a number is no name
         at_start = _sentence_start(tokens, mention.first)
         if _person_verb_after(tokens, mention) or (
             not at_start and _word(tokens, mention.first - 1) in _BEFORE_A_PERSON
@@ -320,6 +329,46 @@ def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention
     elif not capital and mention.tier == "word" and _told(tokens, mention):
         mention.verdict = kind
     return mention
+
+
+def _as_a_colleague(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> bool:
+    """Whether a first name in the staff directory is used as a colleague's: with a colleague's
+    surname, or alone in a sentence that says nothing of a child's family. "Dylan Marsh" and
+    "Dylan said the panel went well" are; "Dylan Smith" and "Dylan told her teacher" are not."""
+    if mention.last > mention.first:
+        return tokens[mention.last].lower in staff.surnames
+    return not _family_in_sentence(tokens, mention.first)
+
+
+_OWNERS = words("her his their")
+_FAMILY_CONTEXT_REACH = 16  # tokens either side, within the sentence
+
+
+def _family_in_sentence(tokens: Sequence[Token], index: int) -> bool:
+    """ "her teacher", "his younger brothers", "their birth mum": a child's family or school,
+    spoken of with a pronoun in the same sentence as the name."""
+    low, high = index, index
+    while low > 0 and index - low < _FAMILY_CONTEXT_REACH and not _sentence_break(tokens, low):
+        low -= 1
+    while high + 1 < len(tokens) and high - index < _FAMILY_CONTEXT_REACH:
+        if _sentence_break(tokens, high + 1):
+            break
+        high += 1
+    for at in range(low, high + 1):
+        if at == index or tokens[at].lower not in _OWNERS:
+            continue
+        following = (_word(tokens, at + 1), _word(tokens, at + 2))
+        if any(word in _FAMILY_THINGS and word not in _NOT_FAMILY_CONTEXT for word in following):
+            return True
+    return False
+
+
+# Things a colleague has too: "her plan for the week", "her needs as a student".
+_NOT_FAMILY_CONTEXT = words("plan needs wishes feelings words voice home room life")
+
+
+def _sentence_break(tokens: Sequence[Token], index: int) -> bool:
+    return tokens[index].line_start or tokens[index].text in (".", "!", "?", ";")
 
 
 def _told(tokens: Sequence[Token], mention: _Mention) -> bool:
@@ -426,6 +475,8 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
             return False
         if word in _ROLE_WORDS or word in _PROFESSIONAL_TITLES:
             return True
+        if word not in _WITHIN_A_ROLE and not tokens[index].text[:1].isupper():
+            break  # "told her teacher that Tony hits her": the role is someone else's
     for phrase in _STAFF_INTRODUCERS:
         size = len(phrase)
         if tuple(_word(tokens, first - size + i) for i in range(size)) == phrase:
@@ -493,7 +544,7 @@ def _join_lists(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
                 capital = tokens[other.first].text[0].isupper()
                 if (
                     flagged
-                    and other.verdict is _Verdict.NONE
+                    and other.verdict in (_Verdict.NONE, _Verdict.DIRECTORY)
                     and capital
                     and other.tier != "calendar"
                 ):
