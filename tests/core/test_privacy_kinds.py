@@ -372,3 +372,61 @@ def test_a_named_house_a_child_sleeps_in_or_goes_missing_from(text: str) -> None
 
 def test_a_named_house_with_no_home_cue_is_left_alone() -> None:
     assert kinds("The conference was at Highfield House.") == set()
+
+
+# Ages said yet other ways, and beside any flagged name.
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Ronnie, who is 3, wants to live with her dad.", "3"),
+        ("Hallie is only 3 but is caring for her younger brothers.", "3"),
+        ("Mabel is 14 next month and wants a party at nan's.", "14"),
+        ("Ember is 11 now and wants a say in where she lives.", "11"),
+        ("Mercy (9) was seen on her own at school.", "9"),
+    ],
+)
+def test_an_age_beside_a_name_said_more_ways(text: str, age: str) -> None:
+    assert age in [f.excerpt for f in screen(text, today=TODAY) if f.kind is FindingKind.AGE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tyler was 5 minutes late to the review.",
+        "Grace was 2nd in the queue.",
+        "The team has moved to Floor 2.",
+    ],
+)
+def test_a_number_after_a_name_that_is_no_age(text: str) -> None:
+    assert FindingKind.AGE not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Her mum's partner, Mo Fairbairn, has a history of violence.", "Mo Fairbairn"),
+        ("Paternal grandmother Mo wants contact.", "Mo"),
+        ("Ronnie has asked to change her name to Lennon.", "Lennon"),
+        ("Daisy-Mae and Lennon argue a lot but are very close.", "Lennon"),
+        ("Ivy-Rose told her teacher that Tony hits her.", "Tony"),
+        ("Raheem was chatty and made me a card.", "Raheem"),  # a name from Faker's list
+    ],
+)
+def test_names_the_first_lists_missed(text: str, name: str) -> None:
+    assert name in flagged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our partner Somerset Council has agreed to fund it.",
+        "The MASH has moved to Floor 2, County Hall.",
+        "The MASH is in Preston and Richmond.",
+        "The social worker, Priya, visited on Monday.",
+        "Head of Service Priya chaired the panel.",
+    ],
+)
+def test_not_names_of_a_family(text: str) -> None:
+    assert flagged(text) == []
