@@ -63,6 +63,16 @@ __all__ = [
 
 REMOVED = "[removed]"
 _NAME_KINDS = frozenset({FindingKind.CHILD_NAME, FindingKind.FAMILY_NAME})
+_ABOUT_A_FAMILY = frozenset(
+    {
+        FindingKind.DATE_OF_BIRTH,
+        FindingKind.NHS_NUMBER,
+        FindingKind.NI_NUMBER,
+        FindingKind.POSTCODE,
+        FindingKind.ADDRESS,
+        FindingKind.SCHOOL,
+    }
+)
 # An age is a number: other occurrences of "8" are not the child's age.
 _NOT_REPEATED = frozenset({FindingKind.AGE, FindingKind.CASE_REFERENCE})
 
@@ -85,10 +95,7 @@ def screen(
     tokens = tokenize(text)
     names = staff_names if isinstance(staff_names, frozenset) else frozenset(staff_names)
     staff = staff_from(names) if names else NO_STAFF
-    findings = [
-        *cued_names(text, tokens),
-        *people(text, tokens, staff),
-        *pronoun_ages(text),
+    identifiers = [
         *dates_of_birth(text, today or date.today()),
         *nhs_numbers(text),
         *ni_numbers(text),
@@ -97,6 +104,14 @@ def screen(
         *phone_numbers(text),
         *family_emails(text),
         *schools(text),
+    ]
+    # A colleague's first name in a sentence that gives a family's identifier is a child's.
+    identified = [(f.start, f.end) for f in identifiers if f.kind in _ABOUT_A_FAMILY]
+    findings = [
+        *cued_names(text, tokens),
+        *people(text, tokens, staff, identified),
+        *pronoun_ages(text),
+        *identifiers,
     ]
     found_names = [f for f in findings if f.kind in _NAME_KINDS]
     findings += beside_names(text, tokens, found_names)

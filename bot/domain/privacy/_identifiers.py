@@ -269,6 +269,12 @@ _NUMBERED_ADDRESS = re.compile(
     rf"((?:{_STREET_WORD}[ ]{{1,3}}){{1,3}})"
     rf"((?i:{_STREET_TYPES}))\b"
 )
+# "105 Kingsway", "3 Parkside": a number and one word that is a street's name on its own.
+_ONE_WORD_STREET = re.compile(
+    r"(?<![\w£$.,/:])\d{1,4}[A-Za-z]?[ ]{1,3}"
+    r"[A-Z][a-z]{2,20}(?:way|gate|side|field|fields|croft|mead|rise|row|mews|parade|dale|brook)"
+    r"\b(?![ ]{1,3}[A-Z])"
+)
 _FLAT = re.compile(
     r"\b(?:Flat|Apartment|Apt|Unit|Room)[ ]{1,3}\d{1,4}[A-Za-z]?\b"
     rf"(?:,?[ ]{{1,3}}(?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}|House|Court"
@@ -365,6 +371,8 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
             continue  # "12 joint visits in town" is not an address; "12 acacia avenue" is
         yield match.span()
     for match in _FLAT.finditer(text):
+        yield match.span()
+    for match in _ONE_WORD_STREET.finditer(text):
         yield match.span()
     homes = Cues(_HOUSE_CUE.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):

@@ -54,6 +54,7 @@ _PROFESSIONAL_THINGS = words(
     " direct approach case cases audit audits letter plan's"
 )
 _TITLES = words("mr mrs ms miss mx")
+_HAVING = words("a an no new another her his their")
 # What may come between a role and the name it gives: "social worker, Priya", "Head of Service
 # Priya", "IRO (Mark)".
 _WITHIN_A_ROLE = words(", ( : - – — of the our my and &")
@@ -208,12 +209,17 @@ def staff_from(names: frozenset[str]) -> Staff:
     return Staff(frozenset(first), frozenset(last))
 
 
-def people(text: str, tokens: Sequence[Token], staff: Staff = NO_STAFF) -> list[Finding]:
+def people(
+    text: str,
+    tokens: Sequence[Token],
+    staff: Staff = NO_STAFF,
+    identified: Sequence[tuple[int, int]] = (),
+) -> list[Finding]:
     """Names of children and family members (with any age given beside them), and family
     surnames ("Mrs Smith", "the Smith family"). A name in the staff directory is a
     colleague's unless a family cue says otherwise ("her son Megan", "mum Megan")."""
     gaz = gazetteer()
-    mentions = [_judge(tokens, mention, staff) for mention in _mentions(tokens, gaz)]
+    mentions = [_judge(tokens, m, staff, identified) for m in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
     _join_lists(tokens, mentions)
     findings: list[Finding] = []
@@ -294,7 +300,12 @@ def _surname_like(token: Token) -> bool:
     )
 
 
-def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention:
+def _judge(
+    tokens: Sequence[Token],
+    mention: _Mention,
+    staff: Staff,
+    identified: Sequence[tuple[int, int]] = (),
+) -> _Mention:
     capital = tokens[mention.first].text[0].isupper()
     # "mum said", "the youngest, hope": a word after a cue is still a word in lower case.
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
@@ -311,7 +322,7 @@ def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention
         mention.verdict = kind
     elif mention.staff_cue:
         mention.verdict = _Verdict.STAFF
-    elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff):
+    elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff, identified):
         mention.verdict = _Verdict.DIRECTORY
     elif mention.tier == "strong":
         mention.verdict = kind
@@ -331,22 +342,32 @@ def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention
     return mention
 
 
-def _as_a_colleague(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> bool:
+def _as_a_colleague(
+    tokens: Sequence[Token],
+    mention: _Mention,
+    staff: Staff,
+    identified: Sequence[tuple[int, int]],
+) -> bool:
     """Whether a first name in the staff directory is used as a colleague's: with a colleague's
-    surname, or alone in a sentence that says nothing of a child's family. "Dylan Marsh" and
-    "Dylan said the panel went well" are; "Dylan Smith" and "Dylan told her teacher" are not."""
+    surname, or alone in a sentence that says nothing of a child's family and gives no other
+    identifier (an address, a school, a date of birth). "Dylan Marsh" and "Dylan said the
+    panel went well" are; "Dylan Smith", "Dylan told her teacher" and "Lola was excluded from
+    Chilton Trinity School" are not."""
     if mention.last > mention.first:
         return tokens[mention.last].lower in staff.surnames
-    return not _family_in_sentence(tokens, mention.first)
+    low, high = _sentence_around(tokens, mention.first)
+    start, end = tokens[low].start, tokens[high].end
+    if any(s < end and start < e for s, e in identified):
+        return False
+    return not _family_in_sentence(tokens, mention.first, low, high)
 
 
 _OWNERS = words("her his their")
 _FAMILY_CONTEXT_REACH = 16  # tokens either side, within the sentence
 
 
-def _family_in_sentence(tokens: Sequence[Token], index: int) -> bool:
-    """ "her teacher", "his younger brothers", "their birth mum": a child's family or school,
-    spoken of with a pronoun in the same sentence as the name."""
+def _sentence_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The first and last token of the sentence around ``index`` (within a reach)."""
     low, high = index, index
     while low > 0 and index - low < _FAMILY_CONTEXT_REACH and not _sentence_break(tokens, low):
         low -= 1
@@ -354,6 +375,12 @@ def _family_in_sentence(tokens: Sequence[Token], index: int) -> bool:
         if _sentence_break(tokens, high + 1):
             break
         high += 1
+    return low, high
+
+
+def _family_in_sentence(tokens: Sequence[Token], index: int, low: int, high: int) -> bool:
+    """ "her teacher", "his younger brothers", "their birth mum": a child's family or school,
+    spoken of with a pronoun in the same sentence as the name (tokens ``low`` to ``high``)."""
     for at in range(low, high + 1):
         if at == index or tokens[at].lower not in _OWNERS:
             continue
@@ -452,6 +479,8 @@ def _role_after(tokens: Sequence[Token], last: int) -> bool:
     opener = _word(tokens, index)
     if tokens[last].possessive:
         return opener in _PROFESSIONAL_THINGS  # "Chris's recording was clear"
+    if opener == "has" and _word(tokens, index + 1) in _HAVING:
+        return False  # "Ada has a new social worker": the role is someone else's
     if opener in ("(", ",", "-", "–", "—", "is", "was", "as", "our", "has"):
         for offset in range(1, 7):
             word = _word(tokens, index + offset)
