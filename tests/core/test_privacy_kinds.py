@@ -430,3 +430,28 @@ def test_names_the_first_lists_missed(text: str, name: str) -> None:
 )
 def test_not_names_of_a_family(text: str) -> None:
     assert flagged(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Dougie and her baby brother Brooke are with foster carers.", "Dougie"),
+        ("Penny DOB 5th August 2015 - please update the chronology.", "Penny"),
+        ("Ada has a new social worker, Megan, from next week.", "Ada"),
+    ],
+)
+def test_a_name_beside_a_sibling_a_birth_date_or_a_social_worker_of_their_own(
+    text: str, name: str
+) -> None:
+    assert name in flagged(text)
+
+
+def test_a_number_and_a_one_word_street_is_an_address() -> None:
+    assert FindingKind.ADDRESS in kinds("The family moved from 105 Kingsway to a refuge.")
+    assert FindingKind.ADDRESS not in kinds("The panel meets at 3 Parkside House.")
+
+
+def test_a_colleagues_first_name_with_a_familys_school_in_the_sentence_is_flagged() -> None:
+    text = "Lola was excluded from Whitstone School for the second time."
+    found = screen(text, today=TODAY, staff_names={"Lola Fenwick", "Lola"})
+    assert "Lola" in [f.excerpt for f in found]

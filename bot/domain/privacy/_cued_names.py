@@ -269,7 +269,25 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
         )
     if follower == "," and _word(tokens, after + 1) == "who":  # "Ronnie, who is 3,"
         return age_after(tokens, span.last) is not None
+    if follower == "dob":  # "Penny DOB 5.8.15"
+        return True
+    if follower == "and" and _word(tokens, after + 1) in _OWNERS:
+        return _kin_within(tokens, after + 2)  # "Dougie and her baby brother"
     return _age_phrase(tokens, after) is not None  # "Amelia aged 7"
+
+
+def _kin_within(tokens: Sequence[Token], index: int) -> bool:
+    """A kinship word at ``index`` or after up to two adjectives ("her baby brother")."""
+    for at in range(index, index + 3):
+        word = _word(tokens, at)
+        if (word in _CHILD_WORDS or word in ADULT_KIN) and not tokens[at].possessive:
+            return True
+        if word not in _CHILD_ADJECTIVES and word not in _KIN_ADJECTIVES:
+            return False
+    return False
+
+
+_KIN_ADJECTIVES = _words("big birth step half maternal paternal real new elder")
 
 
 def _word(tokens: Sequence[Token], index: int) -> str:

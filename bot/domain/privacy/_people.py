@@ -427,6 +427,8 @@ def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
 
 def _birth_after(tokens: Sequence[Token], last: int) -> bool:
     """ "Dexter (b. 5.5.18)", "Lily Smith (DOB 07/05/2008)", "Tia, born 2016"."""
+    if _word(tokens, last + 1) in ("dob", "born"):
+        return True  # "Penny DOB 5th August 2015"
     if _word(tokens, last + 1) not in ("(", ",", "-", "–"):
         return False
     return _word(tokens, last + 2) in ("b", "dob", "d", "born", "date")
