@@ -455,3 +455,29 @@ def test_a_colleagues_first_name_with_a_familys_school_in_the_sentence_is_flagge
     text = "Lola was excluded from Whitstone School for the second time."
     found = screen(text, today=TODAY, staff_names={"Lola Fenwick", "Lola"})
     assert "Lola" in [f.excerpt for f in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring 01823 355 803 for the out of hours team.",
+        "Please call the Family Safeguarding team on 01823 355803.",
+        "The helpline is 0300 123 2224.",
+    ],
+)
+def test_a_service_number_is_left_alone(text: str) -> None:
+    assert FindingKind.PHONE_NUMBER not in kinds(text)
+
+
+def test_a_familys_number_beside_a_service_word_is_still_flagged() -> None:
+    assert FindingKind.PHONE_NUMBER in kinds("Mum rang from 01823 355803 about the duty team.")
+
+
+def test_a_first_name_inside_a_place_name_is_left_alone() -> None:
+    assert flagged("Faith groups in Cradley Heath have offered to help.") == []
+    assert flagged("We saw Little Mia and her mum.") == ["Little Mia"]
+
+
+def test_a_church_school_is_a_childs_school() -> None:
+    text = "Dawid started at St Peter's C of E Primary last week."
+    assert FindingKind.SCHOOL in kinds(text)

@@ -314,6 +314,8 @@ def _judge(
     kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
     if _a_pet(tokens, mention.first):
         return mention
+    if not mention.family_cue and _after_a_proper_noun(tokens, mention.first):
+        return mention
     if _organisation_name(tokens, mention) and (
         not mention.family_cue or _word(tokens, mention.first - 1) == "team"
     ):
@@ -543,6 +545,32 @@ def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
             return following not in _NOT_AFTER_IS
         return following in _STATES
     return verb in _PERSON_VERBS
+
+
+def _after_a_proper_noun(tokens: Sequence[Token], first: int) -> bool:
+    """ "Cradley Heath", "Burgess Hill": in mid-sentence, a capitalised word that is no name,
+    title, role or kinship word before a first name makes it part of a place's name."""
+    before = first - 1
+    if before < 0 or tokens[first].line_start or _sentence_start(tokens, before):
+        return False
+    token = tokens[before]
+    word = token.lower
+    return (
+        token.text[:1].isupper()
+        and not token.text.isupper()
+        and not token.possessive
+        and word not in gazetteer().first_names
+        and word not in _NOT_NAMES
+        and word not in _KIN
+        and word not in _TITLES
+        and word not in _PROFESSIONAL_TITLES
+        and word not in _ROLE_WORDS
+        and word not in _PROPER_NOUN_NOT
+    )
+
+
+# Capitalised words before a name that do not make it a place: "Little Mia", "Big Sam".
+_PROPER_NOUN_NOT = words("little big young baby tiny wee")
 
 
 def _a_pet(tokens: Sequence[Token], first: int) -> bool:
