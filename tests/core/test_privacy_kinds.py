@@ -481,3 +481,18 @@ def test_a_first_name_inside_a_place_name_is_left_alone() -> None:
 def test_a_church_school_is_a_childs_school() -> None:
     text = "Dawid started at St Peter's C of E Primary last week."
     assert FindingKind.SCHOOL in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Lovely moment today when Rowan ran up to show me her swimming badge.", "Rowan"),
+        ("Update for the QA team: Louie Zielinski now lives with her aunt.", "Louie Zielinski"),
+    ],
+)
+def test_a_child_who_runs_up_or_follows_a_heading(text: str, name: str) -> None:
+    assert name in flagged(text)
+
+
+def test_a_colleague_who_ran_a_session_is_left_alone() -> None:
+    assert flagged("Rowan ran the session on Monday.") == []

@@ -54,6 +54,7 @@ _PROFESSIONAL_THINGS = words(
     " direct approach case cases audit audits letter plan's"
 )
 _TITLES = words("mr mrs ms miss mx")
+_AUDIENCES = words("team staff colleagues all everyone")
 _HAVING = words("a an no new another her his their")
 # What may come between a role and the name it gives: "social worker, Priya", "Head of Service
 # Priya", "IRO (Mark)".
@@ -506,6 +507,8 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
         word = tokens[index].lower
         if word in _KIN or word in _STAFF_VERBS:
             return False
+        if word in _AUDIENCES and any(t.text == ":" for t in tokens[index:first]):
+            return False  # "Update for the QA team: Louie now lives with…" is a heading
         if word in _ROLE_WORDS or word in _PROFESSIONAL_TITLES:
             return True
         if word not in _WITHIN_A_ROLE and not tokens[index].text[:1].isupper():
@@ -527,11 +530,15 @@ def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
     for _ in range(3):
         word = _word(tokens, index)
         if word in _STAFF_VERBS:
-            return True
+            # "Sam ran the group" is a colleague; "Rowan ran up to show me" a child
+            return not (word == "ran" and _word(tokens, index + 1) in _RUNNING)
         if word not in _ADVERBS:
             return False
         index += 1
     return False
+
+
+_RUNNING = words("up away off out home back around over into to across")
 
 
 def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
