@@ -26,6 +26,8 @@ def flagged(text: str) -> list[str]:
         "Dylan spoke to mum about the plan.",
         "Sam and Dylan ran the training.",
         "Sam (social worker) visited on Monday.",
+        # the pronoun is the young person's
+        "Dylan spent hours with the young person and her mum.",
     ],
 )
 def test_a_colleague_named_as_a_colleague_is_left_alone(text: str) -> None:

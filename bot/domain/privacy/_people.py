@@ -383,8 +383,12 @@ def _sentence_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
 
 def _family_in_sentence(tokens: Sequence[Token], index: int, low: int, high: int) -> bool:
     """ "her teacher", "his younger brothers", "their birth mum": a child's family or school,
-    spoken of with a pronoun in the same sentence as the name (tokens ``low`` to ``high``)."""
+    spoken of with a pronoun in the same sentence as the name (tokens ``low`` to ``high``).
+    A pronoun after another person in the sentence is theirs: "Maxine spent hours with the young
+    person and her mum" says nothing of Maxine."""
     for at in range(low, high + 1):
+        if tokens[at].lower in _REFERENTS and at != index:
+            return False
         if at == index or tokens[at].lower not in _OWNERS:
             continue
         following = (_word(tokens, at + 1), _word(tokens, at + 2))
@@ -393,6 +397,11 @@ def _family_in_sentence(tokens: Sequence[Token], index: int, low: int, high: int
     return False
 
 
+_REFERENTS = (
+    _CHILD_WORDS
+    | _PLURAL_CHILD_WORDS
+    | words("person people family families parents carers client clients")
+)
 # Things a colleague has too: "her plan for the week", "her needs as a student".
 _NOT_FAMILY_CONTEXT = words("plan needs wishes feelings words voice home room life")
 
