@@ -496,3 +496,16 @@ def test_a_child_who_runs_up_or_follows_a_heading(text: str, name: str) -> None:
 
 def test_a_colleague_who_ran_a_session_is_left_alone() -> None:
     assert flagged("Rowan ran the session on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Spoke with Summer about her contact with dad.", ["Summer"]),
+        ("I saw May today.", ["May"]),
+        ("Compared with May, June was busier.", []),
+        ("We met with Summer holidays in mind.", []),
+    ],
+)
+def test_a_month_or_season_met_like_a_person(text: str, expected: list[str]) -> None:
+    assert flagged(text) == expected

@@ -336,7 +336,11 @@ def _judge(
             not at_start and _word(tokens, mention.first - 1) in _BEFORE_A_PERSON
         ):
             mention.verdict = kind
-    elif mention.tier == "calendar" and capital and _person_verb_after(tokens, mention):
+    elif (
+        mention.tier == "calendar"
+        and capital
+        and (_person_verb_after(tokens, mention) or _met_in_person(tokens, mention))
+    ):
         mention.verdict = kind
     elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
         mention.verdict = kind
@@ -408,6 +412,24 @@ _NOT_FAMILY_CONTEXT = words("plan needs wishes feelings words voice home room li
 
 def _sentence_break(tokens: Sequence[Token], index: int) -> bool:
     return tokens[index].line_start or tokens[index].text in (".", "!", "?", ";")
+
+
+def _met_in_person(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Spoke with Summer about", "saw May today": a month or season met like a person (not
+    "with Summer holidays", "saw May 2025's figures")."""
+    after = tokens[mention.last + 1] if mention.last + 1 < len(tokens) else None
+    if tokens[mention.last].possessive or (after is not None and after.lower in _SEASONAL):
+        return False
+    if after is None or not after.text[:1].islower():
+        return False  # "compared with May, June was busier", "with May 2025 in mind"
+    return _word(tokens, mention.first - 1) in _MEETING_A_PERSON
+
+
+_MEETING_A_PERSON = words("with saw visited met told asked seeing meeting")
+_SEASONAL = words(
+    "holidays holiday term half half-term camp school fair break bank festival club clubs"
+    " programme activities scheme reading"
+)
 
 
 def _told(tokens: Sequence[Token], mention: _Mention) -> bool:
