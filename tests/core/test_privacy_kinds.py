@@ -509,3 +509,19 @@ def test_a_colleague_who_ran_a_session_is_left_alone() -> None:
 )
 def test_a_month_or_season_met_like_a_person(text: str, expected: list[str]) -> None:
     assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rory is only 2 visits behind this month.",
+        "Deepa was just 5 minutes from the house.",
+    ],
+)
+def test_a_count_after_is_only_is_no_age(text: str) -> None:
+    assert FindingKind.AGE not in kinds(text)
+
+
+def test_a_family_centre_is_no_family_name() -> None:
+    assert flagged("The Meadows Family Centre hosted the day.") == []
+    assert flagged("The Smith family moved.") == ["Smith"]

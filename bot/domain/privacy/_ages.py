@@ -16,11 +16,12 @@ _AGE_OPENERS = _AGE_OPENER_WORDS | words(", ( is was - –")
 _BEFORE_AN_AGE = words("aged age now nearly almost just only barely still")
 # What ends an age said outright: "Tyler, 8, came", "Tyler (8)", "Tyler is 8 and".
 _AGE_ENDS = words(", ) . ; and now but")
-# After "is"/"was" (and "only", "nearly"...) the number is an age unless a unit says it is
-# something else: "Tyler is 14 next month" but "Tyler was 5 minutes late", "Tia was 2nd".
-_NOT_AN_AGE_AFTER = words(
-    ": / % minutes minute mins min hours hour hrs hr weeks week days day am pm o'clock of out"
-    " per times miles points percent st nd rd th x - – . ' ’ pounds"
+# After "is"/"was" (and "only", "nearly"...) a number is an age when what follows goes on
+# about the person or the time: "Tyler is 14 next month", "Hallie is only 3 but", "was 5 when"
+# (not "was 5 minutes late", "is only 2 visits behind", "was 2nd").
+_AFTER_A_STATED_AGE = words(
+    "next this in on but so when now today tonight soon last yet already though although"
+    " going at with since who and or until tomorrow"
 )
 _STATE_OPENERS = words("is was")
 _RELATIVE = words("who")
@@ -63,7 +64,7 @@ def age_after(tokens: Sequence[Token], last: int) -> int | None:
         return index
     if opener == "be" and after in ("in", "next", "this", "on", "soon"):
         return index
-    if (opener in _STATE_OPENERS or qualified) and after not in _NOT_AN_AGE_AFTER:
+    if (opener in _STATE_OPENERS or qualified) and after in _AFTER_A_STATED_AGE:
         return index  # "Mabel is 14 next month", "Hallie is only 3 but"
     return None
 

@@ -680,7 +680,11 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
         titled = before in _TITLES and not tokens[index].line_start
         if titled and not _role_after(tokens, index) and not _role_before(tokens, index - 1):
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
-        elif after == _FAMILY_WORD and before == "the":
+        elif (
+            after == _FAMILY_WORD
+            and before == "the"
+            and _word(tokens, index + 2) not in _ORGANISATION_NOUNS
+        ):  # not "the Meadows Family Centre"
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
 
 
