@@ -90,8 +90,10 @@ def screen(
 
     ``today`` judges whether a bare date is a child's birth date (the bot's clock; the
     machine's date if not given). ``staff_names`` are the directory's people ("Megan",
-    "Megan Jones"): their names are left alone unless a family cue says the name is a family
-    member's ("her son Megan", "mum Megan")."""
+    "Megan Jones"): their first names are left alone when used as a colleague's (bare in a
+    sentence about work, or with a colleague's surname), not with a family cue ("her son
+    Megan", "Megan's mum"), in a list with a child, with another surname, or in a sentence
+    about a child's family or giving a family's address, school or date of birth."""
     tokens = tokenize(text)
     names = staff_names if isinstance(staff_names, frozenset) else frozenset(staff_names)
     staff = staff_from(names) if names else NO_STAFF

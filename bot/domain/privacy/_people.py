@@ -5,6 +5,7 @@ a role beside it ("Priya (social worker)", "IRO Mark Evans"), a professional's v
 ("Sarah visited", "Tom supported") or the same name given a role elsewhere in the text. Names
 that are also words ("Hope", "Grace", "Will") and months or seasons ("May", "Summer") need more:
 their place in the sentence or a cue ("Hope has been settled", "Kayden's mum", "for Grace").
+A first name in the staff directory is a colleague's only when used as one (``_as_a_colleague``).
 Once a name is flagged, every other mention of it is flagged too.
 """
 
@@ -217,8 +218,10 @@ def people(
     identified: Sequence[tuple[int, int]] = (),
 ) -> list[Finding]:
     """Names of children and family members (with any age given beside them), and family
-    surnames ("Mrs Smith", "the Smith family"). A name in the staff directory is a
-    colleague's unless a family cue says otherwise ("her son Megan", "mum Megan")."""
+    surnames ("Mrs Smith", "the Smith family"). A first name in the staff directory is a
+    colleague's when used as one: not with a family cue ("her son Megan", "mum Megan"), in a
+    list with a child, or in a sentence that speaks of a child's family or gives one of the
+    ``identified`` spans (a family's address, school, date of birth...)."""
     gaz = gazetteer()
     mentions = [_judge(tokens, m, staff, identified) for m in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
