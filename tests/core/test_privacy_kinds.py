@@ -525,3 +525,14 @@ def test_a_count_after_is_only_is_no_age(text: str) -> None:
 def test_a_family_centre_is_no_family_name() -> None:
     assert flagged("The Meadows Family Centre hosted the day.") == []
     assert flagged("The Smith family moved.") == ["Smith"]
+
+
+def test_fakers_names_are_read_from_the_installed_package() -> None:
+    # The names are read as text from Faker's source: a change of its layout must not silently
+    # leave the gazetteer without them.
+    from bot.domain.privacy._gazetteer import faker_first_names
+
+    names = faker_first_names()
+    assert len(names) > 5000
+    assert {"lennon", "raheem", "ember"} <= names
+    assert "unknown" not in names and "baby" not in names
