@@ -97,6 +97,12 @@ async def load_staff_names(ctx: Context) -> None:
         ctx.staff_names = await active_names(ctx.session)
 
 
+def screen_text(ctx: Context, text: str) -> list[privacy.Finding]:
+    """The privacy screen as all free text that may be shared gets it: judged by the bot's
+    clock, with the directory's names once ``load_staff_names`` has run this turn."""
+    return privacy.screen(text, today=ctx.today, staff_names=ctx.staff_names or ())
+
+
 def screen_fields(
     ctx: Context, fields: list[tuple[str, str, str]]
 ) -> list[tuple[str, str, privacy.Finding]]:
@@ -107,7 +113,7 @@ def screen_fields(
     for field_id, label, text in fields:
         if not text:
             continue
-        findings = privacy.screen(text, today=ctx.today, staff_names=ctx.staff_names or ())
+        findings = screen_text(ctx, text)
         cases = privacy.find_case_references(text, ctx.framework.case_reference)
         taken = [(f.start, f.end) for f in findings]
         for case in cases:

@@ -107,8 +107,16 @@ def eligible_voters(csw_ids: set[int], nominator_id: int, nominee_ids: set[int])
     return csw_ids - {nominator_id} - nominee_ids
 
 
-def validate_ballot(choice: Choice, comment: str) -> str | None:
-    """The message to show the voter if the ballot cannot be accepted, else None."""
+def validate_ballot(
+    choice: Choice,
+    comment: str,
+    *,
+    today: date | None = None,
+    staff_names: Collection[str] = (),
+) -> str | None:
+    """The message to show the voter if the ballot cannot be accepted, else None. The comment
+    is screened as every form's free text is: by the bot's clock (``today``), with the
+    directory's names (``staff_names``) left alone."""
     text = comment.strip()
     if not text and choice in _COMMENT_REQUIRED:
         return _COMMENT_REQUIRED[choice]
@@ -117,7 +125,7 @@ def validate_ballot(choice: Choice, comment: str) -> str | None:
             f"Please keep your comment to {COMMENT_MAX} characters; "
             f"it is {len(text)} at the moment."
         )
-    findings = screen(text)
+    findings = screen(text, today=today, staff_names=staff_names)
     if findings:
         # Comments reach the nominator (and the QA team): the same rule as everything else.
         return f"{findings[0].message}: refer to the child only by the case record number."

@@ -372,3 +372,167 @@ def test_a_named_house_a_child_sleeps_in_or_goes_missing_from(text: str) -> None
 
 def test_a_named_house_with_no_home_cue_is_left_alone() -> None:
     assert kinds("The conference was at Highfield House.") == set()
+
+
+# Ages said yet other ways, and beside any flagged name.
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Ronnie, who is 3, wants to live with her dad.", "3"),
+        ("Hallie is only 3 but is caring for her younger brothers.", "3"),
+        ("Mabel is 14 next month and wants a party at nan's.", "14"),
+        ("Ember is 11 now and wants a say in where she lives.", "11"),
+        ("Mercy (9) was seen on her own at school.", "9"),
+    ],
+)
+def test_an_age_beside_a_name_said_more_ways(text: str, age: str) -> None:
+    assert age in [f.excerpt for f in screen(text, today=TODAY) if f.kind is FindingKind.AGE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tyler was 5 minutes late to the review.",
+        "Grace was 2nd in the queue.",
+        "The team has moved to Floor 2.",
+    ],
+)
+def test_a_number_after_a_name_that_is_no_age(text: str) -> None:
+    assert FindingKind.AGE not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Her mum's partner, Mo Fairbairn, has a history of violence.", "Mo Fairbairn"),
+        ("Paternal grandmother Mo wants contact.", "Mo"),
+        ("Ronnie has asked to change her name to Lennon.", "Lennon"),
+        ("Daisy-Mae and Lennon argue a lot but are very close.", "Lennon"),
+        ("Ivy-Rose told her teacher that Tony hits her.", "Tony"),
+        ("Raheem was chatty and made me a card.", "Raheem"),  # a name from Faker's list
+    ],
+)
+def test_names_the_first_lists_missed(text: str, name: str) -> None:
+    assert name in flagged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our partner Somerset Council has agreed to fund it.",
+        "The MASH has moved to Floor 2, County Hall.",
+        "The MASH is in Preston and Richmond.",
+        "The social worker, Priya, visited on Monday.",
+        "Head of Service Priya chaired the panel.",
+    ],
+)
+def test_not_names_of_a_family(text: str) -> None:
+    assert flagged(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Dougie and her baby brother Brooke are with foster carers.", "Dougie"),
+        ("Penny DOB 5th August 2015 - please update the chronology.", "Penny"),
+        ("Ada has a new social worker, Megan, from next week.", "Ada"),
+    ],
+)
+def test_a_name_beside_a_sibling_a_birth_date_or_a_social_worker_of_their_own(
+    text: str, name: str
+) -> None:
+    assert name in flagged(text)
+
+
+def test_a_number_and_a_one_word_street_is_an_address() -> None:
+    assert FindingKind.ADDRESS in kinds("The family moved from 105 Kingsway to a refuge.")
+    assert FindingKind.ADDRESS not in kinds("The panel meets at 3 Parkside House.")
+
+
+def test_a_colleagues_first_name_with_a_familys_school_in_the_sentence_is_flagged() -> None:
+    text = "Lola was excluded from Whitstone School for the second time."
+    found = screen(text, today=TODAY, staff_names={"Lola Fenwick", "Lola"})
+    assert "Lola" in [f.excerpt for f in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring 01823 355 803 for the out of hours team.",
+        "Please call the Family Safeguarding team on 01823 355803.",
+        "The helpline is 0300 123 2224.",
+    ],
+)
+def test_a_service_number_is_left_alone(text: str) -> None:
+    assert FindingKind.PHONE_NUMBER not in kinds(text)
+
+
+def test_a_familys_number_beside_a_service_word_is_still_flagged() -> None:
+    assert FindingKind.PHONE_NUMBER in kinds("Mum rang from 01823 355803 about the duty team.")
+
+
+def test_a_first_name_inside_a_place_name_is_left_alone() -> None:
+    assert flagged("Faith groups in Cradley Heath have offered to help.") == []
+    assert flagged("We saw Little Mia and her mum.") == ["Little Mia"]
+
+
+def test_a_church_school_is_a_childs_school() -> None:
+    text = "Dawid started at St Peter's C of E Primary last week."
+    assert FindingKind.SCHOOL in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Lovely moment today when Rowan ran up to show me her swimming badge.", "Rowan"),
+        ("Update for the QA team: Louie Zielinski now lives with her aunt.", "Louie Zielinski"),
+    ],
+)
+def test_a_child_who_runs_up_or_follows_a_heading(text: str, name: str) -> None:
+    assert name in flagged(text)
+
+
+def test_a_colleague_who_ran_a_session_is_left_alone() -> None:
+    assert flagged("Rowan ran the session on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Spoke with Summer about her contact with dad.", ["Summer"]),
+        ("I saw May today.", ["May"]),
+        ("Compared with May, June was busier.", []),
+        ("We met with Summer holidays in mind.", []),
+    ],
+)
+def test_a_month_or_season_met_like_a_person(text: str, expected: list[str]) -> None:
+    assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rory is only 2 visits behind this month.",
+        "Deepa was just 5 minutes from the house.",
+    ],
+)
+def test_a_count_after_is_only_is_no_age(text: str) -> None:
+    assert FindingKind.AGE not in kinds(text)
+
+
+def test_a_family_centre_is_no_family_name() -> None:
+    assert flagged("The Meadows Family Centre hosted the day.") == []
+    assert flagged("The Smith family moved.") == ["Smith"]
+
+
+def test_fakers_names_are_read_from_the_installed_package() -> None:
+    # The names are read as text from Faker's source: a change of its layout must not silently
+    # leave the gazetteer without them.
+    from bot.domain.privacy._gazetteer import faker_first_names
+
+    names = faker_first_names()
+    assert len(names) > 5000
+    assert {"lennon", "raheem", "ember"} <= names
+    assert "unknown" not in names and "baby" not in names

@@ -12,14 +12,19 @@ from tests.nominations.support import (
     CSW_CHANNEL,
     card_text,
     deliver,
+    last_view,
     nominations,
     posts_to,
+    slack_button,
     slack_submit,
+    slack_vote,
     teams_cards_in,
     teams_press,
     text_of,
+    votes,
 )
 from tests.nominations.test_slack import nominate as slack_nominate
+from tests.nominations.test_slack import vote_card
 from tests.nominations.test_teams import CSW, teams  # noqa: F401 (the fixture)
 from tests.nominations.test_teams import nominate as teams_nominate
 
@@ -129,3 +134,32 @@ async def test_a_family_cue_still_flags_a_name_a_colleague_shares(staffed: BotEn
     assert check["callback_id"] == "nominate.privacy"
     assert "“Finn”" in json.dumps(check, ensure_ascii=False)
     assert await nominations(env) == []
+
+
+# A vote comment is screened as the nomination form's text is: with the staff directory.
+async def test_a_vote_comment_naming_a_colleague_in_the_directory_is_accepted(
+    staffed: BotEnv,
+) -> None:
+    env = staffed
+    await slack_nominate(env)
+    card = vote_card(env)
+    comment = "Tess said the outcome for the family was not clear enough."
+    await slack_vote(env, "UBEA", card, "Decline…", comment=comment)  # accepted: no errors
+    (nomination,) = await nominations(env)
+    (vote,) = await votes(env, nomination.id)
+    assert vote.choice == "decline" and vote.comment == comment
+
+
+async def test_a_vote_comment_naming_a_child_who_shares_a_colleagues_name_is_refused(
+    staffed: BotEnv,
+) -> None:
+    env = staffed
+    await slack_nominate(env)
+    card = vote_card(env)
+    await env.slack.press("UBEA", slack_button(card, "Decline…"), channel=CSW_CHANNEL)
+    answer = await slack_submit(
+        env, "UBEA", last_view(env), {"comment": "Tess's mum says the plan did not help."}
+    )
+    assert answer["response_action"] == "errors"
+    assert "child's name" in answer["errors"]["comment"]
+    assert await votes(env, (await nominations(env))[0].id) == []

@@ -38,8 +38,8 @@ from bot.allocations.store import Allocation, AllocationAction
 from bot.cards.model import Card, TextBlock
 from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Router
+from bot.dialogs.forms import load_staff_names, screen_text
 from bot.domain.activities import RelativeToTarget, action_due_date, action_latest_date
-from bot.domain.privacy import screen
 from bot.domain.roles import Role
 from bot.store import directory
 from bot.store.models import Person
@@ -219,8 +219,9 @@ async def save_outcome(ctx: Context, action: Action) -> list[Reply]:
             f"That is before the work was allocated ({day_label(loaded.allocated_on)})."
         )
     stretch = values["stretch_target"]
+    await load_staff_names(ctx)
     if view.stretch_target:
-        _check_text(stretch, "stretch_target", errors, required="Agree a stretch target.")
+        _check_text(ctx, stretch, "stretch_target", errors, required="Agree a stretch target.")
     planned = await _planned_actions(ctx, loaded, values, completed_on, errors)
     if errors:
         log.info("outcome form for allocation %s returned with %d error(s)", loaded.id, len(errors))
@@ -280,7 +281,7 @@ async def _planned_actions(
         text, owner_email, due_text = values[text_id], values[owner_id].lower(), values[due_id]
         if not (text or owner_email or due_text):
             continue
-        _check_text(text, text_id, errors, required="Describe the action, or clear its owner.")
+        _check_text(ctx, text, text_id, errors, required="Describe the action, or clear its owner.")
         owner = None
         if not owner_email:
             errors[owner_id] = "Every action needs an owner: give their email."
@@ -304,13 +305,15 @@ async def _planned_actions(
     return planned
 
 
-def _check_text(text: str, field: str, errors: dict[str, str], *, required: str) -> None:
+def _check_text(
+    ctx: Context, text: str, field: str, errors: dict[str, str], *, required: str
+) -> None:
     if not text:
         errors[field] = required
     elif len(text) > MAX_TEXT:
         errors[field] = f"Please keep this under {MAX_TEXT} characters (it has {len(text)})."
     else:
-        findings = screen(text)
+        findings = screen_text(ctx, text)
         if findings:
             errors[field] = (
                 f"{findings[0].message}: refer to the child only by the case record number."
@@ -342,7 +345,8 @@ async def ask_for_help(ctx: Context, action: Action) -> list[Reply]:
         errors = {"message": f"Please keep this under {MAX_REASON} characters."}
         form = cards.help_form(view, message[:MAX_REASON]).with_errors(errors, {})
         return [Reply(form, errors=errors)]
-    findings = screen(message)
+    await load_staff_names(ctx)
+    findings = screen_text(ctx, message)
     if findings:
         errors = {"message": f"{findings[0].message}: refer to the child only by case number."}
         return [Reply(cards.help_form(view, message).with_errors(errors, {}), errors=errors)]
@@ -365,12 +369,13 @@ async def cant_do(ctx: Context, action: Action) -> list[Reply]:
         return [Reply(cards.cant_do_form(view))]
     reason = text_of(action.inputs, "reason")
     errors: dict[str, str] = {}
+    await load_staff_names(ctx)
     if len(reason) > MAX_REASON:
         errors["reason"] = f"Please keep this under {MAX_REASON} characters (it has {len(reason)})."
         reason = reason[:MAX_REASON]
     elif not reason:
         errors["reason"] = "Tell the QA team why, so they can reallocate it well."
-    elif findings := screen(reason):
+    elif findings := screen_text(ctx, reason):
         errors["reason"] = f"{findings[0].message}: refer to the child only by case number."
     if errors:
         return [Reply(cards.cant_do_form(view, reason).with_errors(errors, {}), errors=errors)]

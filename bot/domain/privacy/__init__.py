@@ -29,7 +29,7 @@ from datetime import date
 
 from bot.domain.framework import CaseReferenceRule
 from bot.domain.privacy._common import MESSAGES, Finding, FindingKind, finding
-from bot.domain.privacy._cued_names import cued_names, tokenize
+from bot.domain.privacy._cued_names import cued_names
 from bot.domain.privacy._gazetteer import gazetteer
 from bot.domain.privacy._identifiers import (
     addresses,
@@ -44,7 +44,8 @@ from bot.domain.privacy._identifiers import (
     postcodes,
     schools,
 )
-from bot.domain.privacy._people import NO_STAFF, people, pronoun_ages, staff_from
+from bot.domain.privacy._people import NO_STAFF, beside_names, people, pronoun_ages, staff_from
+from bot.domain.privacy._tokens import tokenize
 
 __all__ = [
     "MESSAGES",
@@ -62,6 +63,16 @@ __all__ = [
 
 REMOVED = "[removed]"
 _NAME_KINDS = frozenset({FindingKind.CHILD_NAME, FindingKind.FAMILY_NAME})
+_ABOUT_A_FAMILY = frozenset(
+    {
+        FindingKind.DATE_OF_BIRTH,
+        FindingKind.NHS_NUMBER,
+        FindingKind.NI_NUMBER,
+        FindingKind.POSTCODE,
+        FindingKind.ADDRESS,
+        FindingKind.SCHOOL,
+    }
+)
 # An age is a number: other occurrences of "8" are not the child's age.
 _NOT_REPEATED = frozenset({FindingKind.AGE, FindingKind.CASE_REFERENCE})
 
@@ -79,15 +90,14 @@ def screen(
 
     ``today`` judges whether a bare date is a child's birth date (the bot's clock; the
     machine's date if not given). ``staff_names`` are the directory's people ("Megan",
-    "Megan Jones"): their names are left alone unless a family cue says the name is a family
-    member's ("her son Megan", "mum Megan")."""
+    "Megan Jones"): their first names are left alone when used as a colleague's (bare in a
+    sentence about work, or with a colleague's surname), not with a family cue ("her son
+    Megan", "Megan's mum"), in a list with a child, with another surname, or in a sentence
+    about a child's family or giving a family's address, school or date of birth."""
     tokens = tokenize(text)
     names = staff_names if isinstance(staff_names, frozenset) else frozenset(staff_names)
     staff = staff_from(names) if names else NO_STAFF
-    findings = [
-        *cued_names(text, tokens),
-        *people(text, tokens, staff),
-        *pronoun_ages(text),
+    identifiers = [
         *dates_of_birth(text, today or date.today()),
         *nhs_numbers(text),
         *ni_numbers(text),
@@ -97,6 +107,16 @@ def screen(
         *family_emails(text),
         *schools(text),
     ]
+    # A colleague's first name in a sentence that gives a family's identifier is a child's.
+    identified = [(f.start, f.end) for f in identifiers if f.kind in _ABOUT_A_FAMILY]
+    findings = [
+        *cued_names(text, tokens),
+        *people(text, tokens, staff, identified),
+        *pronoun_ages(text),
+        *identifiers,
+    ]
+    found_names = [f for f in findings if f.kind in _NAME_KINDS]
+    findings += beside_names(text, tokens, found_names)
     emails = email_spans(text)
     findings = [f for f in findings if f.kind not in _NAME_KINDS or not _inside(f, emails)]
     kept = _without_overlaps(findings)

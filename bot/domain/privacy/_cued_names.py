@@ -9,40 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from bot.domain.privacy._ages import age_after
 from bot.domain.privacy._common import Finding, FindingKind, finding
 from bot.domain.privacy._common import words as _words
+from bot.domain.privacy._tokens import Token
 
-_TOKEN = re.compile(r"[^\W\d_]{1,64}(?:['’\-][^\W\d_]{1,64}){0,4}|\d{1,9}|\S")
-
-
-class Token(NamedTuple):
-    text: str
-    start: int
-    end: int
-    lower: str
-    possessive: bool
-    line_start: bool  # a line break (or the start of the text) comes before it
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    previous_end = 0
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        possessive = len(word) > 2 and word[-2] in "'’" and word[-1] in "sS"
-        base = word[:-2] if possessive else word
-        line_start = not tokens or "\n" in text[previous_end : match.start()]
-        tokens.append(
-            Token(
-                base, match.start(), match.start() + len(base), base.lower(), possessive, line_start
-            )
-        )
-        previous_end = match.end()
-    return tokens
-
-
+ADULT_KIN = _words(
+    "mum mummy mom mother dad daddy father parent carer nan nana nanny gran granny grandma"
+    " grandmother grandad granddad grandpa grandfather aunt auntie aunty uncle cousin stepmum"
+    " stepdad stepmother stepfather partner boyfriend girlfriend husband wife ex grandparent"
+    " step-mum step-dad sgo kinship"
+)
+_NEEDS_AN_OWNER = _words("partner parent carer ex kinship sgo")
+_OWNERS = _words("her his their my your")
 _CHILD_WORDS = _words(
     "child kid son daughter baby infant newborn toddler teenager teen youngster boy girl"
     " sibling brother sister half-brother half-sister stepbrother stepsister step-brother"
@@ -179,12 +159,43 @@ def cued_names(text: str, tokens: Sequence[Token]) -> Iterator[Finding]:
             continue
         before = _child_word_before(tokens, span.first)
         continues_list = list_open and previous is not None and _joined(tokens, previous, span)
-        flagged = before is not None or continues_list or _cue_after(tokens, span)
+        adult = _adult_kin_before(tokens, span.first)
+        flagged = (
+            before is not None
+            or continues_list
+            or adult
+            or _cue_after(tokens, span)
+            or _renamed(tokens, span.first)
+        )
         if flagged:
             start, end = tokens[span.first].start, tokens[span.last].end
-            yield finding(FindingKind.CHILD_NAME, text, start, end)
+            kind = FindingKind.FAMILY_NAME if adult else FindingKind.CHILD_NAME
+            yield finding(kind, text, start, end)
         list_open = (before is True) or (continues_list and flagged)
         previous = span
+
+
+def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
+    """ "Paternal grandmother Mo", "mum's partner, Mo Fairbairn", "Dad (Lee)": a name an adult
+    relative is given ("our partner Somerset" is an organisation: "partner" needs an owner)."""
+    index = first - 1
+    if _word(tokens, index) in (",", "(", ":"):
+        index -= 1
+    if index < 0 or tokens[first].line_start or tokens[index].possessive:
+        return False
+    word = tokens[index].lower
+    if word not in ADULT_KIN:
+        return False
+    if word in _NEEDS_AN_OWNER:
+        owner = tokens[index - 1] if index > 0 else None
+        return owner is not None and (owner.possessive or owner.lower in _OWNERS)
+    return True
+
+
+def _renamed(tokens: Sequence[Token], first: int) -> bool:
+    """ "change her name to Lennon", "wants to be called Mo": a name a child has chosen."""
+    before = tuple(_word(tokens, first - offset) for offset in (3, 2, 1))
+    return before[1:] == ("name", "to") or before == ("to", "be", "called")
 
 
 def _after_team_word(tokens: Sequence[Token], span: _Span) -> bool:
@@ -250,9 +261,33 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
         return _paren_cue(tokens, after + 1, initial_single)
     if follower in _APPOSITION_OPENERS:  # "Amelia, aged 7", "Emily, the youngest child,"
         return _appositive_cue(tokens, after + 1, initial_single)
-    if follower in ("is", "was"):  # "Tyler is 8 years old"
-        return _age_phrase(tokens, after + 1) is not None
+    if follower in ("is", "was"):  # "Tyler is 8 years old", "Ember is 11 now", "Lennon was born"
+        if _word(tokens, after + 1) == "born":
+            return True
+        return (
+            _age_phrase(tokens, after + 1) is not None or age_after(tokens, span.last) is not None
+        )
+    if follower == "," and _word(tokens, after + 1) == "who":  # "Ronnie, who is 3,"
+        return age_after(tokens, span.last) is not None
+    if follower == "dob":  # "Penny DOB 5.8.15"
+        return True
+    if follower == "and" and _word(tokens, after + 1) in _OWNERS:
+        return _kin_within(tokens, after + 2)  # "Dougie and her baby brother"
     return _age_phrase(tokens, after) is not None  # "Amelia aged 7"
+
+
+def _kin_within(tokens: Sequence[Token], index: int) -> bool:
+    """A kinship word at ``index`` or after up to two adjectives ("her baby brother")."""
+    for at in range(index, index + 3):
+        word = _word(tokens, at)
+        if (word in _CHILD_WORDS or word in ADULT_KIN) and not tokens[at].possessive:
+            return True
+        if word not in _CHILD_ADJECTIVES and word not in _KIN_ADJECTIVES:
+            return False
+    return False
+
+
+_KIN_ADJECTIVES = _words("big birth step half maternal paternal real new elder")
 
 
 def _word(tokens: Sequence[Token], index: int) -> str:

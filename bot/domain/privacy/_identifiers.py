@@ -198,10 +198,27 @@ def phone_numbers(text: str) -> Iterator[Finding]:
         start, end = match.span()
         if cue_before(text, work, start, 20):
             continue
-        for_family = cue_before(text, family, start, 40)
-        if cue_before(text, service, start, 40) and not for_family:
+        family_ends = [
+            e for e in family.ending_within(start - 40, start) if same_sentence(text, e, start)
+        ]
+        service_ends = [
+            e for e in service.ending_within(start - 40, start) if same_sentence(text, e, start)
+        ]
+        # "call the Family Safeguarding team on": the nearer cue says whose number it is
+        for_family = bool(family_ends) and (not service_ends or family_ends[-1] > service_ends[-1])
+        a_service = (
+            bool(service_ends)
+            or cue_after(text, service, end, 40)  # "Ring 01823 355 803 for the duty team"
+            or _NON_GEOGRAPHIC.match(match.group()) is not None
+        )
+        if a_service and not for_family:
             continue
         yield finding(FindingKind.PHONE_NUMBER, text, start, end)
+
+
+# Numbers for organisations, not homes: 0300 (public bodies and charities), freephone, 084/087,
+# 033.
+_NON_GEOGRAPHIC = re.compile(r"\(?0(?:300|33\d|34\d|80[08]|84[345]|87[01])")
 
 
 # Email addresses: a family's, not a council's, a school's or the NHS's.
@@ -269,6 +286,12 @@ _NUMBERED_ADDRESS = re.compile(
     rf"((?:{_STREET_WORD}[ ]{{1,3}}){{1,3}})"
     rf"((?i:{_STREET_TYPES}))\b"
 )
+# "105 Kingsway", "3 Parkside": a number and one word that is a street's name on its own.
+_ONE_WORD_STREET = re.compile(
+    r"(?<![\w£$.,/:])\d{1,4}[A-Za-z]?[ ]{1,3}"
+    r"[A-Z][a-z]{2,20}(?:way|gate|side|field|fields|croft|mead|rise|row|mews|parade|dale|brook)"
+    r"\b(?![ ]{1,3}[A-Z])"
+)
 _FLAT = re.compile(
     r"\b(?:Flat|Apartment|Apt|Unit|Room)[ ]{1,3}\d{1,4}[A-Za-z]?\b"
     rf"(?:,?[ ]{{1,3}}(?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}|House|Court"
@@ -302,7 +325,8 @@ _SCHOOL = re.compile(
     r"\b((?:St\.?[ ]|Saint[ ])?(?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,4})"
     r"(Primary[ ]School|Primary|Infant[ ]School|Infants|Infant|Junior[ ]School|Junior|"
     r"Secondary[ ]School|High[ ]School|Community[ ]School|First[ ]School|Middle[ ]School|"
-    r"C\.?of[ ]E\.?[ ]Primary|Academy|School|College|Nursery|Pre-School|Preschool|"
+    r"C\.?[ ]?of[ ]E\.?[ ](?:Primary|Junior|Infant|First)(?:[ ]School)?"
+    r"|Academy|School|College|Nursery|Pre-School|Preschool|"
     r"Grammar[ ]School|Grammar)\b"
 )
 _GENERIC_SCHOOL_WORDS = frozenset(
@@ -365,6 +389,8 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
             continue  # "12 joint visits in town" is not an address; "12 acacia avenue" is
         yield match.span()
     for match in _FLAT.finditer(text):
+        yield match.span()
+    for match in _ONE_WORD_STREET.finditer(text):
         yield match.span()
     homes = Cues(_HOUSE_CUE.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):

@@ -5,6 +5,7 @@ a role beside it ("Priya (social worker)", "IRO Mark Evans"), a professional's v
 ("Sarah visited", "Tom supported") or the same name given a role elsewhere in the text. Names
 that are also words ("Hope", "Grace", "Will") and months or seasons ("May", "Summer") need more:
 their place in the sentence or a cue ("Hope has been settled", "Kayden's mum", "for Grace").
+A first name in the staff directory is a colleague's only when used as one (``_as_a_colleague``).
 Once a name is flagged, every other mention of it is flagged too.
 """
 
@@ -18,15 +19,18 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from bot.domain.privacy._ages import OLDEST_CHILD_AGE, age_after, ages_beside
 from bot.domain.privacy._common import Finding, FindingKind, finding, words
 from bot.domain.privacy._cued_names import (
     _CHILD_WORDS,
     _NOT_NAMES,
     _PLURAL_CHILD_WORDS,
-    Token,
+    ADULT_KIN,
+    _is_name_word,
     _sentence_start,
 )
 from bot.domain.privacy._gazetteer import Gazetteer, gazetteer
+from bot.domain.privacy._tokens import Token
 
 # "Hope was quiet", "Ruby was born": what is said of a person, not of a word.
 _STATES = words(
@@ -37,12 +41,7 @@ _STATES = words(
 _NOT_AFTER_IS = words("the a an what how why that this")
 _CALENDAR = words("may june april august july summer autumn winter spring sunday christmas")
 _EXCLUDED = _NOT_NAMES - _CALENDAR
-_ADULT_KIN = words(
-    "mum mummy mom mother dad daddy father parent carer nan nana nanny gran granny grandma"
-    " grandmother grandad granddad grandpa grandfather aunt auntie aunty uncle cousin stepmum"
-    " stepdad stepmother stepfather partner boyfriend girlfriend husband wife ex grandparent"
-    " step-mum step-dad sgo kinship"
-)
+_ADULT_KIN = ADULT_KIN
 _KIN = _ADULT_KIN | _CHILD_WORDS | _PLURAL_CHILD_WORDS
 # What follows a possessive name and makes it a family member's: "Kayden's mum", "Tia's school".
 _FAMILY_THINGS = _KIN | words(
@@ -56,6 +55,11 @@ _PROFESSIONAL_THINGS = words(
     " direct approach case cases audit audits letter plan's"
 )
 _TITLES = words("mr mrs ms miss mx")
+_AUDIENCES = words("team staff colleagues all everyone")
+_HAVING = words("a an no new another her his their")
+# What may come between a role and the name it gives: "social worker, Priya", "Head of Service
+# Priya", "IRO (Mark)".
+_WITHIN_A_ROLE = words(", ( : - – — of the our my and &")
 _PROFESSIONAL_TITLES = words("dr prof cllr pc dc ds sgt")
 _ROLE_WORDS = words(
     "social worker workers sw iro csw manager tm lead head director officer practitioner nurse"
@@ -135,7 +139,9 @@ _PERSON_VERBS = words(
     " wanted asked asks lives lived moved settled feels felt started attends attended goes went"
     " had can could would cried smiled talked spoke drew chose did does came now remains"
     " remained struggled struggles thrived thrives is's hasn't isn't wasn't didn't doesn't"
-    " shared disclosed returned ran turns turned showed"
+    " shared disclosed returned ran turns turned showed hits hit kicks kicked hurts hurt keeps"
+    " kept gets got plays played sleeps slept shouts shouted screams screamed bites bit pushes"
+    " pushed swears swore misses missed refuses refused"
 )
 _ORGANISATION_NOUNS = words(
     "team project house centre center hub service services unit ward trust partnership"
@@ -151,15 +157,9 @@ _BEFORE_A_PERSON = _STAFF_VERBS | words(
     " helped meeting at : ( by of between include including included like"
 )
 _PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
-_DETERMINERS_BEFORE = words("the a an our this that every each")
+_DETERMINERS_BEFORE = words("the a an our this every each")  # not "that": "said that Tony hits her"
 _JOINERS = words(", and & or")
-_OLDEST_CHILD_AGE = 25
-_AGE_UNITS = words("year years yr yrs y yo months month mths")
 _MAX_NAME_WORDS = 3
-_AGE_OPENER_WORDS = words("aged age turned turns turning be")
-_BEFORE_A_BIRTHDAY = words("has had just recently will")
-_AGE_OPENERS = _AGE_OPENER_WORDS | words(", ( is was - –")
-_BEFORE_AN_AGE = words("aged age now nearly almost just only barely")
 
 
 Tier = Literal["strong", "word", "calendar"]
@@ -170,6 +170,7 @@ class _Verdict(Enum):
     STAFF = 1
     CHILD = 2
     FAMILY = 3
+    DIRECTORY = 4  # a colleague's first name with nothing else to go on: a list can outweigh it
 
 
 @dataclass
@@ -210,12 +211,19 @@ def staff_from(names: frozenset[str]) -> Staff:
     return Staff(frozenset(first), frozenset(last))
 
 
-def people(text: str, tokens: Sequence[Token], staff: Staff = NO_STAFF) -> list[Finding]:
+def people(
+    text: str,
+    tokens: Sequence[Token],
+    staff: Staff = NO_STAFF,
+    identified: Sequence[tuple[int, int]] = (),
+) -> list[Finding]:
     """Names of children and family members (with any age given beside them), and family
-    surnames ("Mrs Smith", "the Smith family"). A name in the staff directory is a
-    colleague's unless a family cue says otherwise ("her son Megan", "mum Megan")."""
+    surnames ("Mrs Smith", "the Smith family"). A first name in the staff directory is a
+    colleague's when used as one: not with a family cue ("her son Megan", "mum Megan"), in a
+    list with a child, or in a sentence that speaks of a child's family or gives one of the
+    ``identified`` spans (a family's address, school, date of birth...)."""
     gaz = gazetteer()
-    mentions = [_judge(tokens, mention, staff) for mention in _mentions(tokens, gaz)]
+    mentions = [_judge(tokens, m, staff, identified) for m in _mentions(tokens, gaz)]
     _propagate(tokens, mentions)
     _join_lists(tokens, mentions)
     findings: list[Finding] = []
@@ -228,8 +236,7 @@ def people(text: str, tokens: Sequence[Token], staff: Staff = NO_STAFF) -> list[
             )
             start, end = tokens[mention.first].start, tokens[mention.last].end
             findings.append(finding(kind, text, start, end))
-            findings.extend(_ages_after(text, tokens, mention.last))
-            findings.extend(_age_before(text, tokens, mention.first))
+            findings.extend(ages_beside(text, tokens, mention.first, mention.last))
     findings.extend(_family_surnames(text, tokens, staff))
     return findings
 
@@ -297,7 +304,12 @@ def _surname_like(token: Token) -> bool:
     )
 
 
-def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention:
+def _judge(
+    tokens: Sequence[Token],
+    mention: _Mention,
+    staff: Staff,
+    identified: Sequence[tuple[int, int]] = (),
+) -> _Mention:
     capital = tokens[mention.first].text[0].isupper()
     # "mum said", "the youngest, hope": a word after a cue is still a word in lower case.
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
@@ -306,29 +318,121 @@ def _judge(tokens: Sequence[Token], mention: _Mention, staff: Staff) -> _Mention
     kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
     if _a_pet(tokens, mention.first):
         return mention
+    if not mention.family_cue and _after_a_proper_noun(tokens, mention.first):
+        return mention
     if _organisation_name(tokens, mention) and (
         not mention.family_cue or _word(tokens, mention.first - 1) == "team"
     ):
         return mention
     if mention.family_cue:
         mention.verdict = kind
-    elif mention.staff_cue or mention.key in staff.first_names:
+    elif mention.staff_cue:
         mention.verdict = _Verdict.STAFF
+    elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff, identified):
+        mention.verdict = _Verdict.DIRECTORY
     elif mention.tier == "strong":
         mention.verdict = kind
-    elif mention.tier == "word" and capital:
+    elif mention.tier == "word" and capital and not _word(tokens, mention.last + 1).isdigit():
+        # "moved to Floor 2", "Phase 3": a word with a number is no name
         at_start = _sentence_start(tokens, mention.first)
         if _person_verb_after(tokens, mention) or (
             not at_start and _word(tokens, mention.first - 1) in _BEFORE_A_PERSON
         ):
             mention.verdict = kind
-    elif mention.tier == "calendar" and capital and _person_verb_after(tokens, mention):
+    elif (
+        mention.tier == "calendar"
+        and capital
+        and (_person_verb_after(tokens, mention) or _met_in_person(tokens, mention))
+    ):
         mention.verdict = kind
     elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
         mention.verdict = kind
     elif not capital and mention.tier == "word" and _told(tokens, mention):
         mention.verdict = kind
     return mention
+
+
+def _as_a_colleague(
+    tokens: Sequence[Token],
+    mention: _Mention,
+    staff: Staff,
+    identified: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether a first name in the staff directory is used as a colleague's: with a colleague's
+    surname, or alone in a sentence that says nothing of a child's family and gives no other
+    identifier (an address, a school, a date of birth). "Dylan Marsh" and "Dylan said the
+    panel went well" are; "Dylan Smith", "Dylan told her teacher" and "Lola was excluded from
+    Chilton Trinity School" are not."""
+    if mention.last > mention.first:
+        return tokens[mention.last].lower in staff.surnames
+    low, high = _sentence_around(tokens, mention.first)
+    start, end = tokens[low].start, tokens[high].end
+    if any(s < end and start < e for s, e in identified):
+        return False
+    return not _family_in_sentence(tokens, mention.first, low, high)
+
+
+_OWNERS = words("her his their")
+_FAMILY_CONTEXT_REACH = 16  # tokens either side, within the sentence
+
+
+def _sentence_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The first and last token of the sentence around ``index`` (within a reach)."""
+    low, high = index, index
+    while low > 0 and index - low < _FAMILY_CONTEXT_REACH and not _sentence_break(tokens, low):
+        low -= 1
+    while high + 1 < len(tokens) and high - index < _FAMILY_CONTEXT_REACH:
+        if _sentence_break(tokens, high + 1):
+            break
+        high += 1
+    return low, high
+
+
+def _family_in_sentence(tokens: Sequence[Token], index: int, low: int, high: int) -> bool:
+    """ "her teacher", "his younger brothers", "their birth mum": a child's family or school,
+    spoken of with a pronoun in the same sentence as the name (tokens ``low`` to ``high``).
+    A pronoun after another person in the sentence is theirs: "Maxine spent hours with the young
+    person and her mum" says nothing of Maxine."""
+    for at in range(low, high + 1):
+        if tokens[at].lower in _REFERENTS and at != index:
+            return False
+        if at == index or tokens[at].lower not in _OWNERS:
+            continue
+        following = (_word(tokens, at + 1), _word(tokens, at + 2))
+        if any(word in _FAMILY_THINGS and word not in _NOT_FAMILY_CONTEXT for word in following):
+            return True
+    return False
+
+
+_REFERENTS = (
+    _CHILD_WORDS
+    | _PLURAL_CHILD_WORDS
+    | words("person people family families parents carers client clients")
+)
+# Things a colleague has too: "her plan for the week", "her needs as a student".
+_NOT_FAMILY_CONTEXT = words("plan needs wishes feelings words voice home room life")
+
+
+def _sentence_break(tokens: Sequence[Token], index: int) -> bool:
+    return tokens[index].line_start or tokens[index].text in (".", "!", "?", ";")
+
+
+def _met_in_person(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Spoke with Summer about", "saw May today": a month or season met like a person (not
+    "with Summer holidays", "saw May 2025's figures")."""
+    after = tokens[mention.last + 1] if mention.last + 1 < len(tokens) else None
+    if tokens[mention.last].possessive or (after is not None and after.lower in _SEASONAL):
+        return False
+    if after is None or not after.text[:1].islower():
+        return False  # "compared with May, June was busier", "with May 2025 in mind"
+    return _word(tokens, mention.first - 1) in _MEETING_A_PERSON
+
+
+_MEETING_A_PERSON = words("with saw visited met told asked seeing meeting")
+_SEASONAL = words(
+    "holidays holiday term half half-term camp school fair break bank festival club clubs"
+    " programme activities scheme reading"
+)
 
 
 def _told(tokens: Sequence[Token], mention: _Mention) -> bool:
@@ -355,11 +459,13 @@ def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
     if _kin_before(tokens, mention.first) or _birth_after(tokens, mention.last):
         return True
     # "in June, 4 audits": a month with a number is a date
-    return mention.tier != "calendar" and _age_after(tokens, mention.last) is not None
+    return mention.tier != "calendar" and age_after(tokens, mention.last) is not None
 
 
 def _birth_after(tokens: Sequence[Token], last: int) -> bool:
     """ "Dexter (b. 5.5.18)", "Lily Smith (DOB 07/05/2008)", "Tia, born 2016"."""
+    if _word(tokens, last + 1) in ("dob", "born"):
+        return True  # "Penny DOB 5th August 2015"
     if _word(tokens, last + 1) not in ("(", ",", "-", "–"):
         return False
     return _word(tokens, last + 2) in ("b", "dob", "d", "born", "date")
@@ -390,38 +496,6 @@ def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
     return False
 
 
-def _age_after(tokens: Sequence[Token], last: int) -> int | None:
-    """The index of an age given with the name: "Tyler, 8,", "Tyler (8)", "Tyler aged 8",
-    "Wren turned 12", "Kenzie is nearly 3"."""
-    index = last + 1
-    while _word(tokens, index) in _BEFORE_A_BIRTHDAY and index < last + 3:
-        index += 1  # "has just turned 10", "will be 16"
-    opener = _word(tokens, index)
-    if index > last + 1 and opener not in _AGE_OPENER_WORDS:
-        return None
-    if opener not in _AGE_OPENERS:
-        return None
-    index += 1
-    if opener == "(" and _word(tokens, index) in _KIN and _word(tokens, index + 1) == ",":
-        index += 2  # "(son, 8)", "(twins, 3)"
-    if _word(tokens, index) in _BEFORE_AN_AGE:
-        index += 1
-    if opener in ("is", "was") and _word(tokens, index) == "aged":
-        index += 1  # "is now aged 8"
-    word = _word(tokens, index)
-    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
-        return None
-    after = _word(tokens, index + 1)
-    if (
-        after in _AGE_UNITS
-        or after in (",", ")", ".", ";", "", "and", "now")
-        or (opener in _AGE_OPENER_WORDS - {"be"} and after not in (":", "/", "%"))
-        or (opener == "be" and after in ("in", "next", "this", "on", "soon"))
-    ):
-        return index
-    return None
-
-
 # "since she was 14", "when he turned 3", "from the age of 12": a child's age with no name beside.
 _PRONOUN_AGE = re.compile(
     r"\b(?:since|when|until|till|before|after|because)[ ]{1,3}(?:she|he|they)[ ]{1,3}"
@@ -435,33 +509,8 @@ _PRONOUN_AGE = re.compile(
 def pronoun_ages(text: str) -> Iterator[Finding]:
     for match in _PRONOUN_AGE.finditer(text):
         group = 1 if match.group(1) is not None else 2
-        if int(match.group(group)) <= _OLDEST_CHILD_AGE:
+        if int(match.group(group)) <= OLDEST_CHILD_AGE:
             yield finding(FindingKind.AGE, text, match.start(group), match.end(group))
-
-
-def _ages_after(text: str, tokens: Sequence[Token], last: int) -> list[Finding]:
-    index = _age_after(tokens, last)
-    if index is None:
-        return []
-    token = tokens[index]
-    return [finding(FindingKind.AGE, text, token.start, token.end)]
-
-
-def _age_before(text: str, tokens: Sequence[Token], first: int) -> list[Finding]:
-    """ "the 14-year-old, Macie", "8-year-old Tyler": the number, when a name follows."""
-    index = first - 1
-    if _word(tokens, index) == ",":
-        index -= 1
-    if _word(tokens, index) not in ("year-old", "years-old", "month-old", "yo"):
-        return []
-    index -= 1
-    if _word(tokens, index) == "-":
-        index -= 1
-    word = _word(tokens, index)
-    if not word.isdigit() or int(word) > _OLDEST_CHILD_AGE:
-        return []
-    token = tokens[index]
-    return [finding(FindingKind.AGE, text, token.start, token.end)]
 
 
 def _role_after(tokens: Sequence[Token], last: int) -> bool:
@@ -469,6 +518,8 @@ def _role_after(tokens: Sequence[Token], last: int) -> bool:
     opener = _word(tokens, index)
     if tokens[last].possessive:
         return opener in _PROFESSIONAL_THINGS  # "Chris's recording was clear"
+    if opener == "has" and _word(tokens, index + 1) in _HAVING:
+        return False  # "Ada has a new social worker": the role is someone else's
     if opener in ("(", ",", "-", "–", "—", "is", "was", "as", "our", "has"):
         for offset in range(1, 7):
             word = _word(tokens, index + offset)
@@ -490,8 +541,12 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
         word = tokens[index].lower
         if word in _KIN or word in _STAFF_VERBS:
             return False
+        if word in _AUDIENCES and any(t.text == ":" for t in tokens[index:first]):
+            return False  # "Update for the QA team: Louie now lives with…" is a heading
         if word in _ROLE_WORDS or word in _PROFESSIONAL_TITLES:
             return True
+        if word not in _WITHIN_A_ROLE and not tokens[index].text[:1].isupper():
+            break  # "told her teacher that Tony hits her": the role is someone else's
     for phrase in _STAFF_INTRODUCERS:
         size = len(phrase)
         if tuple(_word(tokens, first - size + i) for i in range(size)) == phrase:
@@ -509,11 +564,15 @@ def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
     for _ in range(3):
         word = _word(tokens, index)
         if word in _STAFF_VERBS:
-            return True
+            # "Sam ran the group" is a colleague; "Rowan ran up to show me" a child
+            return not (word == "ran" and _word(tokens, index + 1) in _RUNNING)
         if word not in _ADVERBS:
             return False
         index += 1
     return False
+
+
+_RUNNING = words("up away off out home back around over into to across")
 
 
 def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
@@ -527,6 +586,32 @@ def _person_verb_after(tokens: Sequence[Token], mention: _Mention) -> bool:
             return following not in _NOT_AFTER_IS
         return following in _STATES
     return verb in _PERSON_VERBS
+
+
+def _after_a_proper_noun(tokens: Sequence[Token], first: int) -> bool:
+    """ "Cradley Heath", "Burgess Hill": in mid-sentence, a capitalised word that is no name,
+    title, role or kinship word before a first name makes it part of a place's name."""
+    before = first - 1
+    if before < 0 or tokens[first].line_start or _sentence_start(tokens, before):
+        return False
+    token = tokens[before]
+    word = token.lower
+    return (
+        token.text[:1].isupper()
+        and not token.text.isupper()
+        and not token.possessive
+        and word not in gazetteer().first_names
+        and word not in _NOT_NAMES
+        and word not in _KIN
+        and word not in _TITLES
+        and word not in _PROFESSIONAL_TITLES
+        and word not in _ROLE_WORDS
+        and word not in _PROPER_NOUN_NOT
+    )
+
+
+# Capitalised words before a name that do not make it a place: "Little Mia", "Big Sam".
+_PROPER_NOUN_NOT = words("little big young baby tiny wee")
 
 
 def _a_pet(tokens: Sequence[Token], first: int) -> bool:
@@ -559,7 +644,7 @@ def _join_lists(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
                 capital = tokens[other.first].text[0].isupper()
                 if (
                     flagged
-                    and other.verdict is _Verdict.NONE
+                    and other.verdict in (_Verdict.NONE, _Verdict.DIRECTORY)
                     and capital
                     and other.tier != "calendar"
                 ):
@@ -598,5 +683,89 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
         titled = before in _TITLES and not tokens[index].line_start
         if titled and not _role_after(tokens, index) and not _role_before(tokens, index - 1):
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
-        elif after == _FAMILY_WORD and before == "the":
+        elif (
+            after == _FAMILY_WORD
+            and before == "the"
+            and _word(tokens, index + 2) not in _ORGANISATION_NOUNS
+        ):  # not "the Meadows Family Centre"
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+
+
+def beside_names(text: str, tokens: Sequence[Token], names: Sequence[Finding]) -> list[Finding]:
+    """What the names found by any rule bring with them: the age given beside each ("Mercy
+    (9)") and a name the gazetteer does not know listed with one ("Daisy-Mae and Lennon")."""
+    by_start = {token.start: index for index, token in enumerate(tokens)}
+    by_end = {token.end: index for index, token in enumerate(tokens)}
+    spans = [
+        (by_start[f.start], by_end[f.end], f.kind)
+        for f in names
+        if f.start in by_start and f.end in by_end
+    ]
+    found: list[Finding] = []
+    seen = {(first, last) for first, last, _ in spans}
+    queue = list(spans)
+    for _ in range(_MAX_LIST_ROUNDS):
+        joined: list[tuple[int, int, FindingKind]] = []
+        for first, last, kind in queue:
+            for span in (_listed_after(tokens, last), _listed_before(tokens, first)):
+                if span is not None and span not in seen:
+                    seen.add(span)
+                    joined.append((*span, kind))
+        found += [finding(kind, text, tokens[a].start, tokens[b].end) for a, b, kind in joined]
+        spans += joined
+        queue = joined
+        if not queue:
+            break
+    for first, last, _ in spans:
+        found.extend(ages_beside(text, tokens, first, last))
+    return found
+
+
+_MAX_LIST_ROUNDS = 3
+_LIST_JOINERS = words(", and &")
+
+
+def _unknown_name(token: Token) -> bool:
+    """A capitalised word that may be a name the gazetteer lacks ("Lennon", "Mercy")."""
+    return (
+        _is_name_word(token)
+        and token.lower not in gazetteer().first_names
+        and token.lower not in _ORGANISATION_NOUNS
+        and token.lower not in _ROLE_WORDS
+        and token.lower not in _KIN
+    )
+
+
+def _listed_after(tokens: Sequence[Token], last: int) -> tuple[int, int] | None:
+    index = last + 1
+    if tokens[last].possessive or _word(tokens, index) not in _LIST_JOINERS:
+        return None
+    if _word(tokens, index) == "," and _word(tokens, index + 1) in ("and", "&"):
+        index += 1
+    first = index + 1
+    if first >= len(tokens) or tokens[first].line_start or not _unknown_name(tokens[first]):
+        return None
+    end = first
+    while (
+        end - first + 1 < _MAX_NAME_WORDS
+        and not tokens[end].possessive
+        and end + 1 < len(tokens)
+        and _surname_like(tokens[end + 1])
+    ):
+        end += 1
+    after = tokens[end + 1] if end + 1 < len(tokens) else None
+    if after is not None and after.lower in _ORGANISATION_NOUNS:
+        return None
+    return (first, end)
+
+
+def _listed_before(tokens: Sequence[Token], first: int) -> tuple[int, int] | None:
+    index = first - 1
+    if _word(tokens, index) not in _LIST_JOINERS or tokens[first].line_start:
+        return None
+    if _word(tokens, index) in ("and", "&") and _word(tokens, index - 1) == ",":
+        index -= 1
+    last = index - 1
+    if last < 0 or not _unknown_name(tokens[last]) or tokens[last].possessive:
+        return None
+    return (last, last)

@@ -17,6 +17,7 @@ from bot.dialogs.forms import (
     as_text,
     form_problems,
     input_value,
+    load_staff_names,
 )
 from bot.domain.roles import Role
 from bot.nominations import rules as voting
@@ -109,7 +110,10 @@ async def cast_vote(ctx: Context, action: Action) -> list[Reply]:
             back=in_place,
         )
         return [Reply(form)]
-    problem = voting.validate_ballot(choice, comment)
+    await load_staff_names(ctx)
+    problem = voting.validate_ballot(
+        choice, comment, today=ctx.today, staff_names=ctx.staff_names or ()
+    )
     if problem:
         form = vote_comment_form(
             view_of(nomination),
