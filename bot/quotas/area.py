@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.quotas import cli, dialogs, gallery, sweeps, web
+from bot.quotas import calendar_sweeps, cli, dialogs, gallery, sweeps, web
 
 
 def register(router: Router) -> None:
     dialogs.register(router)
     sweeps.register(router)
+    calendar_sweeps.register(router)
     router.gallery(gallery.samples)
 
 

@@ -319,9 +319,12 @@ def calendar_card(
         body.append(TextBlock(text="No core QA activity this month (the framework's quiet month)."))
     for entry in entries:
         quotas = f"; quota {entry.quotas}" if entry.quotas else ""
+        turns = f"; {entry.turn_text()}" if entry.turn_text() else ""
+        cadence = f" ({entry.cadence})" if entry.cadence else ""
         body.append(
             TextBlock(
-                text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}{quotas}"
+                text=f"{entry.name}{cadence}: opens {day(entry.opens_on)}, "
+                f"due {day(entry.due_on)}{quotas}{turns}"
             )
         )
     if deadlines:
@@ -342,10 +345,19 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
     body: list[Element] = []
     for entry in entries:
         quotas = f" Quota: {entry.quotas}." if entry.quotas else ""
+        turns = (
+            f" {entry.turn_text()[:1].upper()}{entry.turn_text()[1:]}."
+            if entry.turns or entry.teams
+            else ""
+        )
+        if entry.opens_itself:
+            how = "It opens itself from the cohort you uploaded; you will be told what opened."
+        else:
+            how = f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
         body.append(
             TextBlock(
-                text=f"{entry.name}: due {day(entry.due_on)}.{quotas} "
-                f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
+                text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}."
+                f"{quotas}{turns} {how}"
             )
         )
     return Card(

@@ -15,8 +15,7 @@ from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar as working_calendar
 from bot.domain.quotas import Quota
 from bot.domain.workdays import add_months
-from bot.quotas import store
-from bot.quotas.rules import month_schedule
+from bot.quotas import calendar_flows, store
 from bot.quotas.store import CalendarFeed
 from bot.store import directory
 from bot.store.models import Person
@@ -68,16 +67,18 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
     cal = working_calendar(ctx)
     first = ctx.today.replace(day=1)
     events: list[FeedEvent] = []
+    found = await calendar_flows.directory_for(ctx)
     for n in range(MONTHS_AHEAD):
         month = add_months(first, n)
-        for entry in month_schedule(ctx.framework, month, cal):
+        for entry in await calendar_flows.month_entries(ctx, month, found):
             sizes = f" Quota: {entry.quotas}." if entry.quotas else ""
+            turns = f" {entry.turn_text()}." if entry.turn_text() else ""
             events.append(
                 FeedEvent(
                     f"open-{entry.key}-{entry.opens_on}",
                     entry.opens_on,
                     f"{entry.name} opens",
-                    f"Due {entry.due_on:%d %b %Y}.{sizes}",
+                    f"Due {entry.due_on:%d %b %Y}.{sizes}{turns}",
                 )
             )
             events.append(
