@@ -141,23 +141,24 @@ class Interval(_Frozen):
         return self
 
     def occurrences(self, first: date, last: date) -> list[date]:
-        """The days a cycle opens between ``first`` and ``last`` (the framework's turns)."""
+        """The days a cycle opens between ``first`` and ``last`` (per team: every month from
+        ``starts``, each month being the turn of the teams ``teams_due`` gives)."""
+        found: list[date] = []
         if self.weeks is not None:
-            step = timedelta(weeks=self.weeks)
+            every = timedelta(weeks=self.weeks)
             gap = (first - self.starts).days
-            n = max(0, -(-gap // step.days))
-            day = self.starts + n * step
-            found = []
+            day = self.starts + max(0, -(-gap // every.days)) * every
             while day <= last:
                 found.append(day)
-                day += step
+                day += every
             return found
         assert self.months is not None
-        found = []
         month = first.replace(day=1)
+        # Per team, any month may be some team's turn (``teams_due`` says whose).
+        step = 1 if self.per == "team" else self.months
         while month <= last:
             since = months_between(self.starts, month)
-            if since >= 0 and since % self.months == 0 and month >= first.replace(day=1):
+            if since >= 0 and since % step == 0 and month >= first.replace(day=1):
                 found.append(month)
             month = add_months(month, 1)
         return found

@@ -68,9 +68,17 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
     first = ctx.today.replace(day=1)
     events: list[FeedEvent] = []
     found = await calendar_flows.directory_for(ctx)
+    person = None
+    if feed.owner_kind == "person" and feed.owner_id is not None:
+        person = await directory.person_by_id(ctx.session, feed.owner_id)
+    own_team = await _team_name(ctx, feed, person)
     for n in range(MONTHS_AHEAD):
         month = add_months(first, n)
         for entry in await calendar_flows.month_entries(ctx, month, found):
+            # A per-team cycle (a Team Diagnostic) is in a team's or person's feed only in
+            # their team's turn.
+            if entry.teams and feed.owner_kind != "qa_team" and own_team not in entry.teams:
+                continue
             sizes = f" Quota: {entry.quotas}." if entry.quotas else ""
             turns = f" {entry.turn_text()}." if entry.turn_text() else ""
             events.append(
@@ -84,9 +92,6 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
             events.append(
                 FeedEvent(f"due-{entry.key}-{entry.opens_on}", entry.due_on, f"{entry.name} due")
             )
-    person = None
-    if feed.owner_kind == "person" and feed.owner_id is not None:
-        person = await directory.person_by_id(ctx.session, feed.owner_id)
     for quota in ctx.framework.quotas:
         if not _relevant(quota, feed, person):
             continue
@@ -105,6 +110,15 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
             )
             day = period.end + timedelta(days=1)
     return sorted(events, key=lambda e: (e.day, e.uid))
+
+
+async def _team_name(ctx: Context, feed: CalendarFeed, person: Person | None) -> str | None:
+    if person is not None:
+        return person.team.name if person.team else None
+    if feed.owner_kind == "team" and feed.owner_id is not None:
+        teams = {t.id: t.name for t in await store.all_teams(ctx.session)}
+        return teams.get(feed.owner_id)
+    return None
 
 
 def _relevant(quota: Quota, feed: CalendarFeed, person: Person | None) -> bool:

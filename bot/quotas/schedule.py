@@ -105,13 +105,11 @@ def turns_at(
     turns: list[Turn] = []
     for rotation in activity.rotations:
         path = rotation_path(activity, rotation)
+        members = directory.members.get(path)
+        if members is None and rotation.of == "team":
+            members = team_members(rotation, directory.teams)
         member = turn_at(
-            framework,
-            activity,
-            rotation,
-            cycle_on,
-            directory.members.get(path, ()),
-            directory.taken.get(path),
+            framework, activity, rotation, cycle_on, members or (), directory.taken.get(path)
         )
         if member is not None:
             turns.append(Turn(rotation.key, rotation.label, member))
