@@ -8,11 +8,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from icalendar import Calendar, Event
 
 from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar as working_calendar
+from bot.domain.calendar_events import FeedScope
 from bot.domain.quotas import Quota
 from bot.domain.workdays import add_months
 from bot.quotas import calendar_flows, store
@@ -109,7 +111,34 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
                 )
             )
             day = period.end + timedelta(days=1)
+    events += await _other_areas(ctx, feed, person, first, add_months(first, MONTHS_AHEAD))
     return sorted(events, key=lambda e: (e.day, e.uid))
+
+
+async def _other_areas(
+    ctx: Context, feed: CalendarFeed, person: Person | None, first: date, last: date
+) -> list[FeedEvent]:
+    """Other areas' deadlines (``Router.calendar_events``): a person's own open allocations,
+    a team's members'."""
+    if person is not None:
+        people: tuple[int, ...] = (person.id,)
+    elif feed.owner_kind == "team" and feed.owner_id is not None:
+        people = tuple(p.id for p in await directory.team_members(ctx.session, feed.owner_id))
+    else:
+        people = ()
+    kind: Literal["person", "team", "qa_team"] = (
+        "team"
+        if feed.owner_kind == "team"
+        else "qa_team"
+        if feed.owner_kind == "qa_team"
+        else "person"
+    )
+    scope = FeedScope(kind, feed.owner_id, people, first, last)
+    found: list[FeedEvent] = []
+    for source in ctx.calendar_event_sources:
+        for event in await source(ctx, scope):
+            found.append(FeedEvent(event.uid, event.day, event.summary, event.description))
+    return found
 
 
 async def _team_name(ctx: Context, feed: CalendarFeed, person: Person | None) -> str | None:
