@@ -323,7 +323,9 @@ class CycleQuota(_Frozen):
     per_cycle: int = Field(ge=0)
     per: Literal["cohort", "auditor"] = "cohort"
     roles: tuple[Role, ...] = ()
-    cycle_months: int = Field(default=3, ge=1, le=36)
+    # per = "auditor": each auditor's per_cycle cases come every cycle_months months (from the
+    # framework year's start). A cohort quota's cycle is its activity's months or interval.
+    cycle_months: int | None = Field(default=None, ge=1, le=36)
     source: str = ""
 
     @model_validator(mode="before")
@@ -340,7 +342,16 @@ class CycleQuota(_Frozen):
     def _roles_for_auditors(self) -> CycleQuota:
         if (self.per == "auditor") != bool(self.roles):
             raise ValueError("roles are given exactly when the quota is per auditor")
+        if self.per == "cohort" and self.cycle_months is not None:
+            raise ValueError(
+                "cycle_months is for a quota per auditor; a cohort quota's cycle is its "
+                "activity's months or every"
+            )
         return self
+
+    @property
+    def every_months(self) -> int:
+        return self.cycle_months or 1
 
 
 class ModerationRate(_Frozen):

@@ -62,7 +62,8 @@ def explain(framework: Framework) -> list[Explained]:
             )
     for cycle in framework.cycle_quotas:
         where = f"cycle_quotas.{cycle.activity}" + (f" ({cycle.service})" if cycle.service else "")
-        value = f"{cycle.per_cycle} per {cycle.per} every {cycle.cycle_months} months"
+        every = f" every {cycle.every_months} months" if cycle.per == "auditor" else " a cycle"
+        value = f"{cycle.per_cycle} per {cycle.per}{every}"
         rules.append(Explained(where, value, cycle.source or LOCAL_DEFAULT))
     for rate in framework.moderation_rates:
         where = f"moderation_rates.{rate.activity}" + (f" ({rate.service})" if rate.service else "")

@@ -40,11 +40,13 @@ NOTES_LABEL = {
     "observation": "Notes (optional)",
     "manager_audit": "Notes (optional)",
     "follow_up_call": "Notes (optional)",
+    "safeguarding_conversation": "What was learnt (optional)",
 }
 THEME_LABEL = {
     "dip_review": "Theme",
     "multi_agency_audit": "Theme or agencies",
     "observation": "What was observed (optional), e.g. a home visit",
+    "safeguarding_conversation": "Agencies and theme",
 }
 
 

@@ -43,6 +43,7 @@ FORM_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
     "manager_audit": (("case_ref", True), ("notes", False)),
     "multi_agency_audit": (("theme", True), ("notes", True)),
     "follow_up_call": (("case_ref", False), ("notes", False)),
+    "safeguarding_conversation": (("case_ref", False), ("theme", True), ("notes", False)),
 }
 # What the person types after `log` for each kind.
 KIND_WORDS: dict[str, ItemKind] = {
@@ -60,6 +61,8 @@ KIND_WORDS: dict[str, ItemKind] = {
     "call": "follow_up_call",
     "follow-up call": "follow_up_call",
     "follow up call": "follow_up_call",
+    "safeguarding conversation": "safeguarding_conversation",
+    "conversation": "safeguarding_conversation",
 }
 
 

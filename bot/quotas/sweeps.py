@@ -35,6 +35,7 @@ LOG_WORDS = {
     "manager_audit": "log audit",
     "multi_agency_audit": "log multi-agency audit",
     "follow_up_call": "log call",
+    "safeguarding_conversation": "log safeguarding conversation",
 }
 
 
