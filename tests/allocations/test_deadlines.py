@@ -294,7 +294,10 @@ def test_sscp_quarterly_work() -> None:
     calls = [
         q for q in framework("somerset-partnership").cycle_quotas if q.activity == "follow_up_call"
     ]
-    assert [(q.per_cycle, q.cycle_months) for q in calls] == [(6, 3)]
+    assert [q.per_cycle for q in calls] == [6]
+    # Quarterly: its cycle opens in the first month of each quarter.
+    follow_up = framework("somerset-partnership").activity("follow_up_call")
+    assert follow_up is not None and follow_up.months == (1, 4, 7, 10)
 
 
 # North Somerset (seed 004)
