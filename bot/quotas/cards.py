@@ -354,6 +354,13 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
         )
         if entry.opens_itself:
             how = "It opens itself from the cohort you uploaded; you will be told what opened."
+        elif entry.start == "leads":
+            how = (
+                "Its leads are reminded in their morning summary; allocate any work with "
+                "`allocate` and a CSV."
+            )
+        elif entry.start == "allocate":
+            how = "Allocate it with `allocate` and a CSV (with the day, where it has one)."
         else:
             how = f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
         body.append(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.activities import CycleQuota
+from bot.domain.activities import ActivityType, CycleQuota
 from bot.domain.framework import Framework
 from bot.domain.quotas import ItemKind, Quota, QuotaPeriod
 from bot.domain.workdays import WorkingCalendar, add_months
@@ -162,6 +162,9 @@ class CalendarEntry:
     opens_itself: bool = False
     # The cycle's own day (the first of its month, or its interval's day), whose turn it is.
     cycle_on: date | None = None
+    # How it starts: "sample" (allocate cycle with a cohort), "allocate" (a CSV) or "leads"
+    # (the leads run it; they are reminded).
+    start: str = "sample"
 
     @property
     def cycle_key(self) -> str:
@@ -233,9 +236,17 @@ def month_schedule(
                     turns=schedule.turns_at(framework, activity, cycle_on, found),
                     opens_itself=activity.opens_itself,
                     cycle_on=cycle_on,
+                    start=_how_it_starts(activity, bool(quotas)),
                 )
             )
     return sorted(entries, key=lambda e: e.opens_on)
+
+
+def _how_it_starts(activity: ActivityType, has_cycle_quotas: bool) -> str:
+    if has_cycle_quotas or activity.requires_moderation:
+        return "sample"
+    led_in_turn = any(r.of == "role" for r in activity.rotations)
+    return "leads" if activity.leads and not led_in_turn else "allocate"
 
 
 def describe_cycle_quotas(quotas: Sequence[CycleQuota]) -> str:

@@ -220,6 +220,10 @@ async def test_the_prompt_names_the_spotlight_team_and_lead_and_the_rotation_mov
         assert len(posts) == 2
         assert "Team Spotlight" in posts[0] and "Team: CDT; lead: Ade Assistant" in posts[0]
         assert "Team action plan review" in posts[0]
+        spotlight = next(line for line in posts[0].splitlines() if "Team Spotlight" in line)
+        assert "Allocate it with `allocate`" in spotlight and "allocate cycle" not in spotlight
+        plans = next(line for line in posts[0].splitlines() if "action plan" in line)
+        assert "leads are reminded" in plans
         assert "Team: Children in Care; lead: Dee Director" in posts[1]
         # The calendar in chat shows the turns to come, from the turns kept.
         (card,) = await say(env, "quinn.qa@example.gov.uk", "calendar 2027-04")
