@@ -10,6 +10,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
+from icalendar import Calendar
 from pydantic import ValidationError
 
 from bot.config import load_framework
@@ -17,10 +18,11 @@ from bot.domain.activities import ActivityType, CycleQuota, Interval
 from bot.domain.workdays import WorkingCalendar
 from bot.quotas.rules import month_schedule
 from bot.quotas.schedule import Directory, Member, Taken
-from tests.allocations.support import messages_to, rows, running
-from tests.conftest import Database
+from tests.allocations.support import PRIYA, QUINN, TESS, messages_to, qa_env, rows, running  # noqa: F401
+from tests.conftest import BotEnv, Database
 from tests.harness import FakeClock
-from tests.quotas.support import card_text, morning, say
+from tests.quotas.support import at, card_text, morning, say
+from tests.quotas.test_feeds import _get, _link
 
 CAL = WorkingCalendar(quarter_start_month=4)
 SOMERSET_TEAMS = ["Bridgwater CP", "Frome CiC", "Minehead CIN", "Taunton CP", "Wells FIS", "Yeovil"]
@@ -258,3 +260,29 @@ async def test_leads_are_reminded_at_the_start_of_the_month_and_days_before(
         ]
         assert any("You lead Team Spotlight" in t and "Children in Care" in t for t in dee)
         assert not any("You lead Team Spotlight" in t and "Children in Care" in t for t in hana)
+
+
+async def test_somersets_calendar_and_feeds_show_the_team_whose_diagnostic_is_due(
+    qa: BotEnv,
+) -> None:
+    # Five teams over 18 months from April 2024: December 2026 is Yeovil CiC's turn.
+    qa.clock.set(at(date(2026, 11, 16), 10))
+    (card,) = await say(qa, TESS, "calendar december")
+    line = next(x for x in card_text(card).splitlines() if "Team Diagnostic" in x)
+    assert "every 18 months per team" in line and "teams due: Yeovil CiC" in line
+    assert "team: " in next(x for x in card_text(card).splitlines() if "MAPE" in x)
+
+    def diagnostics(text: str) -> set[date]:
+        return {
+            event.decoded("dtstart")
+            for event in Calendar.from_ical(text).walk("VEVENT")
+            if str(event.get("summary")) == "Team Diagnostic opens"
+        }
+
+    _, everything = await _get(qa, await _link(qa, QUINN, "qa"))
+    assert date(2026, 12, 1) in diagnostics(everything)
+    # Tess's team (Taunton CP) is not due in December; Priya's (Yeovil CiC) is.
+    _, tess = await _get(qa, await _link(qa, TESS))
+    _, priya = await _get(qa, await _link(qa, PRIYA))
+    assert date(2026, 12, 1) not in diagnostics(tess)
+    assert date(2026, 12, 1) in diagnostics(priya)
