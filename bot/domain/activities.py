@@ -118,7 +118,7 @@ class Interval(_Frozen):
     Somerset's team action plans every six weeks; Somerset's Team Diagnostic every 18 months
     per team; the partnership's Section 11 audit every two years).
 
-    With ``per = "team"`` each team has its own turn once per interval: the directory's teams,
+    With ``per = "team"`` each team has its own turn once per interval: the case-holding teams,
     in name order, are spread evenly over the interval.
     """
 

@@ -7,13 +7,23 @@ from datetime import date
 
 from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar as working_calendar
+from bot.domain.roles import Role
 from bot.quotas import schedule, store
 from bot.quotas.rules import CalendarEntry, month_schedule
 from bot.quotas.schedule import Member, Taken
 
 
+async def case_holding_teams(ctx: Context) -> list[str]:
+    """The teams that take turns (a Team Diagnostic, MAPE's "different team each time"): those
+    with an active practitioner or team manager, not the leadership or QA teams."""
+    people = await store.people_with_any_role(
+        ctx.session, [Role.PRACTITIONER.value, Role.TEAM_MANAGER.value]
+    )
+    return sorted({p.team.name for p in people if p.team is not None})
+
+
 async def directory_for(ctx: Context) -> schedule.Directory:
-    teams = [team.name for team in await store.all_teams(ctx.session)]
+    teams = await case_holding_teams(ctx)
     members: dict[str, list[Member]] = {}
     for activity in ctx.framework.activities:
         for rotation in activity.rotations:

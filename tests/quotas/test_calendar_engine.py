@@ -265,12 +265,16 @@ async def test_leads_are_reminded_at_the_start_of_the_month_and_days_before(
 async def test_somersets_calendar_and_feeds_show_the_team_whose_diagnostic_is_due(
     qa: BotEnv,
 ) -> None:
-    # Five teams over 18 months from April 2024: December 2026 is Yeovil CiC's turn.
+    # The case-holding teams (Taunton CP, Yeovil CiC; not Leadership, SIT or the CSW group)
+    # over 18 months from April 2024: Taunton CP in April 2027.
     qa.clock.set(at(date(2026, 11, 16), 10))
-    (card,) = await say(qa, TESS, "calendar december")
+    (card,) = await say(qa, TESS, "calendar 2027-04")
     line = next(x for x in card_text(card).splitlines() if "Team Diagnostic" in x)
-    assert "every 18 months per team" in line and "teams due: Yeovil CiC" in line
-    assert "team: " in next(x for x in card_text(card).splitlines() if "MAPE" in x)
+    assert "every 18 months per team" in line and "teams due: Taunton CP" in line
+    (card,) = await say(qa, TESS, "calendar december")
+    assert "Team Diagnostic" not in card_text(card)
+    mape = next(x for x in card_text(card).splitlines() if "MAPE" in x)
+    assert "team: Taunton CP" in mape or "team: Yeovil CiC" in mape
 
     def diagnostics(text: str) -> set[date]:
         return {
@@ -280,9 +284,9 @@ async def test_somersets_calendar_and_feeds_show_the_team_whose_diagnostic_is_du
         }
 
     _, everything = await _get(qa, await _link(qa, QUINN, "qa"))
-    assert date(2026, 12, 1) in diagnostics(everything)
-    # Tess's team (Taunton CP) is not due in December; Priya's (Yeovil CiC) is.
+    assert diagnostics(everything) == {date(2027, 4, 1)}
+    # Only Taunton CP's people have it in their own feeds.
     _, tess = await _get(qa, await _link(qa, TESS))
     _, priya = await _get(qa, await _link(qa, PRIYA))
-    assert date(2026, 12, 1) not in diagnostics(tess)
-    assert date(2026, 12, 1) in diagnostics(priya)
+    assert diagnostics(tess) == {date(2027, 4, 1)}
+    assert diagnostics(priya) == set()
