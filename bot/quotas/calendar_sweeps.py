@@ -14,7 +14,7 @@ import logging
 
 from bot.dialogs.base import Context, Router, SummaryItem
 from bot.dialogs.forms import calendar
-from bot.domain.roles import Role
+from bot.domain.activities import ActivityType
 from bot.domain.workdays import add_months
 from bot.quotas import calendar_flows, store
 from bot.quotas.cards import cycles_to_start as cycles_card
@@ -91,7 +91,7 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
             stages.append(f"{before}wd")
         if not stages:
             continue
-        for person_id in await _leads_of(ctx, entry, activity.leads):
+        for person_id in await _leads_of(ctx, entry, activity):
             for stage in stages:
                 items.append(
                     SummaryItem(
@@ -104,12 +104,13 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
     return items
 
 
-async def _leads_of(ctx: Context, entry: CalendarEntry, roles: tuple[Role, ...]) -> list[int]:
+async def _leads_of(ctx: Context, entry: CalendarEntry, activity: ActivityType) -> list[int]:
     """The lead whose turn a rotation of role holders gives, else every holder of the roles."""
+    in_turn = {r.key for r in activity.rotations if r.of == "role"}
     for turn in entry.turns:
-        if turn.member.key.isdigit() and turn.label == "lead":
+        if turn.rotation in in_turn and turn.member.key.isdigit():
             return [int(turn.member.key)]
-    people = await store.people_with_any_role(ctx.session, [r.value for r in roles])
+    people = await store.people_with_any_role(ctx.session, [r.value for r in activity.leads])
     return [p.id for p in people]
 
 
