@@ -88,6 +88,7 @@ class QABot:
             public_url=self.public_url.rstrip("/"),
             summary_sources=tuple(self.router.summary_sources),
             digest_sources=tuple(self.router.digest_sources),
+            calendar_event_sources=tuple(self.router.calendar_event_sources),
         )
 
     async def handle(

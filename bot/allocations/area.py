@@ -8,7 +8,7 @@ audits, moderation and Inadequate ladder (seed 002), North Somerset's reviews (s
 
 from __future__ import annotations
 
-from bot.allocations import cli, dialogs, digest, gallery, simulate, sweeps
+from bot.allocations import calendar, cli, cycle_opening, dialogs, digest, gallery, simulate, sweeps
 from bot.area import Area
 from bot.dialogs.base import Router
 
@@ -17,6 +17,8 @@ def register(router: Router) -> None:
     dialogs.register(router)
     sweeps.register(router)
     digest.register(router)
+    calendar.register(router)
+    cycle_opening.register(router)
     router.gallery(gallery.samples)
     router.simulation(simulate.seed)
 

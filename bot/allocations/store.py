@@ -732,3 +732,42 @@ async def done_counts(
         )
     )
     return [int(value or 0) for value in row.one()]
+
+
+# --- cohorts for cycles that open themselves ----------------------------------------------------
+
+
+class Cohort(Base):
+    """The cohort the QA team uploaded for an activity whose cycles open themselves (Dudley's
+    monthly manager audits): the cases each month's cycle samples from, until a newer one."""
+
+    __tablename__ = "allocation_cohorts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity: Mapped[str] = mapped_column(String(60), index=True)
+    # [{"case_ref", "team", "service"}, ...]
+    cases: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    uploaded_at: Mapped[datetime] = mapped_column()
+
+
+def add_cohort(session: AsyncSession, cohort: Cohort) -> None:
+    session.add(cohort)
+
+
+async def latest_cohort(session: AsyncSession, activity: str) -> Cohort | None:
+    result = await session.execute(
+        select(Cohort).where(Cohort.activity == activity).order_by(Cohort.id.desc()).limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def cases_allocated_since(session: AsyncSession, activity: str, since: date) -> set[str]:
+    """Case numbers of the activity allocated on or after ``since`` (not sampled twice)."""
+    result = await session.execute(
+        select(Allocation.case_ref).where(
+            Allocation.activity == activity,
+            Allocation.allocated_on >= since,
+            Allocation.case_ref.is_not(None),
+        )
+    )
+    return {ref for ref in result.scalars() if ref}

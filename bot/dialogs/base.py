@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.cards.model import Button, Card
+from bot.domain.calendar_events import CalendarEvent, FeedScope
 from bot.domain.digest import DigestPart, DigestPeriod, DigestScope
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
@@ -89,6 +90,8 @@ class SummaryItem:
 
 
 SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
+# An area's dated events for a private calendar feed (``Router.calendar_events``).
+CalendarEventSource = Callable[["Context", FeedScope], Awaitable[list[CalendarEvent]]]
 # An area's part of a digest for a period and scope (``Router.digest``, bot/domain/digest.py).
 DigestSource = Callable[["Context", DigestPeriod, DigestScope], Awaitable[list[DigestPart]]]
 # Something an area does later in a simulation, on a given day (logging an item on its date).
@@ -125,6 +128,8 @@ class Context:
     summary_sources: tuple[SummarySource, ...] = ()
     # Every area's parts of a digest (``Router.digest``).
     digest_sources: tuple[DigestSource, ...] = ()
+    # Every area's events for calendar feeds (``Router.calendar_events``).
+    calendar_event_sources: tuple[CalendarEventSource, ...] = ()
     # The directory's names for the privacy screen, read at most once a turn
     # (``bot.dialogs.forms.load_staff_names``); None until read.
     staff_names: frozenset[str] | None = None
@@ -178,6 +183,7 @@ class Router:
     summary_sources: list[SummarySource] = field(default_factory=list)
     digest_sources: list[DigestSource] = field(default_factory=list)
     simulation_seeds: list[SimulationSeed] = field(default_factory=list)
+    calendar_event_sources: list[CalendarEventSource] = field(default_factory=list)
 
     def command(
         self,
@@ -236,6 +242,12 @@ class Router:
     def simulation(self, fn: SimulationSeed) -> SimulationSeed:
         """An area's part of setting up ``qabot simulate``: what it seeds from the inputs."""
         self.simulation_seeds.append(fn)
+        return fn
+
+    def calendar_events(self, fn: CalendarEventSource) -> CalendarEventSource:
+        """An area's dated events (deadlines) for a person's, team's or the QA team's private
+        calendar feed (``bot/domain/calendar_events.py``)."""
+        self.calendar_event_sources.append(fn)
         return fn
 
     def match(self, text: str) -> tuple[Command, str] | None:

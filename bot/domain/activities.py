@@ -8,7 +8,7 @@ Spotlight day).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Annotated, Literal, NamedTuple
 
@@ -112,6 +112,103 @@ DeadlineRule = Annotated[
 ]
 
 
+# Cadences that are not calendar months
+
+
+class Interval(_Frozen):
+    """A cycle every ``weeks`` weeks or every ``months`` months from ``starts`` (North
+    Somerset's team action plans every six weeks; Somerset's Team Diagnostic every 18 months
+    per team; the partnership's Section 11 audit every two years).
+
+    With ``per = "team"`` each team has its own turn once per interval: the case-holding teams,
+    in name order, are spread evenly over the interval.
+    """
+
+    weeks: int | None = Field(default=None, ge=1, le=104)
+    months: int | None = Field(default=None, ge=1, le=60)
+    # The first cycle (its Monday or the first of its month); a local default when no seed
+    # gives one.
+    starts: date
+    per: Literal["framework", "team"] = "framework"
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Interval:
+        if (self.weeks is None) == (self.months is None):
+            raise ValueError("an interval is every N weeks or every N months: give exactly one")
+        if self.months is not None and self.starts.day != 1:
+            raise ValueError("an interval in months starts on the first day of a month")
+        if self.weeks is not None and self.per == "team":
+            raise ValueError('per = "team" needs an interval in months')
+        return self
+
+    def occurrences(self, first: date, last: date) -> list[date]:
+        """The days a cycle opens between ``first`` and ``last`` (per team: every month from
+        ``starts``, each month being the turn of the teams ``teams_due`` gives)."""
+        found: list[date] = []
+        if self.weeks is not None:
+            every = timedelta(weeks=self.weeks)
+            gap = (first - self.starts).days
+            day = self.starts + max(0, -(-gap // every.days)) * every
+            while day <= last:
+                found.append(day)
+                day += every
+            return found
+        assert self.months is not None
+        month = first.replace(day=1)
+        # Per team, any month may be some team's turn (``teams_due`` says whose).
+        step = 1 if self.per == "team" else self.months
+        while month <= last:
+            since = months_between(self.starts, month)
+            if since >= 0 and since % step == 0 and month >= first.replace(day=1):
+                found.append(month)
+            month = add_months(month, 1)
+        return found
+
+    def teams_due(self, month: date, teams: Sequence[str]) -> list[str]:
+        """``per = "team"``: the teams whose turn falls in ``month`` (teams in name order,
+        spread evenly over the interval)."""
+        assert self.months is not None
+        since = months_between(self.starts, month.replace(day=1))
+        if since < 0:
+            return []
+        ordered = sorted(teams)
+        slot = since % self.months
+        return [
+            team
+            for i, team in enumerate(ordered)
+            if (i * self.months) // max(1, len(ordered)) == slot
+        ]
+
+
+def months_between(start: date, month: date) -> int:
+    return (month.year - start.year) * 12 + month.month - start.month
+
+
+class Rotation(_Frozen):
+    """Who takes their turn at each cycle: the teams (MAPE: "each child will be selected from
+    a different team", seed 000; a fixed order from the seed, as North Somerset's Team
+    Spotlight calendar gives) or the holders of ``roles`` (the Team Spotlight lead rotating in
+    the senior leadership team, seed 004). The bot keeps whose turn it was."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1, max_length=40)
+    of: Literal["team", "role"]
+    roles: tuple[Role, ...] = ()
+    # A fixed order (team names from the seed); empty: the directory's teams or the role
+    # holders in name order.
+    order: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _roles_for_people(self) -> Rotation:
+        if (self.of == "role") != bool(self.roles):
+            raise ValueError('roles are given exactly when the rotation is of = "role"')
+        if self.of == "role" and self.order:
+            raise ValueError("a rotation of role holders takes them in name order")
+        return self
+
+
 # Activity types
 
 
@@ -147,6 +244,17 @@ class ActivityType(_Frozen):
     action_max_weeks: int | None = Field(default=None, ge=1, le=52)
     # Calendar months in which a cycle opens; empty when an event starts it.
     months: tuple[int, ...] = ()
+    # Or a cycle every N weeks or months (never both).
+    every: Interval | None = None
+    # Whose turn it is at each cycle (a team, a lead).
+    rotations: tuple[Rotation, ...] = ()
+    # The cycle opens itself (allocated by the bot from the cohort the QA team uploaded)
+    # instead of the QA team being asked to start it.
+    opens_itself: bool = False
+    # Who leads a cycle: reminded in their morning summary at the start of its month and
+    # ``calendar.lead_reminder_working_days`` before it opens. A rotation of role holders
+    # names the one lead whose turn it is instead.
+    leads: tuple[Role, ...] = ()
 
     @field_validator("reminders")
     @classmethod
@@ -182,7 +290,19 @@ class ActivityType(_Frozen):
             raise ValueError("alternate_roles needs requires_moderation")
         if self.key == self.moderation_activity or self.key in self.follow_on_activities:
             raise ValueError("an activity cannot follow itself")
+        if self.months and self.every is not None:
+            raise ValueError("an activity recurs by months or by an interval (every), not both")
+        if (self.rotations or self.opens_itself) and not (self.months or self.every):
+            raise ValueError("rotations and opens_itself need a cadence (months or every)")
+        if len({r.key for r in self.rotations}) != len(self.rotations):
+            raise ValueError("rotation keys must be distinct")
+        if self.leads and not self.recurs:
+            raise ValueError("leads are reminded of a recurring cycle: give months or every")
         return self
+
+    @property
+    def recurs(self) -> bool:
+        return bool(self.months) or self.every is not None
 
     @property
     def next_activities(self) -> tuple[str, ...]:
@@ -195,23 +315,45 @@ class CycleQuota(_Frozen):
     """How many of an activity a cycle needs.
 
     ``per`` says what the count applies to: ``cohort`` cases sampled from the service's cohort
-    (every service when ``service`` is None); each ``practitioner``; each ``team``; or each
-    ``auditor`` holding one of ``roles``. A quota naming a service overrides one that does not.
+    (every service when ``service`` is None), or each ``auditor`` holding one of ``roles``
+    (allocated by a cycle that opens itself). A quota naming a service overrides one that does
+    not. Items counted per practitioner or team are ``[[quotas]]``.
     """
 
     activity: str
     service: str | None = None
     per_cycle: int = Field(ge=0)
-    per: Literal["cohort", "practitioner", "team", "auditor"] = "cohort"
+    per: Literal["cohort", "auditor"] = "cohort"
     roles: tuple[Role, ...] = ()
-    cycle_months: int = Field(default=3, ge=1, le=36)
+    # per = "auditor": each auditor's per_cycle cases come every cycle_months months (from the
+    # framework year's start). A cohort quota's cycle is its activity's months or interval.
+    cycle_months: int | None = Field(default=None, ge=1, le=36)
     source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_per_person_or_team(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("per") in ("practitioner", "team"):
+            raise ValueError(
+                f"a cycle quota per {data['per']} is never allocated: count logged items with "
+                '[[quotas]], or give the activity every = { months = N, per = "team" }'
+            )
+        return data
 
     @model_validator(mode="after")
     def _roles_for_auditors(self) -> CycleQuota:
         if (self.per == "auditor") != bool(self.roles):
             raise ValueError("roles are given exactly when the quota is per auditor")
+        if self.per == "cohort" and self.cycle_months is not None:
+            raise ValueError(
+                "cycle_months is for a quota per auditor; a cohort quota's cycle is its "
+                "activity's months or every"
+            )
         return self
+
+    @property
+    def every_months(self) -> int:
+        return self.cycle_months or 1
 
 
 class ModerationRate(_Frozen):

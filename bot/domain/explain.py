@@ -53,6 +53,23 @@ def explain(framework: Framework) -> list[Explained]:
                     f"{where}.months", _plain(activity.months), activity.source or LOCAL_DEFAULT
                 )
             )
+        if activity.every is not None:
+            interval = activity.every
+            unit = f"{interval.weeks} weeks" if interval.weeks else f"{interval.months} months"
+            per = " per team" if interval.per == "team" else ""
+            value = f"every {unit}{per} from {interval.starts}"
+            rules.append(Explained(f"{where}.every", value, interval.source))
+        for rotation in activity.rotations:
+            whom = ", ".join(rotation.order) or (
+                "the directory's teams" if rotation.of == "team" else _plain(rotation.roles)
+            )
+            rules.append(
+                Explained(f"{where}.rotations.{rotation.key}", f"in turn: {whom}", rotation.source)
+            )
+        if activity.opens_itself:
+            rules.append(
+                Explained(f"{where}.opens_itself", "yes", activity.source or LOCAL_DEFAULT)
+            )
         rules.append(Explained(f"{where}.reminders", _plain(activity.reminders), LOCAL_DEFAULT))
         for step in activity.escalation:
             rules.append(
@@ -62,9 +79,17 @@ def explain(framework: Framework) -> list[Explained]:
                     LOCAL_DEFAULT,
                 )
             )
+    rules.append(
+        Explained(
+            "calendar.lead_reminder_working_days",
+            str(framework.calendar.lead_reminder_working_days),
+            framework.calendar.lead_reminder_source,
+        )
+    )
     for cycle in framework.cycle_quotas:
         where = f"cycle_quotas.{cycle.activity}" + (f" ({cycle.service})" if cycle.service else "")
-        value = f"{cycle.per_cycle} per {cycle.per} every {cycle.cycle_months} months"
+        every = f" every {cycle.every_months} months" if cycle.per == "auditor" else " a cycle"
+        value = f"{cycle.per_cycle} per {cycle.per}{every}"
         rules.append(Explained(where, value, cycle.source or LOCAL_DEFAULT))
     for rate in framework.moderation_rates:
         where = f"moderation_rates.{rate.activity}" + (f" ({rate.service})" if rate.service else "")

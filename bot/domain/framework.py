@@ -47,6 +47,10 @@ class CalendarRules(StrictModel):
     )
     # Months with no core QA activity (North Somerset: August and December).
     quiet_months: tuple[int, ...] = ()
+    # Leads of a calendar activity are reminded this many working days before it opens (and
+    # on the first working day of its month), in their morning summary.
+    lead_reminder_working_days: int = Field(default=5, ge=1, le=40)
+    lead_reminder_source: str = "local default: no seed says when leads are reminded"
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> CalendarRules:

@@ -24,6 +24,7 @@ ItemKind = Literal[
     "manager_audit",
     "multi_agency_audit",
     "follow_up_call",
+    "safeguarding_conversation",
 ]
 ITEM_KINDS: tuple[ItemKind, ...] = (
     "feedback",
@@ -32,6 +33,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     "manager_audit",
     "multi_agency_audit",
     "follow_up_call",
+    "safeguarding_conversation",
 )
 ITEM_LABELS: dict[str, str] = {
     "feedback": "family or professional feedback",
@@ -40,6 +42,7 @@ ITEM_LABELS: dict[str, str] = {
     "manager_audit": "manager's case audit",
     "multi_agency_audit": "multi-agency audit",
     "follow_up_call": "follow-up call",
+    "safeguarding_conversation": "safeguarding conversation",
 }
 # Who an item is counted for: a practitioner, a team, a person holding one of ``roles``
 # (a manager's own audits), a service, or the partnership as a whole.

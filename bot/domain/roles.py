@@ -9,6 +9,8 @@ class Role(StrEnum):
     PRACTITIONER = "practitioner"
     TEAM_MANAGER = "team_manager"
     SERVICE_MANAGER = "service_manager"
+    # Dudley's managers of children's homes: one case audit a quarter each (seed 001).
+    RESIDENTIAL_MANAGER = "residential_manager"
     HEAD_OF_SERVICE = "head_of_service"
     ASSISTANT_DIRECTOR = "assistant_director"
     DIRECTOR = "director"
@@ -22,6 +24,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.PRACTITIONER: "Practitioner",
     Role.TEAM_MANAGER: "Team manager",
     Role.SERVICE_MANAGER: "Service manager",
+    Role.RESIDENTIAL_MANAGER: "Residential manager",
     Role.HEAD_OF_SERVICE: "Head of service",
     Role.ASSISTANT_DIRECTOR: "Assistant director",
     Role.DIRECTOR: "Director",
@@ -35,6 +38,7 @@ MANAGER_ROLES = frozenset(
     {
         Role.TEAM_MANAGER,
         Role.SERVICE_MANAGER,
+        Role.RESIDENTIAL_MANAGER,
         Role.HEAD_OF_SERVICE,
         Role.ASSISTANT_DIRECTOR,
         Role.DIRECTOR,

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.quotas import cli, dialogs, digest, gallery, simulate, sweeps, web
+from bot.quotas import calendar_sweeps, cli, dialogs, digest, gallery, simulate, sweeps, web
 
 
 def register(router: Router) -> None:
     dialogs.register(router)
     sweeps.register(router)
     digest.register(router)
+    calendar_sweeps.register(router)
     router.gallery(gallery.samples)
     router.simulation(simulate.seed)
 

@@ -40,11 +40,13 @@ NOTES_LABEL = {
     "observation": "Notes (optional)",
     "manager_audit": "Notes (optional)",
     "follow_up_call": "Notes (optional)",
+    "safeguarding_conversation": "What was learnt (optional)",
 }
 THEME_LABEL = {
     "dip_review": "Theme",
     "multi_agency_audit": "Theme or agencies",
     "observation": "What was observed (optional), e.g. a home visit",
+    "safeguarding_conversation": "Agencies and theme",
 }
 
 
@@ -319,9 +321,12 @@ def calendar_card(
         body.append(TextBlock(text="No core QA activity this month (the framework's quiet month)."))
     for entry in entries:
         quotas = f"; quota {entry.quotas}" if entry.quotas else ""
+        turns = f"; {entry.turn_text()}" if entry.turn_text() else ""
+        cadence = f" ({entry.cadence})" if entry.cadence else ""
         body.append(
             TextBlock(
-                text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}{quotas}"
+                text=f"{entry.name}{cadence}: opens {day(entry.opens_on)}, "
+                f"due {day(entry.due_on)}{quotas}{turns}"
             )
         )
     if deadlines:
@@ -342,10 +347,26 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
     body: list[Element] = []
     for entry in entries:
         quotas = f" Quota: {entry.quotas}." if entry.quotas else ""
+        turns = (
+            f" {entry.turn_text()[:1].upper()}{entry.turn_text()[1:]}."
+            if entry.turns or entry.teams
+            else ""
+        )
+        if entry.opens_itself:
+            how = "It opens itself from the cohort you uploaded; you will be told what opened."
+        elif entry.start == "leads":
+            how = (
+                "Its leads are reminded in their morning summary; allocate any work with "
+                "`allocate` and a CSV."
+            )
+        elif entry.start == "allocate":
+            how = "Allocate it with `allocate` and a CSV (with the day, where it has one)."
+        else:
+            how = f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
         body.append(
             TextBlock(
-                text=f"{entry.name}: due {day(entry.due_on)}.{quotas} "
-                f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
+                text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}."
+                f"{quotas}{turns} {how}"
             )
         )
     return Card(

@@ -8,15 +8,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from icalendar import Calendar, Event
 
 from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar as working_calendar
+from bot.domain.calendar_events import FeedScope
 from bot.domain.quotas import Quota
 from bot.domain.workdays import add_months
-from bot.quotas import store
-from bot.quotas.rules import month_schedule
+from bot.quotas import calendar_flows, store
 from bot.quotas.store import CalendarFeed
 from bot.store import directory
 from bot.store.models import Person
@@ -68,24 +69,31 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
     cal = working_calendar(ctx)
     first = ctx.today.replace(day=1)
     events: list[FeedEvent] = []
+    found = await calendar_flows.directory_for(ctx)
+    person = None
+    if feed.owner_kind == "person" and feed.owner_id is not None:
+        person = await directory.person_by_id(ctx.session, feed.owner_id)
+    own_team = await _team_name(ctx, feed, person)
     for n in range(MONTHS_AHEAD):
         month = add_months(first, n)
-        for entry in month_schedule(ctx.framework, month, cal):
+        for entry in await calendar_flows.month_entries(ctx, month, found):
+            # A per-team cycle (a Team Diagnostic) is in a team's or person's feed only in
+            # their team's turn.
+            if entry.teams and feed.owner_kind != "qa_team" and own_team not in entry.teams:
+                continue
             sizes = f" Quota: {entry.quotas}." if entry.quotas else ""
+            turns = f" {entry.turn_text()}." if entry.turn_text() else ""
             events.append(
                 FeedEvent(
                     f"open-{entry.key}-{entry.opens_on}",
                     entry.opens_on,
                     f"{entry.name} opens",
-                    f"Due {entry.due_on:%d %b %Y}.{sizes}",
+                    f"Due {entry.due_on:%d %b %Y}.{sizes}{turns}",
                 )
             )
             events.append(
                 FeedEvent(f"due-{entry.key}-{entry.opens_on}", entry.due_on, f"{entry.name} due")
             )
-    person = None
-    if feed.owner_kind == "person" and feed.owner_id is not None:
-        person = await directory.person_by_id(ctx.session, feed.owner_id)
     for quota in ctx.framework.quotas:
         if not _relevant(quota, feed, person):
             continue
@@ -103,7 +111,43 @@ async def events_for(ctx: Context, feed: CalendarFeed) -> list[FeedEvent]:
                 )
             )
             day = period.end + timedelta(days=1)
+    events += await _other_areas(ctx, feed, person, first, add_months(first, MONTHS_AHEAD))
     return sorted(events, key=lambda e: (e.day, e.uid))
+
+
+async def _other_areas(
+    ctx: Context, feed: CalendarFeed, person: Person | None, first: date, last: date
+) -> list[FeedEvent]:
+    """Other areas' deadlines (``Router.calendar_events``): a person's own open allocations,
+    a team's members'."""
+    if person is not None:
+        people: tuple[int, ...] = (person.id,)
+    elif feed.owner_kind == "team" and feed.owner_id is not None:
+        people = tuple(p.id for p in await directory.team_members(ctx.session, feed.owner_id))
+    else:
+        people = ()
+    kind: Literal["person", "team", "qa_team"] = (
+        "team"
+        if feed.owner_kind == "team"
+        else "qa_team"
+        if feed.owner_kind == "qa_team"
+        else "person"
+    )
+    scope = FeedScope(kind, feed.owner_id, people, first, last)
+    found: list[FeedEvent] = []
+    for source in ctx.calendar_event_sources:
+        for event in await source(ctx, scope):
+            found.append(FeedEvent(event.uid, event.day, event.summary, event.description))
+    return found
+
+
+async def _team_name(ctx: Context, feed: CalendarFeed, person: Person | None) -> str | None:
+    if person is not None:
+        return person.team.name if person.team else None
+    if feed.owner_kind == "team" and feed.owner_id is not None:
+        teams = {t.id: t.name for t in await store.all_teams(ctx.session)}
+        return teams.get(feed.owner_id)
+    return None
 
 
 def _relevant(quota: Quota, feed: CalendarFeed, person: Person | None) -> bool:

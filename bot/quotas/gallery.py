@@ -21,6 +21,7 @@ from bot.quotas.cards import (
     progress_card,
 )
 from bot.quotas.rules import FORM_FIELDS, CalendarEntry
+from bot.quotas.schedule import Member, Turn
 
 
 def samples() -> list[Card]:
@@ -57,11 +58,11 @@ def samples() -> list[Card]:
         ),
         calendar_card(
             "February 2027",
-            [_PE],
+            [_PE, _SPOTLIGHT],
             [("Family feedback (Q4 2026-27)", "ends Wed 31 Mar: 1 per practitioner")],
             quiet=False,
         ),
-        cycles_to_start("February 2027", [_PE]),
+        cycles_to_start("February 2027", [_PE, _SPOTLIGHT]),
         feed_card("your own", "https://qabot.example.org/calendar/abc.ics"),
     ]
 
@@ -72,4 +73,17 @@ _PE = CalendarEntry(
     opens_on=date(2027, 2, 1),
     due_on=date(2027, 2, 22),
     quotas="60 in Social Work; 10 in Family Intervention Service",
+)
+_SPOTLIGHT = CalendarEntry(
+    key="team_spotlight",
+    name="Team Spotlight",
+    opens_on=date(2027, 2, 1),
+    due_on=date(2027, 2, 1),
+    quotas="",
+    cadence="Feb, Mar, Apr, May, Jun, Jul, Sep, Oct, Nov",
+    turns=(
+        Turn("team", "team", Member("CDT", "CDT")),
+        Turn("lead", "lead", Member("4", "Ade Assistant")),
+    ),
+    cycle_on=date(2027, 2, 1),
 )

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.activities import CycleQuota
+from bot.domain.activities import ActivityType, CycleQuota
 from bot.domain.framework import Framework
 from bot.domain.quotas import ItemKind, Quota, QuotaPeriod
 from bot.domain.workdays import WorkingCalendar, add_months
+from bot.quotas import schedule
+from bot.quotas.schedule import Turn
 
 FEEDBACK_SOURCES: tuple[tuple[str, str], ...] = (
     ("child", "Child"),
@@ -41,6 +43,7 @@ FORM_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
     "manager_audit": (("case_ref", True), ("notes", False)),
     "multi_agency_audit": (("theme", True), ("notes", True)),
     "follow_up_call": (("case_ref", False), ("notes", False)),
+    "safeguarding_conversation": (("case_ref", False), ("theme", True), ("notes", False)),
 }
 # What the person types after `log` for each kind.
 KIND_WORDS: dict[str, ItemKind] = {
@@ -58,6 +61,8 @@ KIND_WORDS: dict[str, ItemKind] = {
     "call": "follow_up_call",
     "follow-up call": "follow_up_call",
     "follow up call": "follow_up_call",
+    "safeguarding conversation": "safeguarding_conversation",
+    "conversation": "safeguarding_conversation",
 }
 
 
@@ -143,13 +148,34 @@ def quotas_counting(quotas: Iterable[Quota], kind: str) -> list[Quota]:
 
 @dataclass(frozen=True)
 class CalendarEntry:
-    """An activity whose cycle opens in a month, with its deadline and the cycle's quotas."""
+    """An activity whose cycle opens in a month, with its deadline, the cycle's quotas, the
+    teams due (an interval per team) and whose turn each rotation gives."""
 
     key: str
     name: str
     opens_on: date
     due_on: date
     quotas: str
+    cadence: str = ""
+    teams: tuple[str, ...] = ()
+    turns: tuple[Turn, ...] = ()
+    opens_itself: bool = False
+    # The cycle's own day (the first of its month, or its interval's day), whose turn it is.
+    cycle_on: date | None = None
+    # How it starts: "sample" (allocate cycle with a cohort), "allocate" (a CSV) or "leads"
+    # (the leads run it; they are reminded).
+    start: str = "sample"
+
+    @property
+    def cycle_key(self) -> str:
+        return f"{self.key}:{self.opens_on.isoformat()}"
+
+    def turn_text(self) -> str:
+        """ "Team: Front Door; lead: Hana Head"."""
+        parts = [f"{t.label}: {t.member.label}" for t in self.turns]
+        if self.teams:
+            parts.insert(0, "teams due: " + ", ".join(self.teams))
+        return "; ".join(parts)
 
 
 MONTH_NAMES = (
@@ -178,33 +204,56 @@ def parse_month(text: str, today: date) -> date | None:
     return date(year, month, 1)
 
 
-def month_schedule(framework: Framework, first: date, cal: WorkingCalendar) -> list[CalendarEntry]:
-    """The activities whose cycle opens in ``first``'s month; none in a quiet month."""
+def month_schedule(
+    framework: Framework,
+    first: date,
+    cal: WorkingCalendar,
+    directory: schedule.Directory | None = None,
+) -> list[CalendarEntry]:
+    """The activities whose cycle opens in ``first``'s month (by ``months`` or by an interval),
+    with whose turn it is; none in a quiet month. A per-team interval is listed only in a
+    month where some team is due."""
     if first.month in framework.calendar.quiet_months:
         return []
-    opens = cal.on_or_after(first)
+    found = directory or schedule.Directory()
     entries: list[CalendarEntry] = []
     for activity in framework.activities:
-        if first.month not in activity.months:
-            continue
-        quotas = [q for q in framework.cycle_quotas if q.activity == activity.key]
-        entries.append(
-            CalendarEntry(
-                key=activity.key,
-                name=activity.name,
-                opens_on=opens,
-                due_on=activity.deadline.due(opens, cal),
-                quotas=describe_cycle_quotas(quotas),
+        for cycle_on in schedule.cycles_in_month(framework, activity, first):
+            teams = schedule.teams_due(activity, first, found.teams)
+            if activity.every is not None and activity.every.per == "team" and not teams:
+                continue
+            opens = schedule.opening_day(cycle_on, cal)
+            quotas = [q for q in framework.cycle_quotas if q.activity == activity.key]
+            entries.append(
+                CalendarEntry(
+                    key=activity.key,
+                    name=activity.name,
+                    opens_on=opens,
+                    due_on=activity.deadline.due(opens, cal),
+                    quotas=describe_cycle_quotas(quotas),
+                    cadence=schedule.cadence(activity),
+                    teams=teams,
+                    turns=schedule.turns_at(framework, activity, cycle_on, found),
+                    opens_itself=activity.opens_itself,
+                    cycle_on=cycle_on,
+                    start=_how_it_starts(activity, bool(quotas)),
+                )
             )
-        )
-    return entries
+    return sorted(entries, key=lambda e: e.opens_on)
+
+
+def _how_it_starts(activity: ActivityType, has_cycle_quotas: bool) -> str:
+    if has_cycle_quotas or activity.requires_moderation:
+        return "sample"
+    led_in_turn = any(r.of == "role" for r in activity.rotations)
+    return "leads" if activity.leads and not led_in_turn else "allocate"
 
 
 def describe_cycle_quotas(quotas: Sequence[CycleQuota]) -> str:
     parts: list[str] = []
     for quota in quotas:
         where = f" in {quota.service}" if quota.service else ""
-        whom = {"cohort": "", "practitioner": " per practitioner", "team": " per team"}.get(
+        whom = {"cohort": ""}.get(
             quota.per, f" per {' or '.join(r.value.replace('_', ' ') for r in quota.roles)}"
         )
         parts.append(f"{quota.per_cycle}{whom}{where}")

@@ -344,3 +344,40 @@ async def met_and_counted(
     )
     counted, met_count = row.one()
     return int(met_count or 0), int(counted or 0)
+
+
+# --- rotations of the QA calendar ---------------------------------------------------------------
+
+
+class CalendarTurn(Base):
+    """Whose turn a rotation last gave (a team's name, a person's id) and the cycle it was for:
+    the next cycles take the next members in order."""
+
+    __tablename__ = "calendar_turns"
+    __table_args__ = (UniqueConstraint("rotation", name="uq_calendar_turns_rotation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "activity.rotation", e.g. "mape.team".
+    rotation: Mapped[str] = mapped_column(String(100))
+    member: Mapped[str] = mapped_column(String(120))
+    cycle_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
+
+
+async def calendar_turns(session: AsyncSession) -> dict[str, CalendarTurn]:
+    result = await session.execute(select(CalendarTurn))
+    return {turn.rotation: turn for turn in result.scalars()}
+
+
+async def keep_turn(
+    session: AsyncSession, rotation: str, member: str, cycle_on: date, now: datetime
+) -> None:
+    """Record the turn given at a cycle (the rotation moves on from it)."""
+    found = (await calendar_turns(session)).get(rotation)
+    if found is None:
+        session.add(
+            CalendarTurn(rotation=rotation, member=member, cycle_on=cycle_on, updated_at=now)
+        )
+        return
+    if found.cycle_on <= cycle_on:
+        found.member, found.cycle_on, found.updated_at = member, cycle_on, now

@@ -21,9 +21,8 @@ from bot.domain.quotas import Quota
 from bot.domain.roles import Role
 from bot.quotas import flows, store
 from bot.quotas.cards import SummarySection, period_summary
-from bot.quotas.cards import cycles_to_start as cycles_card
 from bot.quotas.flows import QuotaCount, service_of
-from bot.quotas.rules import current_stage, gaps, month_schedule, names_list
+from bot.quotas.rules import current_stage, gaps, names_list
 from bot.quotas.store import QuotaPeriodResult
 from bot.store import directory
 
@@ -36,13 +35,13 @@ LOG_WORDS = {
     "manager_audit": "log audit",
     "multi_agency_audit": "log multi-agency audit",
     "follow_up_call": "log call",
+    "safeguarding_conversation": "log safeguarding conversation",
 }
 
 
 def register(router: Router) -> None:
     router.summary(gap_nudges)
     router.sweep("quotas.period_end")(period_end)
-    router.sweep("quotas.cycles_to_start")(cycles_to_start)
 
 
 async def gap_nudges(ctx: Context) -> list[SummaryItem]:
@@ -236,19 +235,3 @@ async def _send_summaries(ctx: Context, ended: list[Ended]) -> None:
                 key=f"{key[:230]}:p{head.id}",
                 kind="compliance",
             )
-
-
-async def cycles_to_start(ctx: Context) -> None:
-    """At the start of a month (its first five working days, from the morning summary time, so a
-    missed day only delays it), tell the QA team once which cycles open this month: nothing in
-    a quiet month."""
-    cal = calendar(ctx)
-    first = ctx.today.replace(day=1)
-    opens = cal.on_or_after(first)
-    if not _in_working_morning(ctx) or not opens <= ctx.today <= cal.add_working_days(opens, 4):
-        return
-    entries = month_schedule(ctx.framework, first, cal)
-    if not entries:
-        return
-    card = cycles_card(f"{first:%B %Y}", entries)
-    await ctx.outbox.to_route("qa_team", card, key=f"calendar:start:{first:%Y-%m}", kind="calendar")

@@ -32,7 +32,8 @@ async def test_bad_rows_are_reported_with_line_numbers_and_the_rest_imports(env:
     assert report.errors == [
         "line 3: email 'not-an-email' is not an email address",
         "line 5: unknown role 'wizard' (roles are: practitioner, team_manager, service_manager, "
-        "head_of_service, assistant_director, director, csw, qa_team, iro, partner)",
+        "residential_manager, head_of_service, assistant_director, director, csw, qa_team, iro, "
+        "partner)",
         "line 6: name is empty",
         "line 7: ann@example.gov.uk already appears on line 2",
     ]

@@ -33,18 +33,21 @@ SOMERSET = {
     11: ["practice_evaluation", "pe_final_checks"],
     12: ["mape"],
 }
+# Appendix 1 of seed 004: CPRs, thematic reviews, a Team Spotlight every month but January,
+# August and December; team action plans reviewed every six weeks from Monday 7 September 2026
+# (a local default start); nothing in the quiet August and December.
 NORTH_SOMERSET = {
-    1: ["collaborative_practice_review"],
-    2: ["thematic_review"],
-    3: ["collaborative_practice_review"],
-    4: ["thematic_review"],
-    5: ["collaborative_practice_review"],
-    6: ["thematic_review"],
-    7: ["collaborative_practice_review"],
+    1: ["collaborative_practice_review", "team_action_plan_review"],
+    2: ["thematic_review", "team_spotlight", "team_action_plan_review"],
+    3: ["collaborative_practice_review", "team_spotlight"],
+    4: ["thematic_review", "team_spotlight"],
+    5: ["collaborative_practice_review", "team_spotlight"],
+    6: ["thematic_review", "team_spotlight"],
+    7: ["collaborative_practice_review", "team_spotlight"],
     8: [],
-    9: ["collaborative_practice_review"],
-    10: ["thematic_review"],
-    11: ["collaborative_practice_review"],
+    9: ["collaborative_practice_review", "team_spotlight", "team_action_plan_review"],
+    10: ["thematic_review", "team_spotlight", "team_action_plan_review"],
+    11: ["collaborative_practice_review", "team_spotlight", "team_action_plan_review"],
     12: [],
 }
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import ConfigError, load_framework
 from bot.domain.quotas import Quota, is_local_default
+from bot.domain.roles import Role
 from bot.domain.workdays import WorkingCalendar
 
 PRESETS = ("somerset", "dudley", "west-sussex", "somerset-partnership", "north-somerset")
@@ -28,11 +29,16 @@ def test_each_preset_has_its_seeds_quotas_with_the_seeds_numbers() -> None:
     dudley = load_framework("dudley")
     assert _targets("dudley")["tm_monthly_audit"] == ("role", "month", 1)
     assert _targets("dudley")["practice_observation"] == ("practitioner", "year", 1)
+    # seed 001: "Residential Managers 1 case a quarter", a role of its own.
+    residential = dudley.quota("rm_quarterly_audit")
+    assert residential is not None and residential.roles == (Role.RESIDENTIAL_MANAGER,)
+    assert (residential.per, residential.period, residential.target) == ("role", "quarter", 1)
     inadequate = dudley.quota("ad_inadequate_audit")
     assert inadequate is not None and (inadequate.period, inadequate.months) == ("months", 3)
     assert _targets("west-sussex") == {"tm_observations": ("role", "year", 4)}
     assert _targets("somerset-partnership") == {
         "multi_agency_audit": ("partnership", "quarter", 1),
+        "safeguarding_conversations": ("partnership", "quarter", 1),
         "follow_up_calls": ("partnership", "quarter", 6),
     }
     assert _targets("north-somerset") == {}

@@ -32,3 +32,17 @@ def test_the_command_prints_each_rule_and_the_counts() -> None:
     assert "local defaults to confirm" in result.output
     bad = CliRunner().invoke(app, ["framework", "explain", "--framework", "nope"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_intervals_rotations_and_the_lead_reminder_are_explained() -> None:
+    rules = {r.rule: r for r in explain(load_framework("north-somerset"))}
+    plans = rules["activities.team_action_plan_review.every"]
+    assert plans.value == "every 6 weeks from 2026-09-07" and plans.mark == "seed"
+    assert "local default" in plans.source  # the first review's date
+    team = rules["activities.team_spotlight.rotations.team"]
+    assert team.value.startswith("in turn: CDT, Children in Care") and team.mark == "seed"
+    assert rules["activities.team_spotlight.rotations.lead"].mark == "reading"
+    lead = rules["calendar.lead_reminder_working_days"]
+    assert (lead.value, lead.mark) == ("5", "default")
+    dudley = {r.rule: r for r in explain(load_framework("dudley"))}
+    assert dudley["activities.case_audit.opens_itself"].mark == "reading"

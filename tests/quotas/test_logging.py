@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.allocations.support import PRIYA, QUINN, SAM, TESS, qa_env, running  # noqa: F401
-from tests.conftest import BotEnv, Database
+from tests.conftest import STAFF_CSV, BotEnv, Database
 from tests.harness import FakeClock
 from tests.quotas.support import (
     at,
@@ -159,3 +159,50 @@ async def test_a_dudley_team_manager_owns_their_monthly_audit_until_it_is_logged
         assert done.name == "quota_logged", done.fallback
         (tasks,) = await say(env, TESS, "my tasks")
         assert "monthly case audit" not in card_text(tasks)
+
+
+RESIDENTIAL_STAFF = STAFF_CSV + (
+    "rosa.rm@example.gov.uk,Rosa Homes,residential_manager,Oak House,Residential,"
+    "helen.hos@example.gov.uk,UROSA\n"
+)
+
+
+async def test_a_dudley_residential_manager_owns_a_quarterly_audit(
+    database: Database, clock: FakeClock
+) -> None:
+    async with running(database, clock, framework="dudley", staff=RESIDENTIAL_STAFF) as env:
+        env.clock.set(at(TODAY, 10))
+        rosa = "rosa.rm@example.gov.uk"
+        (tasks,) = await say(env, rosa, "my tasks")
+        assert "Residential manager's quarterly case audit, you: Q3 2026-27" in card_text(tasks)
+        (form,) = await say(env, rosa, "log audit")
+        (done,) = await submit(env, rosa, form, occurred_on="2026-11-13", case_ref="2045871")
+        assert done.name == "quota_logged", done.fallback
+        (tasks,) = await say(env, rosa, "my tasks")
+        assert "quarterly case audit" not in card_text(tasks)
+
+
+PARTNERSHIP_STAFF = STAFF_CSV + (
+    "pam.partner@example.gov.uk,Pam Partner,partner,Police,Partners,,UPAM\n"
+)
+
+
+async def test_the_partnership_logs_its_quarterly_safeguarding_conversation(
+    database: Database, clock: FakeClock
+) -> None:
+    async with running(
+        database, clock, framework="somerset-partnership", staff=PARTNERSHIP_STAFF
+    ) as env:
+        env.clock.set(at(TODAY, 10))
+        pam = "pam.partner@example.gov.uk"
+        (form,) = await say(env, pam, "log safeguarding conversation")
+        (refused,) = await submit(env, pam, form, occurred_on="2026-11-13", theme="")
+        assert refused.name != "quota_logged"
+        (done,) = await submit(
+            env, pam, form, occurred_on="2026-11-13", theme="Police and health: neglect"
+        )
+        assert done.name == "quota_logged", done.fallback
+        (logged,) = await items(env)
+        assert logged.kind == "safeguarding_conversation"
+        (progress,) = await say(env, QUINN, "quotas")
+        assert "Safeguarding conversations" in card_text(progress)

@@ -8,9 +8,9 @@ from bot.cards.model import Card
 from bot.cards.shared import simple
 from bot.dialogs.base import Context, Reply, Router
 from bot.dialogs.forms import calendar as working_calendar
-from bot.quotas import feeds, flows
+from bot.quotas import calendar_flows, feeds, flows
 from bot.quotas.cards import calendar_card, feed_card
-from bot.quotas.rules import month_schedule, parse_month, quota_deadlines
+from bot.quotas.rules import parse_month, quota_deadlines
 
 
 def register(router: Router) -> None:
@@ -39,7 +39,7 @@ async def calendar_command(ctx: Context, args: str) -> list[Reply]:
 
 async def month_card(ctx: Context, first: date) -> Card:
     cal = working_calendar(ctx)
-    entries = month_schedule(ctx.framework, first, cal)
+    entries = await calendar_flows.month_entries(ctx, first)
     deadlines: list[tuple[str, str]] = []
     for quota, period in quota_deadlines(ctx.framework.quotas, first, cal):
         ends = cal.on_or_before(period.end)

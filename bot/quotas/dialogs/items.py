@@ -59,7 +59,8 @@ def register(router: Router) -> None:
     router.command(
         "log",
         summary="Log family feedback, a dip review, an observation or an audit",
-        usage="log [feedback | dip review | observation | audit | multi-agency audit | call]",
+        usage="log [feedback | dip review | observation | audit | multi-agency audit | call "
+        "| conversation]",
         offered=lambda framework: bool(framework.quotas),
     )(log_command)
     router.command(

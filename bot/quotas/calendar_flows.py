@@ -1,0 +1,65 @@
+"""The QA calendar with the directory filled in: the teams a per-team interval spreads over,
+the members of each rotation and the turns the bot has kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dialogs.base import Context
+from bot.dialogs.forms import calendar as working_calendar
+from bot.domain.roles import Role
+from bot.quotas import schedule, store
+from bot.quotas.rules import CalendarEntry, month_schedule
+from bot.quotas.schedule import Member, Taken
+
+
+async def case_holding_teams(ctx: Context) -> list[str]:
+    """The teams that take turns (a Team Diagnostic, MAPE's "different team each time"): those
+    with an active practitioner or team manager, not the leadership or QA teams."""
+    people = await store.people_with_any_role(
+        ctx.session, [Role.PRACTITIONER.value, Role.TEAM_MANAGER.value]
+    )
+    return sorted({p.team.name for p in people if p.team is not None})
+
+
+async def directory_for(ctx: Context) -> schedule.Directory:
+    teams = await case_holding_teams(ctx)
+    members: dict[str, list[Member]] = {}
+    for activity in ctx.framework.activities:
+        for rotation in activity.rotations:
+            path = schedule.rotation_path(activity, rotation)
+            if rotation.of == "team":
+                members[path] = schedule.team_members(rotation, teams)
+            else:
+                people = await store.people_with_any_role(
+                    ctx.session, [role.value for role in rotation.roles]
+                )
+                members[path] = [Member(str(p.id), p.name) for p in people]
+    taken = {
+        path: Taken(turn.member, turn.cycle_on)
+        for path, turn in (await store.calendar_turns(ctx.session)).items()
+    }
+    return schedule.Directory(teams=teams, members=members, taken=taken)
+
+
+async def month_entries(
+    ctx: Context, first: date, found: schedule.Directory | None = None
+) -> list[CalendarEntry]:
+    """The month's cycles with teams due and whose turn it is."""
+    found = found or await directory_for(ctx)
+    return month_schedule(ctx.framework, first, working_calendar(ctx), found)
+
+
+async def keep_turns(ctx: Context, entries: list[CalendarEntry]) -> None:
+    """The rotations move on: each entry's turns are kept as given."""
+    for entry in entries:
+        if entry.cycle_on is None:
+            continue
+        for turn in entry.turns:
+            await store.keep_turn(
+                ctx.session,
+                f"{entry.key}.{turn.rotation}",
+                turn.member.key,
+                entry.cycle_on,
+                ctx.now,
+            )
