@@ -62,11 +62,22 @@ def edit_form(broadcast: Broadcast, content: Content) -> Card:
         ),
     ]
     for index, section in enumerate(content.sections[:20]):
+        if len(section.body) > 3000:
+            # Longer than a chat field holds: shown, not offered for editing (never cut).
+            body.append(
+                TextBlock(
+                    text=f"{clip(section.heading, 150)}: too long to edit here. Export it "
+                    "(qabot digest export --format md), edit the file and send it with "
+                    "qabot newsletter send.",
+                    style="subtle",
+                )
+            )
+            continue
         body.append(
             TextInput(
                 id=f"s{index}",
                 label=clip(section.heading, 150),
-                value=section.body[:3000] or None,
+                value=section.body or None,
                 multiline=True,
                 max_length=3000,
             )

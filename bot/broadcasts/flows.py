@@ -251,7 +251,9 @@ async def _teams_in_services(ctx: Context, services: tuple[str, ...]) -> list[st
 
 
 def chart_url(ctx: Context, broadcast: Broadcast) -> bcards.ChartUrlFn:
-    if not ctx.public_url or charts_module() is None:
+    # Slack fetches a picture itself and refuses the whole message if it cannot: pictures
+    # only from a public https address; the figures are always listed as text anyway.
+    if not ctx.public_url.startswith("https://") or charts_module() is None:
         return lambda s, c: None
     base = f"{ctx.public_url}/charts/{broadcast.chart_token}"
     return lambda s, c: f"{base}-{s}-{c}.png"

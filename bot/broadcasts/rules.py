@@ -239,6 +239,10 @@ def tally(rows: Iterable[RowState]) -> Tally:
         by_recipient.setdefault(row.recipient, []).append(row)
     out = Tally()
     for recipient, parts in sorted(by_recipient.items()):
+        if any(p.status == "superseded" for p in parts):
+            reason = "withdrawn: the person left and their personal data was removed"
+            out.recipients.append(RecipientState(recipient, FAILED, reason=reason))
+            continue
         dead = [p for p in parts if p.status == "dead"]
         unconfirmed = [p for p in parts if p.status == "sent" and not p.confirmed]
         if dead:

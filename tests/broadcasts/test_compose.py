@@ -4,8 +4,15 @@ scheduled draft, once per period, to the QA team only."""
 
 from __future__ import annotations
 
+import json
+import sys
+import types
 from datetime import date
 
+import pytest
+
+from bot.cards import adaptive, blockkit
+from bot.cards.model import Image
 from bot.dialogs.base import Context
 from bot.domain.digest import (
     DigestPart,
@@ -119,3 +126,40 @@ async def test_the_schedule_drafts_each_period_once_for_the_qa_team(qa: BotEnv) 
     assert reviews and {r.route for r in reviews} == {"qa_team"}
     assert reviews[-1].card_name == "broadcast_review"
     assert await broadcast_rows(qa, draft.id) == []
+
+
+PNG = b"\x89PNG\r\n\x1a\nfake-chart"
+
+
+async def test_charts_are_pictures_served_by_the_bot_and_listed_as_text(
+    qa: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[Distribution] = []
+
+    def render_png(dist: Distribution) -> bytes:
+        drawn.append(dist)
+        return PNG
+
+    charts = types.ModuleType("bot.charts")
+    charts.render_png = render_png  # type: ignore[attr-defined]
+    charts.describe = lambda dist: dist.title  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.charts", charts)
+    qa.runtime.bot.public_url = "https://qabot.example.org"
+    with_sources(qa)
+    cards = await say(qa, QUINN, "digest draft Q2 2026-27")
+    images = [e for c in cards for e in c.body if isinstance(e, Image)]
+    grades = next(i for i in images if i.alt.startswith("Audit grades"))
+    assert grades.alt == "Audit grades: Good: 21; Outstanding: 4 (total 25)"
+    # The same figures as text beside the picture (console, screen readers).
+    assert "Audit grades: Good: 21; Outstanding: 4 (total 25)" in card_text(cards[0])
+    slack = json.dumps([blockkit.render_message(c) for c in cards])
+    assert grades.url in slack and '"alt_text": "Audit grades' in slack
+    teams = json.dumps([adaptive.render(c) for c in cards])
+    assert '"type": "Image"' in teams and '"altText": "Audit grades' in teams
+    path = grades.url.removeprefix("https://qabot.example.org")
+    async with qa.http.get(qa.base_url + path) as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert await response.read() == PNG
+    assert drawn[-1].counts == (("Good", 21), ("Outstanding", 4))
+    async with qa.http.get(qa.base_url + "/charts/not-a-real-token-0-0.png") as response:
+        assert response.status == 404
