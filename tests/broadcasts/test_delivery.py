@@ -141,3 +141,47 @@ async def test_the_csv_link_works_for_thirty_minutes(qa: BotEnv) -> None:
     async with qa.http.get(url) as response:
         assert response.status == 404
         assert "expired" in await response.text()
+
+
+async def test_a_long_newsletter_arrives_in_numbered_parts_on_both_platforms(qa: BotEnv) -> None:
+    from bot.broadcasts import flows
+    from bot.broadcasts.content import Content, ContentSection
+    from bot.broadcasts.rules import Audience
+    from bot.store import directory
+
+    await with_team_channels(qa, 1)
+    content = Content(
+        title="Long news",
+        sections=[
+            ContentSection(heading=f"Part {i}", body=" ".join(f"w{i}x{j}" for j in range(500)))
+            for i in range(40)
+        ],
+    )
+    async with qa.runtime.db.session() as session:
+        quinn = await directory.person_by_email(session, QUINN)
+        ctx = qa.runtime.bot.context(session, quinn)
+        broadcast = await flows.new_draft(ctx, content, Audience(all_teams=True))
+        await flows.approve(ctx, broadcast)
+        broadcast_id, parts = broadcast.id, broadcast.parts
+    assert parts > 2
+    await drain(qa)
+    slack = [
+        c.params
+        for c in qa.slack_api.accepted
+        if c.method == "chat.postMessage" and c.params["channel"] == "C0000000"
+    ]
+    assert [m["text"] for m in slack] == [
+        f"Long news (part {i} of {parts})" for i in range(1, parts + 1)
+    ]
+    assert all(len(m["blocks"]) <= 50 for m in slack)
+    teams = [
+        c.params["body"]
+        for c in qa.connector.accepted
+        if c.method == TEAMS_POST and "19:team0@thread" in c.params["path"]
+    ]
+    assert len(teams) == parts
+    assert all(len(json.dumps(a)) < 100_000 for a in teams)
+    every_word = json.dumps(slack)
+    assert all(f"w{i}x499" in every_word for i in range(40))
+    shown = facts(await report(qa, broadcast_id))
+    assert (shown["Recipients"], shown["Delivered"]) == ("2", "2")
