@@ -151,6 +151,8 @@ async def approve_action(ctx: Context, action: Action) -> list[Reply]:
         return found
     if (stop := _not_draft(found)) is not None:
         return stop
+    if (nobody := await _nobody(ctx, found)) is not None:
+        return nobody
     await flows.approve(ctx, found)
     return _reply(
         bcards.note(
@@ -252,6 +254,8 @@ async def schedule_save_action(ctx: Context, action: Action) -> list[Reply]:
         form = bcards.schedule_form(found, day, at)
         errors = {"at": when}
         return [Reply(form.with_errors(errors, {"day": day, "at": at}), errors=errors)]
+    if (nobody := await _nobody(ctx, found)) is not None:
+        return nobody
     await flows.approve(ctx, found, when)
     local = when.astimezone(ctx.tz)
     return [
@@ -264,6 +268,22 @@ async def schedule_save_action(ctx: Context, action: Action) -> list[Reply]:
             close_form=True,
         )
     ]
+
+
+async def _nobody(ctx: Context, broadcast: Broadcast) -> list[Reply] | None:
+    """A warning instead of an approval that would reach no one."""
+    found = await flows.recipients(ctx, rules.audience_from_tokens(broadcast.audience))
+    if found.routes or found.people:
+        return None
+    log.info("broadcast %s not approved: its audience reaches no one", broadcast.id)
+    return _reply(
+        bcards.note(
+            "No one to send it to",
+            "Its audience has no channel configured and no one holding the role. Add the "
+            "team channels to the framework's [channels.teams], or choose another audience.",
+            "warning",
+        )
+    )
 
 
 def parse_when(ctx: Context, day: str, at: str) -> datetime | str:

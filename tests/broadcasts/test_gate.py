@@ -124,3 +124,13 @@ async def test_a_schedule_in_the_past_is_refused_and_a_future_one_waits(qa: BotE
     qa.clock.advance(days=1)
     await qa.runtime.bot.run_sweeps(["broadcasts.send_due"])
     assert len(await broadcast_rows(qa, draft.id)) == 2
+
+
+async def test_an_audience_that_reaches_no_one_is_not_approved(qa: BotEnv) -> None:
+    assert qa.runtime.bot.framework.channels.teams == {}
+    await compose(qa, QUINN)
+    (draft,) = await broadcasts(qa)
+    (answer,) = await press(qa, QUINN, "bcast.approve", {"b": draft.id})
+    assert "No one to send it to" in card_text(answer)
+    (still,) = await broadcasts(qa)
+    assert still.status == DRAFT
