@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -66,10 +66,25 @@ def send_command(open_bot: OpenBot) -> Callable[..., None]:
             str, typer.Option(help="Email of the QA team member approving it (else a draft)")
         ] = "",
         preview: Annotated[bool, typer.Option(help="Only show the preview")] = False,
+        preview_dir: Annotated[
+            Path | None,
+            typer.Option(help="Also write each part as Teams and Slack JSON here (a preview)"),
+        ] = None,
     ) -> None:
         """Send a newsletter written in Markdown (# title, ## sections) to an audience."""
         raise typer.Exit(
-            asyncio.run(_send(open_bot, file, audience, at, briefing, approver, preview))
+            asyncio.run(
+                _send(
+                    open_bot,
+                    file,
+                    audience,
+                    at,
+                    briefing,
+                    approver,
+                    preview or preview_dir is not None,
+                    preview_dir,
+                )
+            )
         )
 
     return send
@@ -83,6 +98,7 @@ async def _send(
     briefing: bool,
     approver: str,
     preview: bool,
+    preview_dir: Path | None = None,
 ) -> int:
     from bot.broadcasts import flows, rules, sweeps
     from bot.broadcasts.markdown import MarkdownProblem, parse
@@ -126,6 +142,8 @@ async def _send(
                 blocks = len(blockkit.render_message(card)["blocks"])
                 size = adaptive.size_of(adaptive.render(card))
                 console.print(f"[dim](Slack: {blocks} blocks; Teams card: {size:,} bytes)[/dim]")
+            if preview_dir is not None:
+                _write_previews(preview_dir, parts)
             if preview:
                 await session.rollback()
                 console.print("Preview only: nothing was saved or sent.")
@@ -148,6 +166,24 @@ async def _send(
         return DONE
     finally:
         await runtime.stop()
+
+
+def _write_previews(directory: Path, parts: list[Any]) -> None:
+    """Each part as Teams will show it (Adaptive Card JSON, for the Designer) and as Slack
+    will (Block Kit JSON, for the Block Kit Builder)."""
+    import json
+
+    from bot.cards import adaptive, blockkit
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for index, card in enumerate(parts, start=1):
+        for platform, payload in (
+            ("teams", adaptive.render(card)),
+            ("slack", blockkit.render_message(card)),
+        ):
+            path = directory / f"part-{index}.{platform}.json"
+            path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    console.print(f"Wrote the Teams and Slack previews of {len(parts)} part(s) to {directory}.")
 
 
 def _when(text: str, tz: object) -> datetime | str:

@@ -156,6 +156,15 @@ def test_newsletter_send_from_markdown(tmp_path: Path, monkeypatch: pytest.Monke
     )
     assert result.exit_code == 0, result.output
     assert "December briefing" in result.output and "Slack:" in result.output
+    previews = tmp_path / "previews"
+    result = runner.invoke(
+        app,
+        ["newsletter", "send", str(file), "--audience", "role:csw", "--preview-dir", str(previews)],
+    )
+    assert result.exit_code == 0, result.output
+    teams = json.loads((previews / "part-1.teams.json").read_text())
+    slack = json.loads((previews / "part-1.slack.json").read_text())
+    assert teams["type"] == "AdaptiveCard" and slack["blocks"][0]["type"] == "header"
     assert not [k for k in _outbox_keys(database) if k.startswith("bcast")]
 
     refused = runner.invoke(
