@@ -15,7 +15,7 @@ from bot.broadcasts import cards as bcards
 from bot.broadcasts import flows, rules, store
 from bot.broadcasts.content import Content, ContentSection, Link
 from bot.broadcasts.store import APPROVED, DRAFT, Broadcast
-from bot.cards.model import Card
+from bot.cards.model import Card, TextBlock
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.dialogs.forms import as_text, load_staff_names, screen_fields
 from bot.domain.digest import DigestScope
@@ -419,4 +419,11 @@ async def ack_action(ctx: Context, action: Action) -> list[Reply]:
         return _reply(bcards.note("Thanks", "Only people in the directory are counted."))
     first = await flows.acknowledge(ctx, found)
     text = "Thanks: your team's read is counted." if first else "You already said you read it."
+    if ctx.turn is not None and ctx.turn.answers_replace_card:
+        # The answer takes the pressed card's place (Teams): keep what they were reading.
+        last = flows.message_cards(ctx, found)[-1]
+        thanked = last.model_copy(
+            update={"body": [*last.body, TextBlock(text=f"✓ {text}", style="good")]}
+        )
+        return _reply(thanked)
     return _reply(bcards.note("Thanks", text, "good"))

@@ -106,9 +106,15 @@ async def due_to_queue(session: AsyncSession, now: datetime) -> list[Broadcast]:
     return list(result.scalars())
 
 
-async def sending(session: AsyncSession) -> list[Broadcast]:
+async def to_report(session: AsyncSession, since: datetime) -> list[Broadcast]:
+    """Broadcasts still sending, and those queued since ``since`` (reads still come in)."""
     result = await session.execute(
-        select(Broadcast).where(Broadcast.status == SENDING).order_by(Broadcast.id)
+        select(Broadcast)
+        .where(
+            (Broadcast.status == SENDING)
+            | ((Broadcast.status == DONE) & (Broadcast.queued_at >= since))
+        )
+        .order_by(Broadcast.id)
     )
     return list(result.scalars())
 

@@ -4,6 +4,7 @@ queue approved broadcasts whose time has come, and keep the live delivery report
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.broadcasts import flows, rules, store
 from bot.cards.model import Card
@@ -12,6 +13,7 @@ from bot.dialogs.forms import calendar
 from bot.domain.digest import DigestScope
 
 log = logging.getLogger("bot.broadcasts.sweeps")
+REPORT_DAYS = 14
 
 
 def register(router: Router) -> None:
@@ -58,5 +60,6 @@ async def send_due(ctx: Context) -> None:
 
 
 async def update_reports(ctx: Context) -> None:
-    for broadcast in await store.sending(ctx.session):
+    """Each live report shows the current totals (and reads, for two weeks after sending)."""
+    for broadcast in await store.to_report(ctx.session, ctx.now - timedelta(days=REPORT_DAYS)):
         await flows.refresh_report(ctx, broadcast)

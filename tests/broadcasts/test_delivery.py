@@ -185,3 +185,41 @@ async def test_a_long_newsletter_arrives_in_numbered_parts_on_both_platforms(qa:
     assert all(f"w{i}x499" in every_word for i in range(40))
     shown = facts(await report(qa, broadcast_id))
     assert (shown["Recipients"], shown["Delivered"]) == ("2", "2")
+
+
+async def test_got_it_on_teams_keeps_the_card_and_on_slack_answers_privately(qa: BotEnv) -> None:
+    from tests.harness import button
+
+    await with_team_channels(qa, 1)
+    await compose(qa, QUINN)
+    (draft,) = await broadcasts(qa)
+    await press(qa, QUINN, "bcast.approve", {"b": draft.id})
+    await drain(qa)
+    qa.connector.members["29:aad-priya"] = {
+        "id": "29:aad-priya",
+        "aadObjectId": "aad-priya",
+        "email": "priya.sw@example.gov.uk",
+    }
+    status, body = await qa.teams.execute(
+        "aad-priya", "bcast.ack", {"b": draft.id}, reply_to_id="activity-1"
+    )
+    assert status == 200, body
+    card = json.dumps(body)
+    assert "December news" in card and "Thank you for the audits" in card
+    assert "your team's read is counted" in card
+    # Slack: the button as rendered in the channel message, pressed by Sam.
+    (sent,) = [
+        c.params
+        for c in qa.slack_api.accepted
+        if c.method == "chat.postMessage" and c.params["channel"] == "C0000000"
+    ]
+    status, _ = await qa.slack.press("USAM", button(sent["blocks"], "Got it"), channel="C0000000")
+    assert status == 200
+    await drain(qa)
+    shown = facts(await report(qa, draft.id))
+    assert shown["Read (Got it)"] == "2"
+    assert (shown.get("Taunton CP"), shown.get("Yeovil CiC")) == ("1", "1"), shown
+    # The channel message itself was not replaced for everyone.
+    assert not [
+        c for c in qa.slack_api.calls_to("chat.update") if c.params.get("channel") == "C0000000"
+    ]
