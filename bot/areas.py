@@ -10,6 +10,7 @@ import importlib
 
 from bot.allocations.area import AREA as ALLOCATIONS
 from bot.area import Area
+from bot.broadcasts.area import AREA as BROADCASTS
 from bot.dialogs import common
 from bot.dialogs.base import Router
 from bot.escalations.area import AREA as ESCALATIONS
@@ -17,7 +18,7 @@ from bot.nominations.area import AREA as NOMINATIONS
 from bot.quotas.area import AREA as QUOTAS
 
 # The order is the order of `help`, of "my tasks" and of the card gallery.
-AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, ESCALATIONS, QUOTAS)
+AREAS: tuple[Area, ...] = (ALLOCATIONS, NOMINATIONS, ESCALATIONS, QUOTAS, BROADCASTS)
 
 
 def build_router() -> Router:

@@ -34,6 +34,8 @@ class Cue:
 class FakeServer:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        # Calls answered normally (no cue): what the platform really accepted.
+        self.accepted: list[Call] = []
         self.cues: dict[str, list[Cue]] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -195,10 +197,12 @@ class FakeSlackApi(FakeServer):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         loop = asyncio.get_running_loop()
-        self.calls.append(Call(method, params, dict(request.headers), loop.time()))
+        call = Call(method, params, dict(request.headers), loop.time())
+        self.calls.append(call)
         cued = await self._cued(method)
         if cued is not None:
             return cued
+        self.accepted.append(call)
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -274,12 +278,12 @@ class FakeConnector(FakeServer):
         body = await request.json() if request.can_read_body else {}
         key = f"{request.method} {_shape(tail)}"
         loop = asyncio.get_running_loop()
-        self.calls.append(
-            Call(key, {"path": tail, "body": body}, dict(request.headers), loop.time())
-        )
+        call = Call(key, {"path": tail, "body": body}, dict(request.headers), loop.time())
+        self.calls.append(call)
         cued = await self._cued(key)
         if cued is not None:
             return cued
+        self.accepted.append(call)
         parts = tail.split("/")
         if request.method == "POST" and tail == "conversations":
             return self._create_conversation(body)

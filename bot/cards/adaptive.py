@@ -19,6 +19,7 @@ from bot.cards.model import (
     Divider,
     Element,
     Facts,
+    Image,
     Progress,
     TextBlock,
     TextInput,
@@ -69,6 +70,12 @@ def render(card: Card) -> JSON:
     if actions:
         shell["actions"] = actions
     return _fit(shell, content, action_sets, card.more_url)
+
+
+def fits(card: Card) -> bool:
+    """Whether ``render`` shows the whole card (nothing cut to ``MAX_CARD_BYTES``)."""
+    body = render(card).get("body") or [{}]
+    return not str(body[-1].get("text", "")).endswith(_MORE_TAIL)
 
 
 def render_invoke_response(card: Card) -> JSON:
@@ -129,6 +136,8 @@ def _element(element: Element) -> list[JSON]:
         return [_fact_set(element.facts)]
     if isinstance(element, Progress):
         return [_progress(element)]
+    if isinstance(element, Image):
+        return [{"type": "Image", "url": element.url, "altText": element.alt}]
     if isinstance(element, TextInput | ChoiceInput | DateInput | ToggleInput):
         rendered = [_input(element)]
         if element.error:
@@ -294,7 +303,10 @@ def _longest(upper: int, fits: Callable[[int], bool]) -> int:
 def _more_line(dropped: int, more_url: str | None) -> JSON:
     more = f"[more]({more_url})" if more_url else "more"
     count = f"and {dropped} " if dropped else ""
-    return _text(f"… {count}{more} — open the app for the full list", isSubtle=True)
+    return _text(f"… {count}{more}{_MORE_TAIL}", isSubtle=True)
+
+
+_MORE_TAIL = " — open the app for the full list"
 
 
 def _clip(text: str, limit: int) -> str:

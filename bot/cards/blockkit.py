@@ -25,6 +25,7 @@ from bot.cards.model import (
     Divider,
     Element,
     Facts,
+    Image,
     Input,
     Progress,
     TextBlock,
@@ -76,6 +77,12 @@ def render_message(card: Card) -> JSON:
         card.more_url,
     )
     return {"text": card.fallback, "blocks": blocks or [_fallback_section(card)]}
+
+
+def message_fits(card: Card) -> bool:
+    """Whether ``render_message`` shows the whole card (nothing cut to the 50-block limit)."""
+    blocks = _header(card.title) + _body(card.body, in_modal=False)
+    return len(blocks) + len(_actions(list(enumerate(card.buttons)))) <= MAX_MESSAGE_BLOCKS
 
 
 def render_modal(card: Card, callback_id: str, private_metadata: str = "") -> JSON:
@@ -197,6 +204,9 @@ def _element(element: Element, *, in_modal: bool) -> list[Weighted]:
         return [(_section(f"{label}\n`{element.bar()}`"), 1)]
     if isinstance(element, Divider):
         return [(_divider(), 0)]
+    if isinstance(element, Image):
+        image = {"type": "image", "image_url": element.url, "alt_text": element.alt}
+        return [(image, 1)]
     blocks: list[Weighted] = [(_input_block(element), 1)]
     # Modals show errors through the view_submission response instead (errors_response).
     if element.error and not in_modal:

@@ -19,6 +19,7 @@ from bot.cards.model import (
     Divider,
     Element,
     Facts,
+    Image,
     Progress,
     TextBlock,
     TextInput,
@@ -70,6 +71,8 @@ def _element(element: Element) -> str:
         )
     if isinstance(element, Divider):
         return "<hr>"
+    if isinstance(element, Image):
+        return f'<figure><img src="{escape(element.url)}" alt="{escape(element.alt)}"></figure>'
     return _field(element)
 
 

@@ -56,6 +56,15 @@ class Progress(_Model):
         return f"{'▓' * filled}{'░' * (cells - filled)} {self.value} of {self.total}"
 
 
+class Image(_Model):
+    """A picture served by the bot (a chart). ``alt`` says what it shows, for screen readers
+    and for renderers that cannot show pictures (the console, the text fallback)."""
+
+    type: Literal["image"] = "image"
+    url: str = Field(min_length=1, max_length=2000)
+    alt: str = Field(min_length=1, max_length=1900)
+
+
 class Divider(_Model):
     type: Literal["divider"] = "divider"
 
@@ -107,7 +116,15 @@ class ToggleInput(_Model):
 
 
 Element = Annotated[
-    TextBlock | Facts | Progress | Divider | TextInput | ChoiceInput | DateInput | ToggleInput,
+    TextBlock
+    | Facts
+    | Progress
+    | Image
+    | Divider
+    | TextInput
+    | ChoiceInput
+    | DateInput
+    | ToggleInput,
     Field(discriminator="type"),
 ]
 Input = TextInput | ChoiceInput | DateInput | ToggleInput

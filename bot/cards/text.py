@@ -15,6 +15,7 @@ from bot.cards.model import (
     Divider,
     Element,
     Facts,
+    Image,
     Input,
     Progress,
     TextBlock,
@@ -46,6 +47,8 @@ def _element(element: Element) -> str:
         return f"{element.label}  {element.bar()}"
     if isinstance(element, Divider):
         return RULE
+    if isinstance(element, Image):
+        return f"[Picture: {element.alt}]"
     return _input(element)
 
 

@@ -51,6 +51,9 @@ MAX_INLINE_RETRY_AFTER = 30.0
 MAX_THROTTLES_PER_ROW = 6
 # A pass claims about this many seconds' worth of sending at the platform's per-app rate.
 CLAIM_SECONDS = 2.0
+# Kinds of message whose failures are not dead-lettered to the QA team one by one: a dead
+# letter itself, and broadcasts (their delivery report names every failed recipient).
+REPORTED_ELSEWHERE = frozenset({"dead_letter", "broadcast"})
 # What a send that never started because the worker is stopping returns.
 STOPPED = SendResult(ok=False, error="stopping")
 
@@ -396,7 +399,7 @@ class DeliveryWorker:
                 .where(OutboxMessage.id == row.id)
                 .values(status=DEAD, attempts=attempts, last_error=error[:2000])
             )
-            if row.kind == "dead_letter":
+            if row.kind in REPORTED_ELSEWHERE:
                 return
             recipient = row.route or (row.address or {}).get("conversation_id") or "a conversation"
             if row.person_id is not None:

@@ -57,6 +57,31 @@ class OutboxWriter:
         self._teams_needs_linked_channel = teams_needs_linked_channel
         self.written = 0
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The messaging platforms configured (none: everything goes to the console)."""
+        return self._platforms
+
+    async def reaches(self, route: str, platform: str) -> bool:
+        """Whether ``route`` has a channel on ``platform``."""
+        return platform in self._platforms and await self._reaches(route, platform)
+
+    async def to_route_on(
+        self,
+        route: str,
+        platform: str,
+        card: Card,
+        *,
+        key: str,
+        kind: str,
+        card_key: str | None = None,
+    ) -> None:
+        """A channel post on one platform only, under exactly ``key`` (a broadcast writes
+        one row per recipient channel and platform)."""
+        await self._insert(
+            key=key, kind=kind, platform=platform, card=card, route=route, card_key=card_key
+        )
+
     async def to_person(
         self,
         person_id: int,

@@ -1,0 +1,387 @@
+"""Use cases of broadcasts: compose a digest from the areas' data, draft, approve, queue one
+outbox row per recipient (and part), report on delivery, retry what failed, count reads."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+import io
+import logging
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import ModuleType
+
+from bot.broadcasts import cards as bcards
+from bot.broadcasts import rules, store
+from bot.broadcasts.content import Chart, Content, ContentSection, Link
+from bot.broadcasts.store import APPROVED, DISCARDED, DONE, DRAFT, SENDING, Broadcast
+from bot.cards.model import Card
+from bot.dialogs.base import Context
+from bot.domain.digest import (
+    DigestPart,
+    DigestPeriod,
+    DigestScope,
+    Figure,
+    Section,
+)
+from bot.domain.roles import Role
+from bot.store.outbox import PersonMessage
+
+log = logging.getLogger("bot.broadcasts.flows")
+
+KIND = "broadcast"
+CSV_MINUTES = 30
+SECTION_HEADINGS: dict[Section, str] = {
+    Section.BREADTH: "How much did we do?",
+    Section.DEPTH: "How well did we do it?",
+    Section.IMPACT: "Is anyone better off?",
+    Section.GOOD_PRACTICE: "Good practice",
+    Section.THEMES: "Recurring themes",
+}
+NO_SOURCE = "Nothing in the bot holds these figures yet, so none are shown."
+TOP_THEMES = 10
+
+
+def charts_module() -> ModuleType | None:
+    """``bot.charts`` (matplotlib) when it is installed, else None: charts are text only."""
+    try:
+        return importlib.import_module("bot.charts")
+    except ImportError:
+        return None
+
+
+# --- composing a digest ------------------------------------------------------------------------
+
+
+async def compose_digest(ctx: Context, period: DigestPeriod, scope: DigestScope) -> Content:
+    """Every digest source's parts for the period, merged by section. A section no source
+    answers for says so; what a source cannot say is a sentence, never a number."""
+    rules_ = ctx.framework.broadcasts.digest
+    wanted = rules_.sections if rules_ is not None else tuple(Section)
+    parts: list[DigestPart] = []
+    for source in ctx.digest_sources:
+        try:
+            parts += await source(ctx, period, scope)
+        except Exception:
+            log.exception("a digest source failed; its sections say it could not answer")
+    sections = [_section(section, [p for p in parts if p.section == section]) for section in wanted]
+    resources = rules_.resources if rules_ is not None else ()
+    if resources:
+        sections.append(
+            ContentSection(
+                heading="Learning resources",
+                links=[Link(title=r.title, url=r.url) for r in resources if r.url],
+                highlights=[
+                    f"{r.title}: {r.note}" if r.note else r.title for r in resources if not r.url
+                ],
+            )
+        )
+    name = rules_.name if rules_ is not None else "QA digest"
+    return Content(
+        title=f"{name}: {period.label}",
+        kind="digest",
+        period=f"{period.label} ({scope.label}), {_day(period.start)} to "
+        f"{_day(period.end - timedelta(days=1))}",
+        sections=sections,
+    )
+
+
+def _day(d: object) -> str:
+    return f"{d:%-d %B %Y}"
+
+
+def _section(section: Section, parts: list[DigestPart]) -> ContentSection:
+    heading = SECTION_HEADINGS[section]
+    if not parts:
+        return ContentSection(heading=heading, body=NO_SOURCE)
+    figures = [_figure(f) for p in parts for f in p.figures]
+    charts = [
+        Chart(title=d.title, counts=[(k, n) for k, n in d.counts], kind=d.kind)
+        for p in parts
+        for d in p.distributions
+    ]
+    highlights = [
+        f"{h.title}{': ' + h.text if h.text else ''}{f' ({h.reference})' if h.reference else ''}"
+        for p in parts
+        for h in p.highlights
+    ]
+    unavailable = [f"{u.what}: {u.reason}" for p in parts for u in p.unavailable]
+    themes: Counter[str] = Counter()
+    for p in parts:
+        for theme, count in p.themes:
+            themes[theme] += count
+    if themes:
+        ranked = sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_THEMES]
+        charts.append(Chart(title="Themes that came up most", counts=ranked))
+    body = "\n\n".join(unavailable)
+    return ContentSection(
+        heading=heading, body=body, figures=figures, charts=charts, highlights=highlights
+    )
+
+
+def _figure(figure: Figure) -> tuple[str, str]:
+    if figure.value is None:
+        text = "no data"
+    elif figure.of is not None:
+        percent = f" ({figure.percent}%)" if figure.percent is not None else ""
+        text = f"{figure.value} of {figure.of}{percent}"
+    else:
+        text = str(figure.value)
+    return figure.label, f"{text}{' — ' + figure.note if figure.note else ''}"
+
+
+# --- drafts, approval and the gate -------------------------------------------------------------
+
+
+async def new_draft(
+    ctx: Context,
+    content: Content,
+    audience: rules.Audience,
+    *,
+    dedupe_key: str | None = None,
+    period: DigestPeriod | None = None,
+) -> Broadcast:
+    broadcast = Broadcast(
+        kind=content.kind,
+        title=content.title[:200],
+        content=content.model_dump(mode="json"),
+        audience=audience.tokens(),
+        status=DRAFT,
+        dedupe_key=dedupe_key,
+        period_start=period.start.isoformat() if period else None,
+        period_end=period.end.isoformat() if period else None,
+        created_by_id=ctx.person.id if ctx.person else None,
+        chart_token=secrets.token_urlsafe(18),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(broadcast)
+    await ctx.session.flush()
+    ctx.audit.record(
+        "broadcast.drafted",
+        actor_id=broadcast.created_by_id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"kind": broadcast.kind, "title": broadcast.title},
+    )
+    return broadcast
+
+
+def default_audience(ctx: Context) -> rules.Audience:
+    digest = ctx.framework.broadcasts.digest
+    chosen = digest.audience if digest is not None else ("all_team_channels",)
+    routes = tuple(a for a in chosen if a != "all_team_channels")
+    return rules.Audience(all_teams="all_team_channels" in chosen, routes=routes)
+
+
+def content_of(broadcast: Broadcast) -> Content:
+    return Content.model_validate(broadcast.content)
+
+
+def is_qa(ctx: Context) -> bool:
+    """The QA role as the directory records it (never what a button's payload claims)."""
+    return ctx.has_role(Role.QA_TEAM)
+
+
+def refuse(ctx: Context, what: str) -> Card:
+    who = ctx.person.email if ctx.person else "someone not in the directory"
+    log.warning("broadcast %s refused: %s does not have the QA role", what, who)
+    return bcards.refusal(what)
+
+
+async def approve(ctx: Context, broadcast: Broadcast, send_at: datetime | None = None) -> None:
+    """Approve (the caller has checked the QA role): sent now, or at ``send_at``."""
+    assert ctx.person is not None
+    broadcast.status = APPROVED
+    broadcast.approved_by_id = ctx.person.id
+    broadcast.approved_at = ctx.now
+    broadcast.send_at = max(send_at or ctx.now, ctx.now)
+    broadcast.updated_at = ctx.now
+    ctx.audit.record(
+        "broadcast.approved",
+        actor_id=ctx.person.id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"send_at": broadcast.send_at.isoformat(), "audience": broadcast.audience},
+    )
+    if broadcast.send_at <= ctx.now:
+        await queue(ctx, broadcast)
+
+
+def discard(ctx: Context, broadcast: Broadcast) -> None:
+    broadcast.status = DISCARDED
+    broadcast.updated_at = ctx.now
+    ctx.audit.record(
+        "broadcast.discarded",
+        actor_id=ctx.person.id if ctx.person else None,
+        subject=f"broadcast:{broadcast.id}",
+    )
+
+
+# --- queueing: one outbox row per recipient and part --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipients:
+    routes: list[tuple[str, str]]  # (route, platform)
+    people: list[int]
+
+
+async def recipients(ctx: Context, audience: rules.Audience) -> Recipients:
+    teams = list(ctx.framework.channels.teams) if audience.all_teams else list(audience.teams)
+    if audience.services:
+        teams += await _teams_in_services(ctx, audience.services)
+    routes = [f"team:{t}" for t in dict.fromkeys(teams)] + list(audience.routes)
+    platforms = ctx.outbox.platforms
+    pairs: list[tuple[str, str]] = []
+    for route in routes:
+        reached = [p for p in platforms if await ctx.outbox.reaches(route, p)]
+        # A channel configured nowhere is still a recipient: it fails with the reason, so the
+        # report never leaves anyone out.
+        pairs += [(route, p) for p in reached or [platforms[0] if platforms else "console"]]
+    people = await store.people_with_roles(ctx.session, audience.roles) if audience.roles else []
+    return Recipients(pairs, people)
+
+
+async def _teams_in_services(ctx: Context, services: tuple[str, ...]) -> list[str]:
+    wanted = {s.lower() for s in services}
+    services_of = await store.team_services(ctx.session)
+    return [t for t in ctx.framework.channels.teams if services_of.get(t.lower()) in wanted]
+
+
+def chart_url(ctx: Context, broadcast: Broadcast) -> bcards.ChartUrlFn:
+    # Slack fetches a picture itself and refuses the whole message if it cannot: pictures
+    # only from a public https address; the figures are always listed as text anyway.
+    if not ctx.public_url.startswith("https://") or charts_module() is None:
+        return lambda s, c: None
+    base = f"{ctx.public_url}/charts/{broadcast.chart_token}"
+    return lambda s, c: f"{base}-{s}-{c}.png"
+
+
+def message_cards(ctx: Context, broadcast: Broadcast) -> list[Card]:
+    return bcards.broadcast_cards(broadcast.id, content_of(broadcast), chart_url(ctx, broadcast))
+
+
+async def queue(ctx: Context, broadcast: Broadcast) -> int:
+    """Write the broadcast to the outbox, once per recipient and part, and post its live
+    report to the QA team. Keys name the broadcast and recipient, so running this twice (a
+    retried sweep, a second replica) writes nothing more."""
+    parts = message_cards(ctx, broadcast)
+    found = await recipients(ctx, rules.audience_from_tokens(broadcast.audience))
+    prefix = store.key_prefix(broadcast.id)
+    for route, platform in found.routes:
+        for index, card in enumerate(parts, start=1):
+            suffix = "" if index == 1 else f"#{index}"
+            await ctx.outbox.to_route_on(
+                route, platform, card, key=f"{prefix}{route}@{platform}{suffix}", kind=KIND
+            )
+    messages = [
+        PersonMessage(
+            person_id=pid,
+            card=card,
+            key=f"{prefix}p{pid}{'' if index == 1 else f'#{index}'}",
+            kind=KIND,
+        )
+        for pid in found.people
+        for index, card in enumerate(parts, start=1)
+    ]
+    for start in range(0, len(messages), 1000):
+        await ctx.outbox.to_people(messages[start : start + 1000])
+    broadcast.status = SENDING
+    broadcast.queued_at = ctx.now
+    broadcast.parts = len(parts)
+    broadcast.recipients = len(found.routes) + len(found.people)
+    broadcast.updated_at = ctx.now
+    tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
+    await ctx.outbox.to_route(
+        "qa_team",
+        bcards.report(broadcast, tally, []),
+        key=f"bcast-report:{broadcast.id}",
+        kind="broadcast_report",
+        card_key=f"bcast-report:{broadcast.id}",
+    )
+    broadcast.report_key = f"0|{tally.key()}|0"
+    log.info(
+        "broadcast %s queued: %d recipient(s), %d part(s)",
+        broadcast.id,
+        broadcast.recipients,
+        len(parts),
+    )
+    return broadcast.recipients
+
+
+# --- the delivery report ----------------------------------------------------------------------
+
+
+async def report_card(ctx: Context, broadcast: Broadcast, csv_url: str | None = None) -> Card:
+    tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
+    reads = await store.reads_by_team(ctx.session, broadcast.id)
+    return bcards.report(broadcast, tally, reads, csv_url=csv_url)
+
+
+async def refresh_report(ctx: Context, broadcast: Broadcast) -> bool:
+    """Show the current totals on the report, in place, when they changed; a broadcast with
+    nobody left waiting is done. True when the report was updated."""
+    tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
+    reads = await store.reads_by_team(ctx.session, broadcast.id)
+    version, _, shown = (broadcast.report_key or "0|").partition("|")
+    now_shown = f"{tally.key()}|{sum(n for _, n in reads)}"
+    if tally.waiting == 0 and broadcast.status == SENDING:
+        broadcast.status = DONE
+        broadcast.updated_at = ctx.now
+    if now_shown == shown:
+        return False
+    next_version = int(version or 0) + 1
+    card = bcards.report(broadcast, tally, reads)
+    await ctx.outbox.update(
+        f"bcast-report:{broadcast.id}", card, key=f"bcast-report:{broadcast.id}:v{next_version}"
+    )
+    broadcast.report_key = f"{next_version}|{now_shown}"
+    return True
+
+
+async def retry_failed(ctx: Context, broadcast: Broadcast) -> int:
+    count = await store.requeue_failed(ctx.session, broadcast.id, ctx.now)
+    if count:
+        broadcast.status = SENDING
+        broadcast.updated_at = ctx.now
+    ctx.audit.record(
+        "broadcast.retried",
+        actor_id=ctx.person.id if ctx.person else None,
+        subject=f"broadcast:{broadcast.id}",
+        details={"rows": count},
+    )
+    return count
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_csv_link(ctx: Context, broadcast: Broadcast) -> str:
+    token = secrets.token_urlsafe(24)
+    broadcast.csv_token_hash = token_hash(token)
+    broadcast.csv_expires_at = ctx.now + timedelta(minutes=CSV_MINUTES)
+    ctx.audit.record(
+        "broadcast.report_link",
+        actor_id=ctx.person.id if ctx.person else None,
+        subject=f"broadcast:{broadcast.id}",
+    )
+    return f"{ctx.public_url}/broadcasts/report/{token}.csv"
+
+
+async def report_csv(ctx: Context, broadcast: Broadcast) -> str:
+    tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("Recipient", "State", "Retrying", "Reason"))
+    for r in tally.recipients:
+        writer.writerow((r.recipient, r.state, "yes" if r.retrying else "", r.reason))
+    return out.getvalue()
+
+
+async def acknowledge(ctx: Context, broadcast: Broadcast) -> bool:
+    assert ctx.person is not None
+    team = ctx.person.team.name if ctx.person.team is not None else ""
+    return await store.record_read(ctx.session, broadcast.id, ctx.person.id, team, ctx.now)

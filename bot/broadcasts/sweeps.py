@@ -1,0 +1,65 @@
+"""The broadcasts' sweeps: draft the digest on the framework's schedule (once per period),
+queue approved broadcasts whose time has come, and keep the live delivery reports current."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.broadcasts import flows, rules, store
+from bot.cards.model import Card
+from bot.dialogs.base import Context, Router
+from bot.dialogs.forms import calendar
+from bot.domain.digest import DigestScope
+
+log = logging.getLogger("bot.broadcasts.sweeps")
+REPORT_DAYS = 14
+
+
+def register(router: Router) -> None:
+    router.sweep("broadcasts.draft_digest")(draft_digest)
+    router.sweep("broadcasts.send_due")(send_due)
+    router.sweep("broadcasts.reports")(update_reports)
+
+
+async def draft_digest(ctx: Context) -> None:
+    """On the drafting day, the digest of the period just ended, once: a preview to the QA
+    team with Edit, Approve, Schedule and Discard. Nothing is sent to anyone else."""
+    digest = ctx.framework.broadcasts.digest
+    if digest is None:
+        return
+    period = rules.due_period(ctx.today, digest, calendar(ctx))
+    if period is None:
+        return
+    key = f"digest:{period.start.isoformat()}"
+    if await store.by_dedupe_key(ctx.session, key) is not None:
+        return
+    content = await flows.compose_digest(ctx, period, DigestScope())
+    broadcast = await flows.new_draft(
+        ctx, content, flows.default_audience(ctx), dedupe_key=key, period=period
+    )
+    await send_review(ctx, broadcast)
+    log.info("digest for %s drafted for review (broadcast %s)", period.label, broadcast.id)
+
+
+async def send_review(ctx: Context, broadcast: store.Broadcast) -> None:
+    from bot.broadcasts import cards as bcards
+
+    parts = flows.message_cards(ctx, broadcast)
+    audience = rules.audience_from_tokens(broadcast.audience).describe()
+    cards: list[Card] = [*parts, bcards.review(broadcast, audience, len(parts))]
+    for index, card in enumerate(cards, start=1):
+        await ctx.outbox.to_route(
+            "qa_team", card, key=f"bcast-review:{broadcast.id}:{index}", kind="broadcast_review"
+        )
+
+
+async def send_due(ctx: Context) -> None:
+    for broadcast in await store.due_to_queue(ctx.session, ctx.now):
+        await flows.queue(ctx, broadcast)
+
+
+async def update_reports(ctx: Context) -> None:
+    """Each live report shows the current totals (and reads, for two weeks after sending)."""
+    for broadcast in await store.to_report(ctx.session, ctx.now - timedelta(days=REPORT_DAYS)):
+        await flows.refresh_report(ctx, broadcast)
