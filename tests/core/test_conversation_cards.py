@@ -28,11 +28,12 @@ from tests.allocations.support import (
     SAM,
     TESS,
     allocate_csv,
-    qa_env,  # noqa: F401 (the qa fixture)
+    running,
 )
-from tests.conftest import BotEnv
+from tests.conftest import BotEnv, Database
 from tests.core import slack_rules
 from tests.core.teams_renderer import install, report
+from tests.harness import FakeClock
 from tests.schemas import load_schema
 
 PEOPLE = (QUINN, SAM, CHRIS, HELEN, TESS)
@@ -41,6 +42,9 @@ ROWS = [
     f"2045872,Taunton CP,audit,{SAM},,Audit Nov",
 ]
 MAX_PRESSES = 250
+# Somerset with allocations in flight; Dudley's audits and observations by managers. (All five
+# presets passed when this was written; two keep the suite quick.)
+FRAMEWORKS = ("somerset", "dudley")
 
 
 async def _turn(env: BotEnv, email: str, **what: Any) -> list[Card]:
@@ -49,20 +53,21 @@ async def _turn(env: BotEnv, email: str, **what: Any) -> list[Card]:
     return [r.card for r in result.replies]
 
 
-async def _conversation_cards(env: BotEnv) -> dict[str, Card]:
+async def _conversation_cards(env: BotEnv, framework: str) -> dict[str, Card]:
     """Every distinct card a conversation produced, by a name saying where it came from."""
     cards: dict[str, Card] = {}
+    seen: set[str] = set()
 
     def keep(origin: str, card: Card) -> bool:
         key = json.dumps(card.model_dump(mode="json"), sort_keys=True)
-        if any(
-            json.dumps(c.model_dump(mode="json"), sort_keys=True) == key for c in cards.values()
-        ):
+        if key in seen:
             return False
+        seen.add(key)
         cards[f"{card.name} <- {origin}"] = card
         return True
 
-    await allocate_csv(env, ROWS)
+    if framework == "somerset":  # the rows name Somerset's activities
+        await allocate_csv(env, ROWS)
     pending: list[tuple[str, Card]] = []
     for email in PEOPLE:
         for command in env.runtime.bot.router.commands:
@@ -88,8 +93,12 @@ async def _conversation_cards(env: BotEnv) -> dict[str, Card]:
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-async def test_every_card_of_a_conversation_is_valid_on_teams_and_slack(qa: BotEnv) -> None:
-    cards = await _conversation_cards(qa)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_every_card_of_a_conversation_is_valid_on_teams_and_slack(
+    database: Database, clock: FakeClock, framework: str
+) -> None:
+    async with running(database, clock, framework=framework) as env:
+        cards = await _conversation_cards(env, framework)
     assert len(cards) >= 60, sorted(cards)
     validator = Draft6Validator(load_schema("adaptivecards/adaptive-card-1.5.0.json"))
     found: list[str] = []
