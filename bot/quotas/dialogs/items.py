@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from bot.cards.model import Card, Choice
+from bot.cards.model import Card, Choice, ChoiceInput
 from bot.cards.shared import simple
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.dialogs.forms import (
@@ -110,7 +110,34 @@ async def form_action(ctx: Context, action: Action) -> list[Reply]:
 async def _open_form(ctx: Context, kind: str) -> list[Reply]:
     if kind not in FORM_FIELDS or not flows.may_log_kind(ctx, kind):
         return _refused(ctx, "quota.form", f"Your role cannot log {label_of(kind)} here.")
-    return [Reply(await _form(ctx, kind, {}))]
+    card = await _form(ctx, kind, {})
+    empty = _empty_required_choice(card)
+    if empty is not None:
+        # Slack refuses a select with no options and Teams a choice set with no choices; and
+        # a form that cannot be completed is no use to the person anyway.
+        person_id = ctx.person.id if ctx.person else None
+        log.info("no %s to offer for %s to person %s", empty.id, kind, person_id)
+        what = label_of(kind)
+        return [
+            Reply(
+                simple(
+                    "quota_nothing_to_choose",
+                    "Nothing to choose from",
+                    f"There is no {empty.label.lower()} you may choose in the {what} form (you "
+                    "may log for your own team and your direct reports). Ask the QA team to log "
+                    "it, or to check your team and manager in the staff directory.",
+                    "warning",
+                )
+            )
+        ]
+    return [Reply(card)]
+
+
+def _empty_required_choice(card: Card) -> ChoiceInput | None:
+    return next(
+        (e for e in card.body if isinstance(e, ChoiceInput) and e.required and not e.choices),
+        None,
+    )
 
 
 async def _form(

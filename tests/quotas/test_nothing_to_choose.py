@@ -1,0 +1,23 @@
+"""A form whose required list would be empty is not sent: Slack refuses a select with no
+options, Teams a choice set with no choices, and nobody could complete it anyway."""
+
+from __future__ import annotations
+
+from tests.allocations.support import CHRIS, QUINN, qa_env  # noqa: F401
+from tests.conftest import BotEnv
+from tests.quotas.support import card_text, press, say
+
+
+async def test_someone_with_no_team_to_log_for_is_told_why_instead_of_an_empty_form(
+    qa: BotEnv,
+) -> None:
+    # Chris is a CSW: his team has no practitioners and he has no direct reports.
+    (answer,) = await say(qa, CHRIS, "log dip review")
+    assert answer.name == "quota_nothing_to_choose" and not answer.inputs
+    assert "There is no team you may choose in the dip review form" in card_text(answer)
+    (from_menu,) = await press(qa, CHRIS, "quota.form", {"kind": "dip_review"})
+    assert from_menu.name == "quota_nothing_to_choose"
+
+    (form,) = await say(qa, QUINN, "log dip review")  # the QA team may log for any team
+    teams = next(i for i in form.inputs if i.id == "team")
+    assert form.name == "quota_log_dip_review" and teams.choices  # type: ignore[union-attr]
