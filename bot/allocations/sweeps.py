@@ -42,7 +42,7 @@ from bot.allocations.rules.nudges import day_label, due_stage, escalations_due, 
 from bot.allocations.rules.sampling import CompletedItem, select_for_moderation
 from bot.allocations.store import Allocation
 from bot.cards.model import Button
-from bot.dialogs.base import Context, Router
+from bot.dialogs.base import Context, GatedSummary, Router, SummaryItem
 from bot.domain.activities import ActivityType, EscalationTarget
 from bot.domain.workdays import add_months
 from bot.store import directory
@@ -134,6 +134,8 @@ class _Nudges:
 
     by_person: dict[int, list[tuple[str, Line]]] = field(default_factory=lambda: defaultdict(list))
     people: dict[int, Person] = field(default_factory=dict)
+    # Gated sources' occasions (``GatedSummary``), marked once the summaries are written.
+    occasions: list[str] = field(default_factory=list)
 
     def add(self, person: Person | None, key: str, line: Line) -> None:
         if person is None:
@@ -201,11 +203,20 @@ async def morning_summaries(ctx: Context) -> None:
         if new and nudges.people[person_id].active:
             due[person_id] = new
     await _send_summaries(ctx, nudges.people, due)
+    await store.mark(ctx.session, nudges.occasions, ctx.now)
 
 
 async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
-    """Reminders other areas registered with ``Router.summary`` join the same message."""
-    items = [item for source in ctx.summary_sources for item in await source(ctx)]
+    """Reminders other areas registered with ``Router.summary`` join the same message. A
+    ``GatedSummary`` is asked only while one of its occasions today is not yet marked."""
+    items: list[SummaryItem] = []
+    for source in ctx.summary_sources:
+        if isinstance(source, GatedSummary):
+            occasions = source.gate(ctx)
+            if not await store.unmarked(ctx.session, occasions):
+                continue
+            nudges.occasions.extend(occasions)
+        items.extend(await source(ctx))
     unknown = {item.person_id for item in items} - nudges.people.keys()
     people = await directory.people_by_ids(ctx.session, unknown) if unknown else {}
     for item in items:

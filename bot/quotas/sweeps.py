@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.cards.model import Button
-from bot.dialogs.base import Context, Router, SummaryItem
+from bot.dialogs.base import Context, GatedSummary, Router, SummaryItem
 from bot.dialogs.forms import calendar
 from bot.domain.quotas import Quota
 from bot.domain.roles import Role
@@ -40,9 +40,24 @@ LOG_WORDS = {
 
 
 def register(router: Router) -> None:
-    router.summary(gap_nudges)
+    router.summary(GatedSummary(nudge_occasions, gap_nudges))
     router.sweep("quotas.period_end")(period_end)
     router.sweep("quotas.cycles_to_start")(cycles_to_start)
+
+
+def nudge_occasions(ctx: Context) -> list[str]:
+    """The nudge points current today, one key each per day (no store read): the morning
+    summary counts the quotas only while one of them is not yet marked, so the first tick of
+    a working day counts and later ticks cost nothing. (What changes within a day, a gap's
+    owner recorded as away or a newcomer, is nudged the next working day of the stage.)"""
+    cal = calendar(ctx)
+    keys: list[str] = []
+    for quota in ctx.framework.quotas:
+        period = flows.period_of(ctx, quota)
+        stage = current_stage(quota, period, ctx.today, cal)
+        if stage is not None:
+            keys.append(f"nudge:quota-day:{quota.key}:{period.key}:{stage.name}:{ctx.today}")
+    return keys
 
 
 async def gap_nudges(ctx: Context) -> list[SummaryItem]:
