@@ -1,4 +1,5 @@
-"""APScheduler 3: level-triggered sweeps and the heartbeat /readyz checks.
+"""APScheduler 3: level-triggered sweeps and the heartbeat /readyz checks (each process its
+own scheduler's).
 
 Sweeps ask the store what is due now and write it to the outbox under dedupe keys, so a
 missed tick or a restart delays a message by one sweep at most and never repeats it. With
@@ -41,6 +42,9 @@ class Scheduler:
         self._lock_conn: AsyncConnection | None = None
         self._ticking: asyncio.Task[None] | None = None
         self._closing = False
+        # This process's own last beat: /readyz reads it, so one replica's beat cannot hide
+        # another's dead scheduler (the shared row in the store only says that some beat).
+        self.last_beat: datetime | None = None
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -93,6 +97,7 @@ class Scheduler:
             else:
                 state.value = now.isoformat()
                 state.updated_at = now
+        self.last_beat = now
 
     async def _is_leader(self) -> bool:
         db = self.bot.db
@@ -127,6 +132,7 @@ class Scheduler:
 
 
 async def last_heartbeat(bot: QABot) -> datetime | None:
+    """The latest beat of any replica (the shared row): for operators, not for /readyz."""
     async with bot.db.session() as session:
         result = await session.execute(
             select(ServiceState.updated_at).where(ServiceState.key == HEARTBEAT_KEY)
