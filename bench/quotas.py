@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from sqlalchemy import insert
 
+from bot.app import collector_paused
 from bot.config import load_framework
 from bot.dialogs.base import Context
 from bot.quotas.store import QuotaItem
@@ -129,7 +130,8 @@ async def sweep_once(
         if profiler:
             profiler.enable()
         started = time.perf_counter()
-        found = await gap_nudges(ctx)
+        with collector_paused():  # as in a scheduler tick (QABot.run_sweeps)
+            found = await gap_nudges(ctx)
         elapsed = time.perf_counter() - started
         if profiler:
             profiler.disable()

@@ -375,7 +375,8 @@ class Owners:
             if person.active and person.team_id is not None:
                 owners.members.setdefault(person.team_id, []).append(person)
         for role in Role:
-            owners.roles[role] = [p for p in everyone if p.active and role.value in p.role_names]
+            value = role.value
+            owners.roles[role] = [p for p in everyone if p.active and value in p.role_names]
         return owners
 
     async def person(self, ctx: Context, person_id: int) -> PersonView | None:
