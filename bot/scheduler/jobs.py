@@ -24,20 +24,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import QABot
+from bot.store import retention
 from bot.store.models import ServiceState
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "scheduler.heartbeat"
+RETENTION_KEY = "retention.day"
 SWEEP_LOCK_ID = 7247002
 
 SWEEPS = Counter("qabot_sweeps_total", "Scheduled sweep passes this process ran (as leader)")
 
 
 class Scheduler:
-    def __init__(self, bot: QABot, *, interval_seconds: int) -> None:
+    def __init__(
+        self, bot: QABot, *, interval_seconds: int, retention: retention.Policy | None = None
+    ) -> None:
         self.bot = bot
         self.interval = interval_seconds
+        self.retention = retention
         self.scheduler = AsyncIOScheduler(timezone=bot.tz)
         self._lock_conn: AsyncConnection | None = None
         self._ticking: asyncio.Task[None] | None = None
@@ -87,6 +92,32 @@ class Scheduler:
         SWEEPS.inc()
         if written:
             log.info("sweeps queued %d message(s)", written)
+        await self.daily_retention()
+
+    async def daily_retention(self) -> retention.Pruned | None:
+        """The retention pass, once a day (the first tick of the day of the replica holding
+        the sweeps); None when it has already run today or there is no policy."""
+        if self.retention is None:
+            return None
+        now = self.bot.clock()
+        today = now.astimezone(self.bot.tz).date().isoformat()
+        async with self.bot.db.session() as session:
+            state = await session.get(ServiceState, RETENTION_KEY)
+            if state is not None and state.value == today:
+                return None
+        pruned = await retention.prune(
+            self.bot.db,
+            now,
+            outbox_days=self.retention.outbox_days,
+            audit_days=self.retention.audit_days,
+        )
+        async with self.bot.db.session() as session:
+            state = await session.get(ServiceState, RETENTION_KEY)
+            if state is None:
+                session.add(ServiceState(key=RETENTION_KEY, value=today, updated_at=now))
+            else:
+                state.value, state.updated_at = today, now
+        return pruned
 
     async def beat(self) -> None:
         now = self.bot.clock()
