@@ -7,7 +7,8 @@ Somerset quota counted and each gap's owner found) on a nudge day, and prints th
 peak memory the sweep allocated (tracemalloc, in a run of its own: it slows the
 sweep down). Target: under one second a sweep, under 250 MB,
 and a cost that grows with the number of gaps rather than the number of items: the run is
-repeated with ten times fewer items to show it.
+repeated with ten times fewer items to show it. This is the first count of a nudge day: later
+ticks that day do not count at all (``GatedSummary``, bot/quotas/sweeps.py).
 """
 
 from __future__ import annotations
