@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     stop_seconds: float = Field(
         default=4.0, gt=0, le=60, validation_alias=_env("QABOT_STOP_SECONDS")
     )
+    # Retention (bot/store/retention.py, docs/operations.md): days a finished message keeps
+    # its content, and days audit entries are kept (0: indefinitely).
+    outbox_retention_days: int = Field(
+        default=30, ge=0, validation_alias=_env("QABOT_OUTBOX_RETENTION_DAYS")
+    )
+    audit_retention_days: int = Field(
+        default=0, ge=0, validation_alias=_env("QABOT_AUDIT_RETENTION_DAYS")
+    )
     delivery_max_attempts: int = Field(
         default=8, ge=1, validation_alias=_env("QABOT_DELIVERY_MAX_ATTEMPTS")
     )

@@ -27,6 +27,7 @@ from bot.scheduler.inbox_worker import InboxWorker
 from bot.scheduler.jobs import Scheduler
 from bot.store.db import Database
 from bot.store.inbox import Inbox
+from bot.store.retention import Policy
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,14 @@ class Runtime:
         )
         if self.run_delivery:
             self._tasks.append(asyncio.create_task(self.worker.run(), name="delivery"))
-        self.scheduler = Scheduler(self.bot, interval_seconds=self.settings.sweep_interval_seconds)
+        self.scheduler = Scheduler(
+            self.bot,
+            interval_seconds=self.settings.sweep_interval_seconds,
+            retention=Policy(
+                outbox_days=self.settings.outbox_retention_days,
+                audit_days=self.settings.audit_retention_days,
+            ),
+        )
         if self.run_scheduler:
             self.scheduler.start()
         else:

@@ -14,7 +14,6 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from bot.scheduler.delivery import backlog
-from bot.scheduler.jobs import last_heartbeat
 from bot.tryout.clock import DemoClock
 from bot.tryout.web import add_routes as add_tryout_routes
 
@@ -121,7 +120,8 @@ async def readiness_problems(runtime: Runtime) -> list[str]:
         await runtime.bot.db.ping()
     except Exception as exc:
         return [f"database unreachable: {type(exc).__name__}"]
-    beat = await last_heartbeat(runtime.bot)
+    # This process's own scheduler: another replica's beat must not hide that it stopped.
+    beat = runtime.scheduler.last_beat if runtime.scheduler is not None else None
     allowed = timedelta(seconds=max(3 * runtime.settings.sweep_interval_seconds, 60))
     if beat is None:
         problems.append("scheduler has not run yet")

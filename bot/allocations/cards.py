@@ -628,8 +628,11 @@ def action_done_card(description: str, remaining: Sequence[Line]) -> Card:
 # --- reminders, escalations, digests ----------------------------------------------------------
 
 
-def morning_summary_card(first_name: str, today: Sequence[Line], also: Sequence[Line]) -> Card:
-    """One message a morning with everything that needs the person's attention."""
+def morning_summary_card(
+    first_name: str, today: Sequence[Line], also: Sequence[Line], also_more: int = 0
+) -> Card:
+    """One message a morning with everything that needs the person's attention. ``also_more``
+    counts open work left out of ``also`` (it is past what the list shows)."""
     body: list[TextBlock | Divider] = [
         TextBlock(text=f"Hello {first_name}. Here is what needs you today:"),
         TextBlock(text=_line_list(today), style="body"),
@@ -638,7 +641,7 @@ def morning_summary_card(first_name: str, today: Sequence[Line], also: Sequence[
         body += [
             Divider(),
             TextBlock(text="Also open", style="heading"),
-            TextBlock(text=_line_list(also), style="subtle"),
+            TextBlock(text=_line_list(also, more=also_more), style="subtle"),
         ]
     body.append(
         TextBlock(
@@ -713,10 +716,15 @@ def tasks_section(title: str, lines: Sequence[Line], *, empty: str | None = None
     )
 
 
-def _line_list(lines: Sequence[Line], limit: int = 25) -> str:
+LINES_SHOWN = 25
+
+
+def _line_list(lines: Sequence[Line], limit: int = LINES_SHOWN, more: int = 0) -> str:
+    """The first ``limit`` lines; ``more`` counts lines left out before they were passed."""
     shown = [f"{'⚠ ' if line.urgent else '• '}{line.text}" for line in lines[:limit]]
-    if len(lines) > limit:
-        shown.append(f"…and {len(lines) - limit} more (type my tasks)")
+    hidden = max(len(lines) - limit, 0) + more
+    if hidden:
+        shown.append(f"…and {hidden} more (type my tasks)")
     return "\n".join(shown) or "—"
 
 

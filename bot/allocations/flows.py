@@ -24,7 +24,13 @@ from bot.allocations.dialogs.support import (
     subject,
 )
 from bot.allocations.rules.nudges import day_label
-from bot.allocations.store import Allocation, AllocationAction, InadequateCase
+from bot.allocations.store import (
+    Allocation,
+    AllocationAction,
+    InadequateCase,
+    Listed,
+    ListedAction,
+)
 from bot.cards.model import Button
 from bot.dialogs.base import Context
 from bot.domain import ladder_engine
@@ -81,8 +87,19 @@ async def work_view(ctx: Context, allocation: Allocation) -> WorkView:
     )
 
 
-def work_line(ctx: Context, allocation: Allocation, *, with_status: bool = True) -> Line:
+def work_line(ctx: Context, allocation: Allocation | Listed, *, with_status: bool = True) -> Line:
     """A line for a list: what, when it is due, its status, and a button to open it."""
+    short = (allocation.case_ref or allocation.team or "work")[:40]
+    return Line(
+        text=work_text(ctx, allocation, with_status=with_status),
+        button=Button(label=f"Open {short}"[:75], verb="alloc.show", data={"a": allocation.id}),
+        urgent=allocation.overdue_on(ctx.today),
+        ident=f"a{allocation.id}",
+    )
+
+
+def work_text(ctx: Context, allocation: Allocation | Listed, *, with_status: bool = True) -> str:
+    """What ``work_line`` says, without the button (for lists that show no buttons)."""
     overdue = allocation.overdue_on(ctx.today)
     due = (
         "starts when the evaluation is done"
@@ -93,29 +110,29 @@ def work_line(ctx: Context, allocation: Allocation, *, with_status: bool = True)
     )
     status = f" ({STATUS_LABELS.get(allocation.status, allocation.status)})" if with_status else ""
     late = " OVERDUE" if overdue else ""
-    short = (allocation.case_ref or allocation.team or "work")[:40]
-    return Line(
-        text=f"{describe(ctx.framework, allocation)}: {due}{late}{status}",
-        button=Button(label=f"Open {short}"[:75], verb="alloc.show", data={"a": allocation.id}),
-        urgent=overdue,
-        ident=f"a{allocation.id}",
-    )
+    return f"{describe(ctx.framework, allocation)}: {due}{late}{status}"
 
 
-def action_line(ctx: Context, action: AllocationAction) -> Line:
-    overdue = action.is_open and action.due_on < ctx.today
-    late = " OVERDUE" if overdue else ""
-    source = describe(ctx.framework, action.allocation)
+def action_line(ctx: Context, action: AllocationAction | ListedAction) -> Line:
     return Line(
-        text=f"Action “{action.description}” (from the {source}): due "
-        f"{day_label(action.due_on)}{late}",
+        text=action_text(ctx, action),
         button=Button(
             label=f"Done: {action.description[:60]}"[:75],
             verb="action.done",
             data={"x": action.id},
         ),
-        urgent=overdue,
+        urgent=action.is_open and action.due_on < ctx.today,
         ident=f"x{action.id}",
+    )
+
+
+def action_text(ctx: Context, action: AllocationAction | ListedAction) -> str:
+    """What ``action_line`` says, without the button."""
+    overdue = action.is_open and action.due_on < ctx.today
+    late = " OVERDUE" if overdue else ""
+    source = describe(ctx.framework, action.allocation)
+    return (
+        f"Action “{action.description}” (from the {source}): due {day_label(action.due_on)}{late}"
     )
 
 

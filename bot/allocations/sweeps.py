@@ -31,12 +31,18 @@ from bot.allocations.dialogs.support import (
     in_send_window,
     pick_escalation_recipient,
 )
-from bot.allocations.flows import action_line, ensure_moderation, start_moderation, work_line
+from bot.allocations.flows import (
+    action_line,
+    action_text,
+    ensure_moderation,
+    start_moderation,
+    work_text,
+)
 from bot.allocations.rules.nudges import day_label, due_stage, escalations_due, reply_stage
 from bot.allocations.rules.sampling import CompletedItem, select_for_moderation
 from bot.allocations.store import Allocation
 from bot.cards.model import Button
-from bot.dialogs.base import Context, Router
+from bot.dialogs.base import Context, GatedSummary, Router, SummaryItem
 from bot.domain.activities import ActivityType, EscalationTarget
 from bot.domain.workdays import add_months
 from bot.store import directory
@@ -128,6 +134,8 @@ class _Nudges:
 
     by_person: dict[int, list[tuple[str, Line]]] = field(default_factory=lambda: defaultdict(list))
     people: dict[int, Person] = field(default_factory=dict)
+    # Gated sources' occasions (``GatedSummary``), marked once the summaries are written.
+    occasions: list[str] = field(default_factory=list)
 
     def add(self, person: Person | None, key: str, line: Line) -> None:
         if person is None:
@@ -195,11 +203,20 @@ async def morning_summaries(ctx: Context) -> None:
         if new and nudges.people[person_id].active:
             due[person_id] = new
     await _send_summaries(ctx, nudges.people, due)
+    await store.mark(ctx.session, nudges.occasions, ctx.now)
 
 
 async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
-    """Reminders other areas registered with ``Router.summary`` join the same message."""
-    items = [item for source in ctx.summary_sources for item in await source(ctx)]
+    """Reminders other areas registered with ``Router.summary`` join the same message. A
+    ``GatedSummary`` is asked only while one of its occasions today is not yet marked."""
+    items: list[SummaryItem] = []
+    for source in ctx.summary_sources:
+        if isinstance(source, GatedSummary):
+            occasions = source.gate(ctx)
+            if not await store.unmarked(ctx.session, occasions):
+                continue
+            nudges.occasions.extend(occasions)
+        items.extend(await source(ctx))
     unknown = {item.person_id for item in items} - nudges.people.keys()
     people = await directory.people_by_ids(ctx.session, unknown) if unknown else {}
     for item in items:
@@ -281,18 +298,19 @@ async def _send_summaries(
     away = await directory.away_until_each(ctx.session, due, ctx.today)
     told = [person_id for person_id in due if person_id not in away]
     # Paused people are left unmarked, so the current stage is sent when they are back.
-    open_lines = await _open_lines_of_each(ctx, told)
+    today_lines = {p: _one_line_each([line for _, line in due[p]]) for p in told}
+    also_open = await _also_open_of_each(ctx, told, today_lines)
     marks: list[tuple[str, dict[str, Any] | None]] = []
     messages: list[PersonMessage] = []
     for person_id in told:
         entries = due[person_id]
-        today_lines = _one_line_each([line for _, line in entries])
-        seen = {line.ident for line in today_lines}
-        others = [line for line in open_lines.get(person_id, []) if line.ident not in seen]
-        card = cards.morning_summary_card(people[person_id].name.split()[0], today_lines, others)
+        lines, also = today_lines[person_id], also_open[person_id]
+        card = cards.morning_summary_card(
+            people[person_id].name.split()[0], lines, also.lines, also.more
+        )
         keys = sorted({key for key, _ in entries})
         marks.extend((key, {"person": person_id}) for key in keys)
-        reason = "; ".join(line.text for line in today_lines)
+        reason = "; ".join(line.text for line in lines)
         messages.append(
             PersonMessage(
                 person_id,
@@ -322,17 +340,43 @@ def _one_line_each(lines: list[Line]) -> list[Line]:
     return list(merged.values())
 
 
-async def _open_lines_of_each(ctx: Context, person_ids: list[int]) -> dict[int, list[Line]]:
-    """Each person's open work, then their open actions, as ``remaining_lines`` lists them."""
+@dataclass(frozen=True)
+class _AlsoOpen:
+    """A person's other open work as their summary lists it: the lines shown, and how many
+    more there are (only those shown are put into words)."""
+
+    lines: list[Line]
+    more: int
+
+
+async def _also_open_of_each(
+    ctx: Context, person_ids: list[int], today_lines: dict[int, list[Line]]
+) -> dict[int, _AlsoOpen]:
+    """Each person's open work, then their open actions, as ``remaining_lines`` lists them,
+    leaving out what today's lines are about: read as plain rows for everyone at once."""
     if not person_ids:
         return {}
     work = await store.open_work_of_each(ctx.session, person_ids)
     actions = await store.open_actions_of_each(ctx.session, person_ids)
-    return {
-        person_id: [work_line(ctx, a) for a in work.get(person_id, [])]
-        + [action_line(ctx, x) for x in actions.get(person_id, [])]
-        for person_id in person_ids
-    }
+    found: dict[int, _AlsoOpen] = {}
+    for person_id in person_ids:
+        seen = {line.ident for line in today_lines[person_id]}
+        rows: list[store.Listed | store.ListedAction] = [
+            w for w in work.get(person_id, []) if f"a{w.id}" not in seen
+        ]
+        rows += [x for x in actions.get(person_id, []) if f"x{x.id}" not in seen]
+        lines = [_also_line(ctx, row) for row in rows[: cards.LINES_SHOWN]]
+        found[person_id] = _AlsoOpen(lines, len(rows) - len(lines))
+    return found
+
+
+def _also_line(ctx: Context, row: store.Listed | store.ListedAction) -> Line:
+    """A line of the "also open" list: its buttons are not shown, so none is made."""
+    if isinstance(row, store.ListedAction):
+        return Line(
+            action_text(ctx, row), urgent=row.is_open and row.due_on < ctx.today, ident=f"x{row.id}"
+        )
+    return Line(work_text(ctx, row), urgent=row.overdue_on(ctx.today), ident=f"a{row.id}")
 
 
 def _digest(keys: Sequence[str]) -> str:
@@ -525,14 +569,12 @@ async def weekly_digests(ctx: Context) -> None:
     yesterday = today - timedelta(days=1)
     for allocation in await store.open_allocations(ctx.session, due_by=yesterday):
         if allocation.overdue_on(today) and allocation.assignee and allocation.assignee.manager_id:
-            line = work_line(ctx, allocation, with_status=False)
-            text = f"{allocation.assignee.name}: {line.text}"
+            text = f"{allocation.assignee.name}: {work_text(ctx, allocation, with_status=False)}"
             by_manager[allocation.assignee.manager_id].append(Line(text, urgent=True))
     for action in await store.open_actions(ctx.session, due_by=yesterday):
         if action.due_on < today and action.owner.manager_id:
-            line = action_line(ctx, action)
             by_manager[action.owner.manager_id].append(
-                Line(f"{action.owner.name}: {line.text}", urgent=True)
+                Line(f"{action.owner.name}: {action_text(ctx, action)}", urgent=True)
             )
     managers = await directory.people_by_ids(ctx.session, by_manager)
     away = await directory.away_until_each(ctx.session, managers, today)

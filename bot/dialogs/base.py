@@ -92,6 +92,23 @@ class SummaryItem:
 SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
 # An area's dated events for a private calendar feed (``Router.calendar_events``).
 CalendarEventSource = Callable[["Context", FeedScope], Awaitable[list[CalendarEvent]]]
+
+
+@dataclass(frozen=True)
+class GatedSummary:
+    """A summary source that first names, without reading the store, the occasions it may
+    remind about today (``gate``, e.g. "quota 17's week-6 nudge, today"). The morning summary
+    asks ``source`` only while one of them is not yet marked, and marks them all once it has
+    sent what ``source`` gave: later ticks of the day cost nothing. Register it with
+    ``Router.summary`` like any source."""
+
+    gate: Callable[[Context], list[str]]
+    source: SummarySource
+
+    async def __call__(self, ctx: Context) -> list[SummaryItem]:
+        return await self.source(ctx)
+
+
 # An area's part of a digest for a period and scope (``Router.digest``, bot/domain/digest.py).
 DigestSource = Callable[["Context", DigestPeriod, DigestScope], Awaitable[list[DigestPart]]]
 # Something an area does later in a simulation, on a given day (logging an item on its date).

@@ -4,8 +4,10 @@ item, counting a quota for a period, and who owns each gap."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from bot.dialogs.base import Context
 from bot.dialogs.forms import calendar
@@ -26,11 +28,47 @@ COUNT_COLUMN = {
 }
 
 
-def person_group(person: Person) -> str:
+class ServiceView(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class TeamView(Protocol):
+    """A team as counting reads it: the ORM ``Team`` or a sweep's plain ``StaffTeam``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def service(self) -> ServiceView | None: ...
+
+
+class PersonView(Protocol):
+    """A person as counting and gap owners read them: the ORM ``Person`` or a sweep's plain
+    ``Staff``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def manager_id(self) -> int | None: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def team(self) -> TeamView | None: ...
+    @property
+    def role_names(self) -> AbstractSet[str]: ...
+
+
+def person_group(person: PersonView) -> str:
     return person.team.name if person.team else "No team"
 
 
-def service_of(person: Person) -> str:
+def service_of(person: PersonView) -> str:
     team = person.team
     return team.service.name if team and team.service else "No service"
 
@@ -226,8 +264,8 @@ class QuotaCount:
     period: QuotaPeriod
     counted: list[Counted]
     # Subject key -> the person or team, for resolving who owns a gap.
-    people: dict[int, Person]
-    teams: dict[int, Team]
+    people: dict[int, PersonView]
+    teams: dict[int, TeamView]
 
     @property
     def met(self) -> int:
@@ -238,25 +276,104 @@ def period_of(ctx: Context, quota: Quota, day: date | None = None) -> QuotaPerio
     return quota.period_of(day or ctx.today, calendar(ctx))
 
 
+@dataclass(frozen=True)
+class StaffService:
+    name: str
+
+
+@dataclass(frozen=True)
+class StaffTeam:
+    id: int
+    name: str
+    service: StaffService | None
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A person as a sweep reads them: a plain value, not an ORM object."""
+
+    id: int
+    name: str
+    team_id: int | None
+    manager_id: int | None
+    active: bool
+    team: StaffTeam | None
+    role_names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The whole directory read once, as plain values, for a sweep that counts every quota
+    and finds every gap's owner (three queries, whatever the number of quotas or gaps)."""
+
+    everyone: list[Staff]  # by name, leavers too
+    teams: list[StaffTeam]  # by name
+
+    @classmethod
+    async def read(cls, ctx: Context) -> Staffing:
+        people, teams, roles = await store.directory_rows(ctx.session)
+        team_of = {
+            t: StaffTeam(t, name, StaffService(service) if service is not None else None)
+            for t, name, service in teams
+        }
+        held: dict[int, set[str]] = {}
+        for person_id, role in roles:
+            held.setdefault(person_id, set()).add(role)
+        staff = [
+            Staff(
+                i,
+                name,
+                team_id,
+                manager_id,
+                active,
+                team_of.get(team_id) if team_id is not None else None,
+                frozenset(held.get(i, ())),
+            )
+            for i, name, team_id, manager_id, active in people
+        ]
+        return cls(staff, list(team_of.values()))
+
+    def with_any_role(self, roles: Sequence[str]) -> list[Staff]:
+        """Active people holding any of ``roles``, by name (as ``people_with_any_role``)."""
+        wanted = set(roles)
+        return [p for p in self.everyone if p.active and not wanted.isdisjoint(p.role_names)]
+
+    def counted_teams(self) -> list[StaffTeam]:
+        """As ``counted_teams``: teams with at least one active practitioner."""
+        ids = {p.team_id for p in self.with_any_role([Role.PRACTITIONER.value])}
+        return [t for t in self.teams if t.id in ids]
+
+
 @dataclass
 class Subjects:
-    """The people counted by role, read once per sweep however many quotas count them."""
+    """The people counted by role, read once per sweep however many quotas count them; from
+    ``staffing`` when the sweep has read the directory already."""
 
-    by_roles: dict[tuple[str, ...], Sequence[Person]] = field(default_factory=dict)
+    staffing: Staffing | None = None
+    by_roles: dict[tuple[str, ...], Sequence[PersonView]] = field(default_factory=dict)
 
-    async def with_any_role(self, ctx: Context, roles: Sequence[str]) -> Sequence[Person]:
+    async def with_any_role(self, ctx: Context, roles: Sequence[str]) -> Sequence[PersonView]:
         wanted = tuple(sorted(roles))
         if wanted not in self.by_roles:
-            self.by_roles[wanted] = await store.people_with_any_role(ctx.session, wanted)
+            self.by_roles[wanted] = (
+                self.staffing.with_any_role(wanted)
+                if self.staffing is not None
+                else await store.people_with_any_role(ctx.session, wanted)
+            )
         return self.by_roles[wanted]
+
+    async def counted_teams(self, ctx: Context) -> Sequence[TeamView]:
+        if self.staffing is not None:
+            return self.staffing.counted_teams()
+        return await counted_teams(ctx)
 
 
 async def count_quota(
     ctx: Context, quota: Quota, period: QuotaPeriod, subjects_read: Subjects | None = None
 ) -> QuotaCount:
     """``subjects_read`` keeps the people read, for a sweep that counts several quotas."""
-    people: dict[int, Person] = {}
-    teams: dict[int, Team] = {}
+    people: dict[int, PersonView] = {}
+    teams: dict[int, TeamView] = {}
     subjects: list[tuple[int | None, str, str]] = []
     read = subjects_read or Subjects()
     if quota.per in ("practitioner", "role"):
@@ -266,7 +383,7 @@ async def count_quota(
             subjects.append((person.id, person.name, person_group(person)))
         column = COUNT_COLUMN[quota.per]
     elif quota.per == "team":
-        for team in await counted_teams(ctx):
+        for team in await read.counted_teams(ctx):
             teams[team.id] = team
             subjects.append((team.id, team.name, team.service.name if team.service else ""))
         column = COUNT_COLUMN["team"]
@@ -282,44 +399,56 @@ async def count_quota(
 
 @dataclass
 class Owners:
-    """Who owns gaps, found once per sweep: who is away today and the whole directory (held
-    here, so the session's weak identity map cannot drop them), read in a few queries
-    however many gaps there are."""
+    """Who owns gaps, found once per sweep from the directory read as plain values: who is
+    away today, everyone by id, each team's active members and its team managers."""
 
     away: set[int]
-    people: dict[int, Person] = field(default_factory=dict)
-    members: dict[int, list[Person]] = field(default_factory=dict)
-    roles: dict[Role, Sequence[Person]] = field(default_factory=dict)
+    people: dict[int, PersonView] = field(default_factory=dict)
+    members: dict[int, list[PersonView]] = field(default_factory=dict)
+    roles: dict[Role, Sequence[PersonView]] = field(default_factory=dict)
+    team_managers: dict[int, list[PersonView]] = field(default_factory=dict)
 
     @classmethod
-    async def today(cls, ctx: Context) -> Owners:
+    async def today(cls, ctx: Context, staffing: Staffing | None = None) -> Owners:
         absent = await directory.away_between(ctx.session, ctx.today, ctx.today)
         owners = cls({a.person_id for a in absent})
-        for person in await directory.everyone(ctx.session):
+        everyone: Sequence[PersonView] = (
+            staffing.everyone if staffing is not None else await directory.everyone(ctx.session)
+        )
+        for person in everyone:
             owners.people[person.id] = person
             if person.active and person.team_id is not None:
                 owners.members.setdefault(person.team_id, []).append(person)
+        for role in Role:
+            value = role.value
+            owners.roles[role] = [p for p in everyone if p.active and value in p.role_names]
         return owners
 
-    async def person(self, ctx: Context, person_id: int) -> Person | None:
+    async def person(self, ctx: Context, person_id: int) -> PersonView | None:
         return self.people.get(person_id)
 
-    async def with_role(self, ctx: Context, role: Role) -> Sequence[Person]:
-        if role not in self.roles:
-            self.roles[role] = await directory.people_with_role(ctx.session, role)
-        return self.roles[role]
+    async def with_role(self, ctx: Context, role: Role) -> Sequence[PersonView]:
+        return self.roles.get(role, [])
 
-    async def team(self, ctx: Context, team_id: int) -> list[Person]:
+    async def team(self, ctx: Context, team_id: int) -> list[PersonView]:
         return self.members.get(team_id, [])
+
+    def managers_of(self, team_id: int) -> list[PersonView]:
+        """The team's members who are team managers."""
+        if team_id not in self.team_managers:
+            self.team_managers[team_id] = [
+                m for m in self.members.get(team_id, []) if Role.TEAM_MANAGER.value in m.role_names
+            ]
+        return self.team_managers[team_id]
 
 
 async def gap_owners(
     ctx: Context, result: QuotaCount, gap: Counted, owners: Owners
-) -> list[Person]:
+) -> list[PersonView]:
     """Who is nudged about one gap. Someone away passes it to their line manager."""
-    present: list[Person] = []
+    present: list[PersonView] = []
     for owner in await _owners(ctx, result, gap, owners):
-        current: Person | None = owner
+        current: PersonView | None = owner
         seen: set[int] = set()
         while current is not None and current.id in owners.away:
             seen.add(current.id)
@@ -336,7 +465,7 @@ async def gap_owners(
 
 async def _owners(
     ctx: Context, result: QuotaCount, gap: Counted, owners: Owners
-) -> Sequence[Person]:
+) -> Sequence[PersonView]:
     owner = result.quota.gap_owner
     person = result.people.get(gap.key) if gap.key is not None else None
     team = result.teams.get(gap.key) if gap.key is not None else None
@@ -349,10 +478,10 @@ async def _owners(
         return [manager] if manager else []
     team_id = team.id if team else (person.team_id if person else None)
     if owner == "team_manager" and team_id is not None:
-        members = await owners.team(ctx, team_id)
-        managers = [m for m in members if Role.TEAM_MANAGER.value in m.role_names]
+        managers = owners.managers_of(team_id)
         if managers:
             return managers
+        members = await owners.team(ctx, team_id)
         # A team whose manager sits elsewhere in the directory: its members' line managers.
         ids = {m.manager_id for m in members if m.manager_id and m.manager_id != m.id}
         found = [await owners.person(ctx, i) for i in sorted(ids)]

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.digest import DigestScope
-from bot.store.models import Base, Person, PersonRole, Team, UTCDateTime
+from bot.store.models import Base, Person, PersonRole, Service, Team, UTCDateTime
 from bot.store.scope import person_in, team_in
 
 ACTIVE = "active"
@@ -149,6 +149,30 @@ async def people_with_any_role(session: AsyncSession, roles: Sequence[str]) -> S
         .order_by(Person.name)
     )
     return result.unique().scalars().all()
+
+
+async def directory_rows(
+    session: AsyncSession,
+) -> tuple[
+    list[tuple[int, str, int | None, int | None, bool]],
+    list[tuple[int, str, str | None]],
+    list[tuple[int, str]],
+]:
+    """The whole directory as plain rows, for a sweep: (id, name, team, manager, active) of
+    everyone by name, (id, name, service name) of every team by name, and (person, role) of
+    every role held. Three queries, no ORM objects, whatever the size of the directory."""
+    people = await session.execute(
+        select(Person.id, Person.name, Person.team_id, Person.manager_id, Person.active).order_by(
+            Person.name, Person.id
+        )
+    )
+    teams = await session.execute(
+        select(Team.id, Team.name, Service.name)
+        .outerjoin(Service, Service.id == Team.service_id)
+        .order_by(Team.name, Team.id)
+    )
+    roles = await session.execute(select(PersonRole.person_id, PersonRole.role))
+    return list(people.tuples()), list(teams.tuples()), list(roles.tuples())
 
 
 async def all_teams(session: AsyncSession) -> Sequence[Team]:

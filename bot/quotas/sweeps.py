@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.cards.model import Button
-from bot.dialogs.base import Context, Router, SummaryItem
+from bot.dialogs.base import Context, GatedSummary, Router, SummaryItem
 from bot.dialogs.forms import calendar
 from bot.domain.quotas import Quota
 from bot.domain.roles import Role
@@ -40,8 +40,23 @@ LOG_WORDS = {
 
 
 def register(router: Router) -> None:
-    router.summary(gap_nudges)
+    router.summary(GatedSummary(nudge_occasions, gap_nudges))
     router.sweep("quotas.period_end")(period_end)
+
+
+def nudge_occasions(ctx: Context) -> list[str]:
+    """The nudge points current today, one key each per day (no store read): the morning
+    summary counts the quotas only while one of them is not yet marked, so the first tick of
+    a working day counts and later ticks cost nothing. (What changes within a day, a gap's
+    owner recorded as away or a newcomer, is nudged the next working day of the stage.)"""
+    cal = calendar(ctx)
+    keys: list[str] = []
+    for quota in ctx.framework.quotas:
+        period = flows.period_of(ctx, quota)
+        stage = current_stage(quota, period, ctx.today, cal)
+        if stage is not None:
+            keys.append(f"nudge:quota-day:{quota.key}:{period.key}:{stage.name}:{ctx.today}")
+    return keys
 
 
 async def gap_nudges(ctx: Context) -> list[SummaryItem]:
@@ -55,20 +70,24 @@ async def gap_nudges(ctx: Context) -> list[SummaryItem]:
         stage = current_stage(quota, period, ctx.today, cal)
         if stage is None:
             continue
-        result = await flows.count_quota(ctx, quota, period, subjects)
         if owners is None:
-            owners = await flows.Owners.today(ctx)
+            # The directory is read once, as plain values, for every quota and gap.
+            subjects.staffing = await flows.Staffing.read(ctx)
+            owners = await flows.Owners.today(ctx, subjects.staffing)
+        result = await flows.count_quota(ctx, quota, period, subjects)
         by_owner: dict[int, list[str]] = defaultdict(list)
         for gap in gaps(result.counted):
             for owner in await flows.gap_owners(ctx, result, gap, owners):
                 by_owner[owner.id].append(gap.label)
+        # One button for the quota's lines (a card model is validated when it is made).
+        button = Button(label="Log it", verb="quota.form", data={"kind": quota.counts})
         for owner_id, names in by_owner.items():
             items.append(
                 SummaryItem(
                     person_id=owner_id,
                     key=f"nudge:quota:{quota.key}:{period.key}:p{owner_id}:{stage.name}",
                     text=_line(quota, result, owner_id, names, stage.last),
-                    button=Button(label="Log it", verb="quota.form", data={"kind": quota.counts}),
+                    button=button,
                     urgent=stage.last,
                     ident=f"quota:{quota.key}",
                 )
@@ -135,6 +154,8 @@ async def period_end(ctx: Context) -> None:
         previous = quota.period_of(current.start - timedelta(days=1), cal)
         if await store.period_result(ctx.session, quota.key, previous.start) is not None:
             continue
+        if subjects.staffing is None:
+            subjects.staffing = await flows.Staffing.read(ctx)
         # The bot reports on periods it watched: the first time it runs, the period before is
         # kept as a baseline without telling anyone.
         watched = await store.has_results(ctx.session, quota.key)

@@ -1,4 +1,5 @@
-"""APScheduler 3: level-triggered sweeps and the heartbeat /readyz checks.
+"""APScheduler 3: level-triggered sweeps and the heartbeat /readyz checks (each process its
+own scheduler's).
 
 Sweeps ask the store what is due now and write it to the outbox under dedupe keys, so a
 missed tick or a restart delays a message by one sweep at most and never repeats it. With
@@ -23,24 +24,32 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import QABot
+from bot.store import retention
 from bot.store.models import ServiceState
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "scheduler.heartbeat"
+RETENTION_KEY = "retention.day"
 SWEEP_LOCK_ID = 7247002
 
 SWEEPS = Counter("qabot_sweeps_total", "Scheduled sweep passes this process ran (as leader)")
 
 
 class Scheduler:
-    def __init__(self, bot: QABot, *, interval_seconds: int) -> None:
+    def __init__(
+        self, bot: QABot, *, interval_seconds: int, retention: retention.Policy | None = None
+    ) -> None:
         self.bot = bot
         self.interval = interval_seconds
+        self.retention = retention
         self.scheduler = AsyncIOScheduler(timezone=bot.tz)
         self._lock_conn: AsyncConnection | None = None
         self._ticking: asyncio.Task[None] | None = None
         self._closing = False
+        # This process's own last beat: /readyz reads it, so one replica's beat cannot hide
+        # another's dead scheduler (the shared row in the store only says that some beat).
+        self.last_beat: datetime | None = None
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -83,6 +92,32 @@ class Scheduler:
         SWEEPS.inc()
         if written:
             log.info("sweeps queued %d message(s)", written)
+        await self.daily_retention()
+
+    async def daily_retention(self) -> retention.Pruned | None:
+        """The retention pass, once a day (the first tick of the day of the replica holding
+        the sweeps); None when it has already run today or there is no policy."""
+        if self.retention is None:
+            return None
+        now = self.bot.clock()
+        today = now.astimezone(self.bot.tz).date().isoformat()
+        async with self.bot.db.session() as session:
+            state = await session.get(ServiceState, RETENTION_KEY)
+            if state is not None and state.value == today:
+                return None
+        pruned = await retention.prune(
+            self.bot.db,
+            now,
+            outbox_days=self.retention.outbox_days,
+            audit_days=self.retention.audit_days,
+        )
+        async with self.bot.db.session() as session:
+            state = await session.get(ServiceState, RETENTION_KEY)
+            if state is None:
+                session.add(ServiceState(key=RETENTION_KEY, value=today, updated_at=now))
+            else:
+                state.value, state.updated_at = today, now
+        return pruned
 
     async def beat(self) -> None:
         now = self.bot.clock()
@@ -93,6 +128,7 @@ class Scheduler:
             else:
                 state.value = now.isoformat()
                 state.updated_at = now
+        self.last_beat = now
 
     async def _is_leader(self) -> bool:
         db = self.bot.db
@@ -127,6 +163,7 @@ class Scheduler:
 
 
 async def last_heartbeat(bot: QABot) -> datetime | None:
+    """The latest beat of any replica (the shared row): for operators, not for /readyz."""
     async with bot.db.session() as session:
         result = await session.execute(
             select(ServiceState.updated_at).where(ServiceState.key == HEARTBEAT_KEY)

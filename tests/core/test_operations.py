@@ -32,6 +32,19 @@ async def test_readyz_reports_a_stale_scheduler(env: BotEnv) -> None:
     assert (await get(env, "/readyz"))[0] == 200
 
 
+async def test_readyz_checks_this_replicas_scheduler_not_anothers_beat(env: BotEnv) -> None:
+    """Two replicas share the store: the other one's beat in the shared row must not make
+    this replica, whose scheduler has stopped, look ready."""
+    env.clock.advance(hours=2)
+    async with env.runtime.db.session() as session:
+        state = await session.get(ServiceState, HEARTBEAT_KEY)
+        assert state is not None
+        state.updated_at = env.clock()  # another replica beat just now
+    status, body = await get(env, "/readyz")
+    assert status == 503
+    assert "scheduler heartbeat is stale" in body
+
+
 async def test_readyz_reports_an_outbox_backlog(env: BotEnv) -> None:
     env.runtime.settings.outbox_backlog_limit = 2
     env.runtime.worker.stop()  # type: ignore[union-attr]

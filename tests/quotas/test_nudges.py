@@ -3,7 +3,12 @@ gap (away people's gaps go to their manager), and the end-of-period compliance s
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import event
 
 from bot.quotas import store
 from tests.allocations.support import (  # noqa: F401
@@ -85,3 +90,45 @@ async def test_a_period_that_ends_is_summarised_once_and_its_figures_kept(qa: Bo
     async with qa.runtime.db.session() as session:
         kept = await store.results_for(session, "family_feedback")
     assert [(r.period_start, r.counted, r.met) for r in kept][-1] == (date(2026, 10, 1), 2, 1)
+
+
+async def test_an_away_owner_hears_of_the_gaps_when_back_while_the_nudge_point_lasts(
+    qa: BotEnv,
+) -> None:
+    qa.clock.set(at(date(2026, 11, 2), 10))
+    await away(qa, TESS, date(2026, 11, 9), date(2026, 11, 12))
+    await _mornings(qa, date(2026, 11, 12), date(2026, 11, 12))
+    assert [t for t in await _summaries(qa, HELEN) if "Family feedback" in t]
+    assert not any("Family feedback" in t for t in await _summaries(qa, TESS))
+    await _mornings(qa, date(2026, 11, 13), date(2026, 11, 13))
+    (tess,) = [t for t in await _summaries(qa, TESS) if "Family feedback" in t]
+    assert "Sam Social" in tess and "Priya Patel" in tess
+
+
+@contextlib.contextmanager
+def statements_of(env: BotEnv) -> Iterator[list[str]]:
+    found: list[str] = []
+
+    def record(*args: Any) -> None:
+        found.append(args[2])
+
+    engine = env.runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_the_quotas_are_counted_once_a_nudge_day_not_at_every_tick(qa: BotEnv) -> None:
+    day = date(2026, 11, 12)
+    with statements_of(qa) as first:
+        await morning(qa, day)
+    with statements_of(qa) as later:
+        await morning(qa, day, hour=11)
+    with statements_of(qa) as next_day:
+        await morning(qa, day + timedelta(days=1))
+    assert any("quota_items" in s for s in first)
+    assert not any("quota_items" in s for s in later)
+    assert any("quota_items" in s for s in next_day)
+    assert len([t for t in await _summaries(qa, TESS) if "Family feedback" in t]) == 1

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.allocations import store
 from bot.allocations.rules.nudges import day_label
-from bot.allocations.store import Allocation
+from bot.allocations.store import Allocation, Listed
 from bot.dialogs.base import Context
 from bot.dialogs.payload import as_int
 from bot.domain.activities import ActivityType, EscalationTarget, due_date
@@ -90,14 +90,14 @@ def activity_name(framework: Framework, key: str) -> str:
     return activity.name if activity else key.replace("_", " ").capitalize()
 
 
-def subject(framework: Framework, allocation: Allocation) -> str:
+def subject(framework: Framework, allocation: Allocation | Listed) -> str:
     """What the work is about: ``case 2045871`` or the team."""
     if allocation.case_ref:
         return f"case {allocation.case_ref}"
     return allocation.team or allocation.cycle_label or "—"
 
 
-def describe(framework: Framework, allocation: Allocation) -> str:
+def describe(framework: Framework, allocation: Allocation | Listed) -> str:
     """``Practice Evaluation, case 2045871``."""
     return f"{activity_name(framework, allocation.activity)}, {subject(framework, allocation)}"
 

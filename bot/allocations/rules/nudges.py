@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.domain.activities import EscalationStep
 from bot.domain.workdays import WorkingCalendar
@@ -83,6 +84,8 @@ def escalations_due(
     ]
 
 
+@lru_cache(maxsize=4096)
 def day_label(d: date) -> str:
-    """``Fri 4 Dec 2026``: unambiguous in English, short enough for a card."""
+    """``Fri 4 Dec 2026``: unambiguous in English, short enough for a card. Cached: a morning
+    summary puts thousands of dates into words, most of them the same few hundred."""
     return f"{d:%a} {d.day} {d:%b %Y}"
