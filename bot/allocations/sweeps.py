@@ -16,7 +16,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -136,6 +136,8 @@ class _Nudges:
     people: dict[int, Person] = field(default_factory=dict)
     # Gated sources' occasions (``GatedSummary``), marked once the summaries are written.
     occasions: list[str] = field(default_factory=list)
+    # Escalation lines (mark key -> the step's target), named once the recipient is known.
+    escalations: dict[str, EscalationTarget] = field(default_factory=dict)
 
     def add(self, person: Person | None, key: str, line: Line) -> None:
         if person is None:
@@ -202,8 +204,43 @@ async def morning_summaries(ctx: Context) -> None:
         new = [(key, line) for key, line in entries if key in fresh]
         if new and nudges.people[person_id].active:
             due[person_id] = new
+    await _name_escalation_recipients(ctx, nudges, due)
     await _send_summaries(ctx, nudges.people, due)
     await store.mark(ctx.session, nudges.occasions, ctx.now)
+
+
+async def _name_escalation_recipients(
+    ctx: Context, nudges: _Nudges, due: dict[int, list[tuple[str, Line]]]
+) -> None:
+    """The person whose work was escalated hears who it actually went to: the same recipient
+    the escalation sweep chooses (their line manager, or the QA team and why)."""
+    owners = [
+        nudges.people[person_id]
+        for person_id, entries in due.items()
+        if any(key in nudges.escalations for key, _ in entries)
+    ]
+    if not owners:
+        return
+    recipients = await _Recipients.load(ctx, owners)
+    for owner in owners:
+        named: list[tuple[str, Line]] = []
+        for key, line in due[owner.id]:
+            target = nudges.escalations.get(key)
+            if target is not None:
+                line = replace(
+                    line, text=f"{line.text} {_told(recipients.of(owner, target), target)}"
+                )
+            named.append((key, line))
+        due[owner.id] = named
+
+
+def _told(recipient: Recipient, target: EscalationTarget) -> str:
+    label = TARGET_LABELS[target]
+    if recipient.person is None and not recipient.why:
+        return f"to the {label}"
+    if not recipient.why:
+        return f"to your {label}, {recipient.name}"
+    return f"to {recipient.name}: for your {label}, but {recipient.why}"
 
 
 async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
@@ -274,13 +311,9 @@ def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) ->
     activity = ctx.framework.activity(allocation.activity)
     if activity is not None and allocation.due_on < today:
         for number, step in escalations_due(allocation.due_on, activity.escalation, today, cal):
-            nudges.add(
-                person,
-                f"{base}:escalated-{number}",
-                Line(
-                    f"{what}: now escalated to your {TARGET_LABELS[step.to]}", button, True, ident
-                ),
-            )
+            key = f"{base}:escalated-{number}"
+            nudges.escalations[key] = step.to
+            nudges.add(person, key, Line(f"{what}: now escalated", button, True, ident))
 
 
 def _work_button(allocation: Allocation) -> Button:

@@ -166,7 +166,7 @@ async def test_a_person_away_for_two_weeks(qa: BotEnv) -> None:
     # Paused while away (the reminders of 7, 10 and 14 Dec), then the state of play on return.
     assert days_of(chris) == [date(2026, 11, 25), date(2026, 12, 21)]
     back = chris[1].payload["fallback"]
-    assert "overdue" in back and "now escalated to your head of service" in back
+    assert "overdue" in back and "now escalated to your head of service, " in back
     helen = await messages_to(env, HELEN, "escalation")
     # His line manager hears on the first working day it is overdue, once for that step ...
     assert days_of(helen) == [date(2026, 12, 15), date(2026, 12, 21)]
@@ -194,6 +194,14 @@ async def test_an_escalation_skips_a_manager_who_is_away(qa: BotEnv) -> None:
         "so it went to the QA team"
     ) in card_text(to_qa.payload)
     assert "sent to the QA team" in to_qa.reason
+    # Tess hears the same: not "your line manager" when it went to the QA team.
+    (summary,) = await messages_to(env, TESS, "reminder")
+    told = summary.payload["fallback"]
+    assert (
+        "now escalated to the QA team: for your line manager, but Helen Head, Tess's line "
+        "manager, is away"
+    ) in told
+    assert "escalated to your line manager" not in told
 
 
 async def test_an_escalation_for_someone_with_no_line_manager_says_where_it_went(
@@ -213,6 +221,11 @@ async def test_an_escalation_for_someone_with_no_line_manager_says_where_it_went
     ) in text
     assert "comes to you in place of the person the framework escalates it to" in text
     assert "sent to the QA team" in to_qa.reason
+    (summary,) = await messages_to(env, HELEN, "reminder")
+    assert (
+        "now escalated to the QA team: for your line manager, but Helen Head has no line "
+        "manager recorded"
+    ) in summary.payload["fallback"]
 
 
 async def test_a_restart_mid_quarter_sends_nothing_twice_and_misses_nothing(
