@@ -25,6 +25,12 @@ def broadcast_cards(broadcast_id: int, content: Content, chart_url: ChartUrlFn) 
     return bcontent.cards(content, name="broadcast", chart_url=chart_url, buttons=[got_it])
 
 
+def _in_sentence(label: str) -> str:
+    """A kind's label inside a sentence: "newsletter", but "QA digest" keeps its acronym."""
+    first, _, rest = label.partition(" ")
+    return label if first.isupper() else f"{first.lower()} {rest}".strip()
+
+
 def review(broadcast: Broadcast, audience: str, parts: int) -> Card:
     """The QA team's card for a draft: Edit, Approve, Schedule, Discard."""
     data = {"b": broadcast.id}
@@ -32,8 +38,8 @@ def review(broadcast: Broadcast, audience: str, parts: int) -> Card:
     split = f"{parts} numbered parts (too long for one message)" if parts > 1 else "one message"
     return Card(
         name="broadcast_review",
-        title=f"Draft {label.lower()}: {clip(broadcast.title, 120)}",
-        fallback=f"A draft {label.lower()} is waiting for approval: {broadcast.title}",
+        title=f"Draft {_in_sentence(label)}: {clip(broadcast.title, 120)}",
+        fallback=f"A draft {_in_sentence(label)} is waiting for approval: {broadcast.title}",
         body=[
             TextBlock(
                 text="Nothing is sent until someone in the QA team approves it.", style="subtle"
@@ -159,8 +165,8 @@ def compose_form(kind: str, headings: Sequence[str], audience: str = "all-teams"
     label = bcontent.KIND_LABELS[kind]
     return Card(
         name=f"{kind}_compose",
-        title=f"New {label.lower()}",
-        fallback=f"Write a {label.lower()}",
+        title=f"New {_in_sentence(label)}",
+        fallback=f"Write a {_in_sentence(label)}",
         body=list(body),
         buttons=[
             Button(

@@ -49,6 +49,7 @@ KIND_LABELS = {
     "safety_alert": "immediate-risk alerts",
     "compliance": "end-of-period compliance summaries",
     "calendar": "calendar prompts",
+    "broadcast_review": "digest drafts for the QA team's review (the draft and its card)",
 }
 # Morning-summary lines, by the second part of their key (``nudge:quota:...``).
 LINE_LABELS = {"quota": "quota nudges", "dispute": "dispute reminders"}

@@ -61,8 +61,10 @@ def test_a_quarter_nobody_logs_in_shows_every_quota_nudge_and_calendar_prompt() 
     assert prompts == [("2027-02-01", "qa_team")]
     # Three quotas (feedback, dip review, observation) for four managers at three points.
     assert "Set up: nothing but the staff list." in err
-    assert "13 message(s) from 2027-01-01 to 2027-03-31, nobody acting:" in err
+    assert "15 message(s) from 2027-01-01 to 2027-03-31, nobody acting:" in err
     assert "36    quota nudges" in err and "1  calendar prompts" in err
+    # January: the Closing the Loop digest of Q3 is drafted for the QA team, not sent.
+    assert "2  digest drafts for the QA team's review" in err
     assert "simulated to Wed 31 Mar 2027 (61 of 61 working days)" in err  # plain progress
 
 
