@@ -332,7 +332,7 @@ _PART_BEFORE_POSTCODE = re.compile(
 )
 # A building named in a sentence about booking rooms or offices is a workplace, not a home.
 _WORKPLACE_CUE = re.compile(
-    r"\b(?:booked|booking|book|meeting|meetings|conference|training|offices|office|staff"
+    r"\b(?:booked|booking|book|meet|meeting|meetings|conference|training|offices|office|staff"
     r"|colleagues|panel|committee|parking|reception|hot[ ]?desk|desks)\b",
     re.IGNORECASE,
 )

@@ -669,7 +669,7 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
     return False
 
 
-_MESSAGES = words("text texts message messages voicemail whatsapp snapchat snap dm")
+_MESSAGES = words("text texts voicemail whatsapp snapchat")
 
 
 def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
@@ -739,7 +739,8 @@ def _pet_after(tokens: Sequence[Token], last: int) -> bool:
         index += 1
     if _word(tokens, index) in ("the", "a", "our", "my", "her", "his", "their", "family"):
         index += 1
-    return _word(tokens, index) in _PETS
+    # "Bruno, our office dog,": a word may describe the pet
+    return _word(tokens, index) in _PETS or _word(tokens, index + 1) in _PETS
 
 
 def _pet_named_before(tokens: Sequence[Token], first: int) -> bool:
@@ -839,6 +840,28 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
             and _word(tokens, index + 2) not in _ORGANISATION_NOUNS
         ):  # not "the Meadows Family Centre"
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+        elif _family_visited(tokens, index):
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+
+
+_VISITING = words("visit visits visited visiting saw seen met meeting")
+
+
+def _family_visited(tokens: Sequence[Token], index: int) -> bool:
+    """ "home visit to the Pearsons", "visited the Smiths": a family named by its surname in
+    the plural, as the people a worker visits or sees."""
+    token = tokens[index]
+    if token.possessive or not token.lower.endswith("s") or len(token.text) < 5:
+        return False
+    if _word(tokens, index - 1) != "the":
+        return False
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is not None and not following.line_start and following.text[:1].isupper():
+        return False  # part of a longer name: "visited the Meadows Family Centre"
+    before = index - 2
+    if _word(tokens, before) == "to":
+        before -= 1
+    return _word(tokens, before) in _VISITING
 
 
 def beside_names(text: str, tokens: Sequence[Token], names: Sequence[Finding]) -> list[Finding]:
