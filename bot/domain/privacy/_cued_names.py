@@ -284,6 +284,8 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
     follower = tokens[after].lower
     if follower == "(":  # "Tyler Jones (8)", "Jayden (son)"
         return _paren_cue(tokens, after + 1, initial_single)
+    if follower == "," and _bare_age_between_commas(tokens, after + 1):  # "Junaid, 10, says"
+        return True
     if follower in _APPOSITION_OPENERS:  # "Amelia, aged 7", "Emily, the youngest child,"
         return _appositive_cue(tokens, after + 1, initial_single)
     if follower in ("is", "was"):  # "Tyler is 8 years old", "Ember is 11 now", "Lennon was born"
@@ -294,8 +296,6 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
         )
     if follower == "," and _word(tokens, after + 1) == "who":  # "Ronnie, who is 3,"
         return age_after(tokens, span.last) is not None
-    if follower == "," and _bare_age_between_commas(tokens, after + 1):  # "Junaid, 10, says"
-        return True
     if follower == "dob":  # "Penny DOB 5.8.15"
         return True
     if follower == "and" and _word(tokens, after + 1) in _OWNERS:
