@@ -232,6 +232,7 @@ def test_named_houses_their_streets_and_parts_before_a_postcode(
     "text",
     [
         "The Ada Lovelace room at Carlton House is booked all week.",
+        "The training is at Cathedral House, Church Street.",
         "Meet in the Oak Room at Ashton House at 10.",
         "The panel meets in Committee Room 4 at the Civic Centre.",
         "room 12B is free for supervision.",
@@ -292,6 +293,8 @@ def test_a_high_street_or_court_is_no_school(text: str) -> None:
         "The hamster at the family centre (Mr Whiskers) needs a home.",
         "Amber warning for ice tomorrow.",
         "The audit has an Amber rating this quarter.",
+        "Amber and red ratings need an action plan.",
+        "Mr Tickles the tortoise is back at the centre.",
     ],
 )
 def test_programmes_pets_and_colours_are_no_names(text: str) -> None:

@@ -467,16 +467,15 @@ def _named_houses(text: str) -> Iterator[tuple[int, int]]:
     homes = Cues(_HOUSE_CUE.finditer(text))
     workplaces = Cues(_WORKPLACE_CUE.finditer(text))
     for match in _NAMED_HOUSE.finditer(text):
-        street = _STREET_AFTER.match(text, match.end())
-        if street is not None or _POSTCODE_AFTER.match(text, match.end()):
+        start, end = match.span()
+        if cue_before(text, workplaces, start, 60) or cue_after(text, workplaces, end, 40):
+            continue
+        street = _STREET_AFTER.match(text, end)
+        if street is not None or _POSTCODE_AFTER.match(text, end):
             yield match.span()
             if street is not None:
                 yield street.span(1)
-            continue
-        start, end = match.span()
-        if cue_before(text, homes, start, 40) and not (
-            cue_before(text, workplaces, start, 60) or cue_after(text, workplaces, end, 40)
-        ):
+        elif cue_before(text, homes, start, 40):
             yield match.span()
 
 

@@ -330,6 +330,8 @@ def _judge(
     kind = _Verdict.FAMILY if adult else _Verdict.CHILD
     if _a_pet(tokens, mention.first) or _pet_after(tokens, mention.last):
         return mention
+    if _a_colour(tokens, mention):
+        return mention
     if mention.tier == "place":
         if _place_as_a_person(tokens, mention, identified):
             mention.verdict = kind
@@ -743,6 +745,21 @@ def _pet_after(tokens: Sequence[Token], last: int) -> bool:
     return _word(tokens, index) in _PETS or _word(tokens, index + 1) in _PETS
 
 
+_COLOURS = words("red amber green blue yellow orange purple pink black white grey gray")
+
+
+def _a_colour(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Amber and red ratings", "green or Amber": a colour listed with another colour."""
+    if mention.key not in _COLOURS:
+        return False
+    after = (_word(tokens, mention.last + 1), _word(tokens, mention.last + 2))
+    before = (_word(tokens, mention.first - 1), _word(tokens, mention.first - 2))
+    joiners = ("and", "or", "/", ",", "to")
+    return (after[0] in joiners and after[1] in _COLOURS) or (
+        before[0] in joiners and before[1] in _COLOURS
+    )
+
+
 def _pet_named_before(tokens: Sequence[Token], first: int) -> bool:
     """A name in brackets after a pet earlier in the sentence: "the rabbit at the centre (Mr
     Nibbles)"."""
@@ -830,8 +847,8 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
         before = _word(tokens, index - 1)
         after = _word(tokens, index + 1)
         titled = before in _TITLES and not tokens[index].line_start
-        if titled and _pet_named_before(tokens, index - 1):
-            continue  # "The rabbit at the contact centre (Mr Nibbles)"
+        if titled and (_pet_named_before(tokens, index - 1) or _pet_after(tokens, index)):
+            continue  # "The rabbit at the contact centre (Mr Nibbles)", "Mr Tickles the tortoise"
         if titled and not _role_after(tokens, index) and not _role_before(tokens, index - 1):
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
         elif (
