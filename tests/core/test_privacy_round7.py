@@ -200,6 +200,13 @@ def test_a_text_from_someone_is_a_family_members() -> None:
     assert flagged("Text from Kelsey: running late") == ["Kelsey"]
 
 
+@pytest.mark.parametrize(
+    "text", ["Reggie from IT is fixing the printers.", "Simran is on leave until Monday."]
+)
+def test_a_colleague_at_work_is_left_alone(text: str) -> None:
+    assert flagged(text) == []
+
+
 def test_a_message_from_a_colleague_is_left_alone() -> None:
     assert flagged("Message from Priya: the panel has moved.") == []
 
@@ -240,6 +247,8 @@ def test_named_houses_their_streets_and_parts_before_a_postcode(
         "Our office is at Unit 7, Meadow Business Park, Halifax HX3 5AX.",
         "The Fostering team have moved to Bradford Road offices.",
         "Team barbecue in Roundwood Park on Friday.",
+        "The conference is at Elland Road, Leeds LS11 0ES.",
+        "Park at Sovereign Street car park.",
     ],
 )
 def test_workplaces_parks_rooms_and_post_boxes_are_no_home(text: str) -> None:

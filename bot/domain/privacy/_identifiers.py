@@ -270,7 +270,7 @@ _POSTCODE = re.compile(
 # An office's, a centre's or a school's address, which the screen leaves alone.
 _OFFICE_WORD = re.compile(
     r"\b(?:office|offices|hall|civic|council|base|hub|HQ|headquarters|reception|centre|center"
-    r"|clinic|surgery|hospital|library|depot|P\.?O\.?[ ]?Box)\b",
+    r"|clinic|surgery|hospital|library|depot|P\.?O\.?[ ]?Box|conference|venue|training|event)\b",
     re.IGNORECASE,
 )
 _HOME_WORD = re.compile(
@@ -346,7 +346,7 @@ _UNNUMBERED_STREET = re.compile(
     r"\b(?:on|in|to|at|from|off|near|along|of)[ ]{1,3}"
     rf"((?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_UNNUMBERED_STREET_TYPES}))\b"
     # "moved to Rotherham Road offices": a street named for a workplace on it
-    r"(?![ ]{1,3}(?:offices|office|depot|site|campus|building|HQ|base|centre|hub)\b)"
+    r"(?![ ]{1,3}(?:offices|office|depot|site|campus|building|HQ|base|centre|hub|car[ ]park)\b)"
 )
 # "3 Family Court hearings" is not an address, nor "Practice Way".
 _COURTS = frozenset(

@@ -121,6 +121,22 @@ _STAFF_PHRASES_AFTER = (
     ("and", "i"),
     ("and", "me"),
     ("and", "myself"),
+    # at work: "Simran is on leave", "Reggie from IT"
+    ("is", "on", "leave"),
+    ("is", "on", "annual"),
+    ("is", "on", "duty"),
+    ("is", "chairing"),
+    ("is", "covering"),
+    ("from", "it"),
+    ("from", "hr"),
+    ("from", "finance"),
+    ("from", "payroll"),
+    ("from", "legal"),
+    ("from", "comms"),
+    ("in", "business", "support"),
+    ("in", "it"),
+    ("in", "hr"),
+    ("in", "finance"),
 )
 _STAFF_VERBS = words(
     "visited supported chaired led built used wrote worked arranged advocated coordinated"
