@@ -402,7 +402,7 @@ def _lower_case_person(tokens: Sequence[Token], mention: _Mention) -> bool:
     if after == "and" and mention.last + 2 < len(tokens):
         other = tokens[mention.last + 2]
         if _tier(other, gazetteer()) is not None:
-            return _word(tokens, mention.last + 3) in _PERSON_VERBS | _STATES
+            return _word(tokens, mention.last + 3) in _SAID_OF_A_PERSON
         return False
     return _person_verb_after(tokens, mention)
 
@@ -430,6 +430,7 @@ def _place_as_a_person(
 
 
 _NEEDS_AN_OWNER = words("partner parent carer ex kinship sgo")
+_SAID_OF_A_PERSON = _PERSON_VERBS | _STATES
 _CONTACT_VERBS = words("phoned rang texted emailed messaged contacted called rung")
 
 
