@@ -1,8 +1,11 @@
 """The first names the screen knows, from a list that ships in a package.
 
 The list is gender-guesser's ``nam_dict.txt`` (Jörg Michael's list of about 45,000 first names from
-many countries, GNU FDL), read from the installed package: nothing is downloaded. The bot's own
-small lists in ``data/`` add given names common among children born since the list was made,
+many countries, GNU FDL) and Faker's first names for English-speaking countries and for the
+countries England's largest communities came from (MIT), read from the installed packages:
+nothing is downloaded. The bot's own
+small lists in ``data/`` add given names common among children born since the list was made
+and West African, Somali and South Asian names neither package has,
 mark the names that are also ordinary English words ("Hope", "Will") or frequent in ordinary text,
 and the place names that are also first names ("Chelsea", "Lincoln").
 """
