@@ -312,3 +312,23 @@ def test_programmes_pets_and_colours_are_no_names(text: str) -> None:
 
 def test_a_capitalised_child_word_before_a_known_name_is_still_a_child() -> None:
     assert flagged("Baby Amelia was born early.") == ["Amelia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [("The Okonkwo children are back at home.", "Okonkwo"), ("Visited the Nowak twins.", "Nowak")],
+)
+def test_a_familys_children_named_by_their_surname(text: str, surname: str) -> None:
+    assert flagged(text) == [surname]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Leeds children's services were praised.",
+        "Figures for the Kirklees children in care are out.",
+        "Nominating Sam for the Oldham children work.",
+    ],
+)
+def test_a_councils_children_are_no_family(text: str) -> None:
+    assert flagged(text) == []

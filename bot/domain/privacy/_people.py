@@ -874,8 +874,34 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
             and _word(tokens, index + 2) not in _ORGANISATION_NOUNS
         ):  # not "the Meadows Family Centre"
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+        elif _the_surname_children(tokens, index):
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
         elif _family_visited(tokens, index):
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+
+
+_A_FAMILYS_CHILDREN = words("children kids siblings twins boys girls household")
+
+
+def _the_surname_children(tokens: Sequence[Token], index: int) -> bool:
+    """ "the Okonkwo children", "the Clarke twins" (not "the Leeds children's services", nor a
+    place: "the Chelsea kids")."""
+    after = index + 1
+    return (
+        _word(tokens, index - 1) == "the"
+        and _word(tokens, after) in _A_FAMILYS_CHILDREN
+        and not tokens[after].possessive
+        and not tokens[after].line_start
+        and tokens[index].lower not in gazetteer().places
+        # what the children do or are, not "the Oldham children work", "the Kirklees children
+        # in care"
+        and _word(tokens, after + 1) in _SAID_OF_CHILDREN
+    )
+
+
+_SAID_OF_CHILDREN = _PERSON_VERBS | words(
+    "are were have had live stay stayed remain . , ; ) : ! ? and - –"
+)
 
 
 _VISITING = words("visit visits visited visiting saw seen met meeting")
