@@ -240,6 +240,7 @@ def test_named_houses_their_streets_and_parts_before_a_postcode(
     [
         "The Ada Lovelace room at Carlton House is booked all week.",
         "The training is at Cathedral House, Church Street.",
+        "Christmas party at The Old Mill, Station Road.",
         "Meet in the Oak Room at Ashton House at 10.",
         "The panel meets in Committee Room 4 at the Civic Centre.",
         "room 12B is free for supervision.",

@@ -333,7 +333,8 @@ _PART_BEFORE_POSTCODE = re.compile(
 # A building named in a sentence about booking rooms or offices is a workplace, not a home.
 _WORKPLACE_CUE = re.compile(
     r"\b(?:booked|booking|book|meet|meeting|meetings|conference|training|offices|office|staff"
-    r"|colleagues|panel|committee|parking|reception|hot[ ]?desk|desks)\b",
+    r"|colleagues|panel|committee|parking|reception|hot[ ]?desk|desks|party|social|lunch"
+    r"|drinks|venue|event|celebration|cafe|café|restaurant|pub)\b",
     re.IGNORECASE,
 )
 _POSTCODE_AFTER = re.compile(r",?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b")

@@ -160,7 +160,7 @@ _PERSON_VERBS = words(
     " pushed swears swore misses missed refuses refused"
 )
 _ORGANISATION_NOUNS = words(
-    "team project house centre center hub service services unit ward trust partnership"
+    "team teams project house centre center hub service services unit ward trust partnership"
     " foundation group programme program award awards academy school college nursery primary"
     " hall church hospital library park court road street lane avenue close drive way"
     " steps first place fund charity network hospice clinic surgery practice club cafe"
