@@ -333,3 +333,19 @@ def test_a_familys_children_named_by_their_surname(text: str, surname: str) -> N
 )
 def test_a_councils_children_are_no_family(text: str) -> None:
     assert flagged(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "age"), [("He turns 17 in June.", "17"), ("she turned eleven on Sunday", "eleven")]
+)
+def test_a_pronoun_turning_an_age(text: str, age: str) -> None:
+    assert flagged(text) == [age]
+
+
+def test_a_service_turning_ten_is_no_child() -> None:
+    assert flagged("The service turns 10 this year.") == []
+
+
+def test_a_number_and_the_street_where_someone_lives() -> None:
+    assert flagged("Dad lives at 9 the Crescent, Otley.") == ["9 the Crescent"]
+    assert flagged("We met 3 the Green team members.") == []

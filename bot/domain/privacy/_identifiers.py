@@ -307,6 +307,13 @@ _ONE_WORD_STREET = re.compile(
     r"[A-Z][a-z]{2,20}(?:way|gate|side|field|fields|croft|mead|rise|row|mews|parade|dale|brook)"
     r"\b(?![ ]{1,3}[A-Z])"
 )
+# "7 the Crescent", "12 The Green": a number and "the" with a street's name.
+_NUMBER_AND_THE_STREET = re.compile(
+    r"(?<![\w£$.,/:])\d{1,4}[A-Za-z]?,?[ ]{1,3}[Tt]he[ ]{1,3}"
+    r"(?:Crescent|Green|Grove|Avenue|Drive|Close|Parade|Square|Mews|Walk|Rise|Paddocks|Orchard"
+    r"|Maltings|Coppice|Spinney|Meadows|Fairway|Glade|Dell|Nook|Croft|Hollow|Pastures|Laurels"
+    r"|Limes|Willows|Beeches|Oaks|Poplars|Elms|Cedars|Firs)\b"
+)
 _FLAT = re.compile(
     r"\b(?:Flat|Apartment|Apt|Unit)[ ]{1,3}\d{1,4}[A-Za-z]?\b"
     rf"(?:,?[ ]{{1,3}}(?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}|House|Court"
@@ -452,6 +459,11 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     for match in _FLAT.finditer(text):
         yield match.span()
+    moves = Cues(_HOME_OR_MOVE_WORD.finditer(text))
+    for match in _NUMBER_AND_THE_STREET.finditer(text):
+        # "lives at 7 the Crescent", not "saw 3 the Green team members"
+        if cue_before(text, moves, match.start(), 40):
+            yield match.span()
     for match in _ONE_WORD_STREET.finditer(text):
         yield match.span()
     yield from _named_houses(text)

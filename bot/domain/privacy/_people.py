@@ -624,14 +624,17 @@ _PRONOUN_AGE = re.compile(
     rf"(\d{{1,2}}|{_AGE_WORDS})\b"
     r"(?![:.]\d|[ ]?(?:%|am\b|pm\b|o'clock|minutes|mins|hours|weeks\b|days\b))"
     r"|\b(?:since|from|at|by)[ ]{1,3}the[ ]{1,3}age[ ]{1,3}of[ ]{1,3}"
-    rf"(\d{{1,2}}|{_AGE_WORDS})\b",
+    rf"(\d{{1,2}}|{_AGE_WORDS})\b"
+    # "He turns 18 in March", "she turned twelve last week"
+    r"|\b(?:she|he|they)[ ]{1,3}(?:turns|turned|will[ ]{1,3}turn)[ ]{1,3}"
+    rf"(\d{{1,2}}|{_AGE_WORDS})\b(?![:.]\d|[ ]?%)",
     re.IGNORECASE,
 )
 
 
 def pronoun_ages(text: str) -> Iterator[Finding]:
     for match in _PRONOUN_AGE.finditer(text):
-        group = 1 if match.group(1) is not None else 2
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
         said = match.group(group).lower()
         if NUMBER_WORDS.get(said, int(said) if said.isdigit() else 99) <= OLDEST_CHILD_AGE:
             yield finding(FindingKind.AGE, text, match.start(group), match.end(group))
