@@ -349,3 +349,14 @@ def test_a_service_turning_ten_is_no_child() -> None:
 def test_a_number_and_the_street_where_someone_lives() -> None:
     assert flagged("Dad lives at 9 the Crescent, Otley.") == ["9 the Crescent"]
     assert flagged("We met 3 the Green team members.") == []
+
+
+def test_a_pupils_exams_outweigh_a_colleagues_introducer() -> None:
+    assert flagged("Well done to Kieran who passed all his GCSEs!") == ["Kieran"]
+    assert flagged("Thanks to Jo (SENCO) for the SATs data.") == []
+    assert flagged("Congratulations to Sarah who passed her ASYE.") == []
+
+
+def test_a_season_as_the_subject_of_a_sentence_about_a_family() -> None:
+    assert flagged("Summer is going to stay with her nan at Easter.") == ["Summer"]
+    assert flagged("Summer is a busy time for our team.") == []

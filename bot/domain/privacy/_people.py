@@ -360,7 +360,11 @@ def _judge(
         return mention
     if mention.family_cue:
         mention.verdict = kind
-    elif mention.staff_cue and not _contacted_with_a_number(tokens, mention, identified):
+    elif (
+        mention.staff_cue
+        and not _contacted_with_a_number(tokens, mention, identified)
+        and not _a_pupils_results(tokens, mention)
+    ):
         mention.verdict = _Verdict.STAFF
     elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff, identified):
         mention.verdict = _Verdict.DIRECTORY
@@ -376,7 +380,11 @@ def _judge(
     elif (
         mention.tier == "calendar"
         and capital
-        and (_person_verb_after(tokens, mention) or _met_in_person(tokens, mention))
+        and (
+            _person_verb_after(tokens, mention)
+            or _met_in_person(tokens, mention)
+            or _subject_with_a_family(tokens, mention)
+        )
     ):
         mention.verdict = kind
     elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
@@ -386,6 +394,30 @@ def _judge(
     elif not capital and mention.tier == "word" and _lower_case_person(tokens, mention):
         mention.verdict = kind
     return mention
+
+
+_PUPILS_RESULTS = words("gcses gcse sats a-levels a-level btec btecs 11-plus eleven-plus")
+
+
+def _a_pupils_results(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "congratulations to Marcus who passed all his GCSEs": a pupil's exams in the sentence
+    outweigh the words that usually introduce a colleague (not a role beside the name: "Thanks
+    to Jo (SENCO) for the SATs data")."""
+    if _role_after(tokens, mention.last) or _word(tokens, mention.first - 1) in _ROLE_WORDS:
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    return any(tokens[at].lower in _PUPILS_RESULTS for at in range(low, high + 1))
+
+
+def _subject_with_a_family(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Autumn is going to stay with her dad": a month or season opening a sentence as its
+    subject, in a sentence that speaks of a family with a pronoun."""
+    if not _sentence_start(tokens, mention.first) or tokens[mention.last].possessive:
+        return False
+    if _word(tokens, mention.last + 1) not in ("is", "was", "has", "had", "will", "wants"):
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    return _family_in_sentence(tokens, mention.first, low, high)
 
 
 def _lower_case_person(tokens: Sequence[Token], mention: _Mention) -> bool:
