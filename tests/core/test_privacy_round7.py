@@ -360,3 +360,19 @@ def test_a_pupils_exams_outweigh_a_colleagues_introducer() -> None:
 def test_a_season_as_the_subject_of_a_sentence_about_a_family() -> None:
     assert flagged("Summer is going to stay with her nan at Easter.") == ["Summer"]
     assert flagged("Summer is a busy time for our team.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Matilda the Musical tickets for the care leavers' trip.",
+        "Bob the Builder stickers for the waiting room.",
+        "Book the Ivy Room at the Civic Centre.",
+    ],
+)
+def test_titles_and_rooms_named_after_people_are_no_names(text: str) -> None:
+    assert flagged(text) == []
+
+
+def test_a_childs_room_is_still_a_childs() -> None:
+    assert flagged("Kayden's room was tidy.") == ["Kayden"]

@@ -168,6 +168,8 @@ _ORGANISATION_NOUNS = words(
     " regis magna parva cottage cottages farm farmhouse lodge barn villa manor bungalow"
     # "Amber warning", "Ruby award": a colour or a grade, not a person
     " warning warnings alert alerts rating ratings status light lights zone level flag flags"
+    # "the Ivy Room", "Ivy League": a room, a building, a league
+    " room rooms suite wing building block lounge league"
 )
 # Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
 _BEFORE_A_PERSON = _STAFF_VERBS | words(
@@ -346,7 +348,7 @@ def _judge(
     kind = _Verdict.FAMILY if adult else _Verdict.CHILD
     if _a_pet(tokens, mention.first) or _pet_after(tokens, mention.last):
         return mention
-    if _a_colour(tokens, mention):
+    if _a_colour(tokens, mention) or _a_title(tokens, mention):
         return mention
     if mention.tier == "place":
         if _place_as_a_person(tokens, mention, identified):
@@ -798,6 +800,21 @@ def _pet_after(tokens: Sequence[Token], last: int) -> bool:
 
 
 _COLOURS = words("red amber green blue yellow orange purple pink black white grey gray")
+
+
+def _a_title(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Matilda the Musical", "Bob the Builder": a name, "the" and a capitalised word is the
+    title of a show, a book or a character (not "Kayden the eldest")."""
+    the = mention.last + 1
+    if tokens[mention.last].possessive or _word(tokens, the) != "the":
+        return False
+    following = tokens[the + 1] if the + 1 < len(tokens) else None
+    return (
+        following is not None
+        and not following.line_start
+        and following.text[:1].isupper()
+        and following.lower not in _KIN
+    )
 
 
 def _a_colour(tokens: Sequence[Token], mention: _Mention) -> bool:
