@@ -376,3 +376,8 @@ def test_titles_and_rooms_named_after_people_are_no_names(text: str) -> None:
 
 def test_a_childs_room_is_still_a_childs() -> None:
     assert flagged("Kayden's room was tidy.") == ["Kayden"]
+
+
+def test_a_frequent_name_in_lower_case_read_as_a_name() -> None:
+    assert flagged("called mum about tyler's meds") == ["tyler"]
+    assert flagged("the jack was broken so we waited for the AA") == []

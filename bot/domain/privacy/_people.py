@@ -395,7 +395,24 @@ def _judge(
         mention.verdict = kind
     elif not capital and mention.tier == "word" and _lower_case_person(tokens, mention):
         mention.verdict = kind
+    elif not capital and mention.tier == "word" and _lower_case_frequent_name(tokens, mention):
+        mention.verdict = kind
     return mention
+
+
+def _lower_case_frequent_name(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """A frequent name that is no English word ("tyler", "jack"), in lower case, read as a
+    capitalised one would be: "about tyler's meds", "took jack to the dentist"."""
+    if mention.key in gazetteer().also_words:
+        return False
+    return (
+        tokens[mention.last].possessive
+        or _person_verb_after(tokens, mention)
+        or _word(tokens, mention.first - 1) in _BEFORE_A_PERSON | _TAKING
+    )
+
+
+_TAKING = words("took take taking collected collect dropped drove picked")
 
 
 _PUPILS_RESULTS = words("gcses gcse sats a-levels a-level btec btecs 11-plus eleven-plus")
