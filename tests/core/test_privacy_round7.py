@@ -381,3 +381,21 @@ def test_a_childs_room_is_still_a_childs() -> None:
 def test_a_frequent_name_in_lower_case_read_as_a_name() -> None:
     assert flagged("called mum about tyler's meds") == ["tyler"]
     assert flagged("the jack was broken so we waited for the AA") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Roadworks on Kirkstall Road all week, leave early.",
+        "Rosa Parks Day assembly for staff.",
+        "Children's Home Manager vacancy at Ashfield House.",
+        "Sienna red paint has been chosen for the family room.",
+        "Max capacity of the room is 20.",
+    ],
+)
+def test_traffic_days_vacancies_paint_and_maxima_are_no_identifiers(text: str) -> None:
+    assert flagged(text) == []
+
+
+def test_a_street_where_a_child_was_found_is_still_flagged() -> None:
+    assert flagged("She was found at the bus stop on Kirkstall Road.") == ["Kirkstall Road"]

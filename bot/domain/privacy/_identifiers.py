@@ -337,11 +337,17 @@ _PART_BEFORE_POSTCODE = re.compile(
     r"(?<=,[ ])([A-Z][a-z'’\-]{2,30}(?:[ ][A-Z][a-z'’\-]{2,30}){0,2})"
     r"(?=,?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b)"
 )
+_TRAFFIC_CUE = re.compile(
+    r"\b(?:roadworks|road[ ]works|traffic|closed|closure|closures|diversion|diverted|accident"
+    r"|congestion|queues|parking)\b",
+    re.IGNORECASE,
+)
 # A building named in a sentence about booking rooms or offices is a workplace, not a home.
 _WORKPLACE_CUE = re.compile(
     r"\b(?:booked|booking|book|meet|meeting|meetings|conference|training|offices|office|staff"
     r"|colleagues|panel|committee|parking|reception|hot[ ]?desk|desks|party|social|lunch"
-    r"|drinks|venue|event|celebration|cafe|café|restaurant|pub)\b",
+    r"|drinks|venue|event|celebration|cafe|café|restaurant|pub|vacancy|vacancies|job|jobs"
+    r"|recruitment|interviews)\b",
     re.IGNORECASE,
 )
 _POSTCODE_AFTER = re.compile(r",?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b")
@@ -467,10 +473,16 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _ONE_WORD_STREET.finditer(text):
         yield match.span()
     yield from _named_houses(text)
+    traffic = Cues(_TRAFFIC_CUE.finditer(text))
     for match in _UNNUMBERED_STREET.finditer(text):
         words = match.group(1).split()[:-1]
-        if not any(word.lower() in _NOT_STREET_WORDS for word in words):
-            yield match.span(1)
+        if any(word.lower() in _NOT_STREET_WORDS for word in words):
+            continue
+        start, end = match.span(1)
+        # "Roadworks on Kirkstall Road", "Harrogate Road will be closed": traffic, not a home
+        if cue_before(text, traffic, start, 40) or cue_after(text, traffic, end, 30):
+            continue
+        yield start, end
 
 
 def _named_houses(text: str) -> Iterator[tuple[int, int]]:

@@ -170,6 +170,8 @@ _ORGANISATION_NOUNS = words(
     " warning warnings alert alerts rating ratings status light lights zone level flag flags"
     # "the Ivy Room", "Ivy League": a room, a building, a league
     " room rooms suite wing building block lounge league"
+    # "Rosa Parks Day", "Anti-Bullying Week"
+    " day days week"
 )
 # Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
 _BEFORE_A_PERSON = _STAFF_VERBS | words(
@@ -816,6 +818,7 @@ def _pet_after(tokens: Sequence[Token], last: int) -> bool:
     return _word(tokens, index) in _PETS or _word(tokens, index + 1) in _PETS
 
 
+_MAXIMA = words("capacity size limit number amount load speed height weight length")
 _COLOURS = words("red amber green blue yellow orange purple pink black white grey gray")
 
 
@@ -836,9 +839,13 @@ def _a_title(tokens: Sequence[Token], mention: _Mention) -> bool:
 
 def _a_colour(tokens: Sequence[Token], mention: _Mention) -> bool:
     """ "Amber and red ratings", "green or Amber": a colour listed with another colour."""
+    after = (_word(tokens, mention.last + 1), _word(tokens, mention.last + 2))
+    if after[0] in _COLOURS and not tokens[mention.last].possessive:
+        return True  # "Sienna red paint", "Olive green"
+    if mention.key == "max" and after[0] in _MAXIMA:
+        return True  # "Max capacity of the room"
     if mention.key not in _COLOURS:
         return False
-    after = (_word(tokens, mention.last + 1), _word(tokens, mention.last + 2))
     before = (_word(tokens, mention.first - 1), _word(tokens, mention.first - 2))
     joiners = ("and", "or", "/", ",", "to")
     return (after[0] in joiners and after[1] in _COLOURS) or (
