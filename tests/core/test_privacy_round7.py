@@ -107,6 +107,8 @@ def test_a_name_in_lower_case_used_as_a_person(text: str, expected: list[str]) -
         "hope is what keeps us going.",
         "mark the register before you leave.",
         "grace period for returns ends on Friday.",
+        "tie goes to the chair's casting vote.",
+        "mark has a point about the rota.",
     ],
 )
 def test_a_word_in_lower_case_is_still_a_word(text: str) -> None:

@@ -455,9 +455,17 @@ def _lower_case_person(tokens: Sequence[Token], mention: _Mention) -> bool:
     if after == "and" and mention.last + 2 < len(tokens):
         other = tokens[mention.last + 2]
         if _tier(other, gazetteer()) is not None:
-            return _word(tokens, mention.last + 3) in _SAID_OF_A_PERSON
+            return _word(tokens, mention.last + 3) in _STATES | _FELT_OR_SAID
         return False
-    return _person_verb_after(tokens, mention)
+    # "grace said", "will is upset" (not "tie goes to the default rule", "mark has a point")
+    if after in ("is", "was"):
+        return _word(tokens, mention.last + 2) in _STATES
+    return after in _FELT_OR_SAID
+
+
+_FELT_OR_SAID = words(
+    "said says told tells feels felt cried wants wanted loves loved misses missed disclosed were"
+)
 
 
 def _place_as_a_person(
