@@ -401,3 +401,8 @@ def test_traffic_days_vacancies_paint_and_maxima_are_no_identifiers(text: str) -
 
 def test_a_street_where_a_child_was_found_is_still_flagged() -> None:
     assert flagged("She was found at the bus stop on Kirkstall Road.") == ["Kirkstall Road"]
+
+
+def test_a_name_no_list_has_before_a_childs_own_things() -> None:
+    assert flagged("Great work on Zorawar's adoption.") == ["Zorawar"]
+    assert flagged("Barnardo's adoption service is good.") == []

@@ -276,6 +276,8 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
         word = _child_word_at(tokens, after)
         if word is None:
             kin = _word(tokens, after)
+            if kin in _A_CHILDS_OWN:  # "Zorawar's adoption", not "Barnardo's adoption service"
+                return _word(tokens, after + 1) not in _SERVICE_NOUNS
             return kin in ADULT_KIN and kin not in _NEEDS_AN_OWNER
         return not word.plural or _word(tokens, after) in _FAMILY_PLURALS
     if after >= len(tokens) or tokens[after].line_start:
@@ -301,6 +303,13 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
     if follower == "and" and _word(tokens, after + 1) in _OWNERS:
         return _kin_within(tokens, after + 2)  # "Dougie and her baby brother"
     return _age_phrase(tokens, after) is not None  # "Amelia aged 7"
+
+
+_A_CHILDS_OWN = _words("adoption birthday bedroom nappies nappy cot pushchair buggy")
+_SERVICE_NOUNS = _words(
+    "service services panel panels team teams agency agencies scheme support league order orders"
+    " policy process processes board"
+)
 
 
 def _bare_age_between_commas(tokens: Sequence[Token], index: int) -> bool:
