@@ -1,7 +1,10 @@
 """Regenerate the word lists the privacy screen ships in bot/domain/privacy/data/.
 
-The first names come from gender-guesser's list and Faker's English-speaking locales (both
-dependencies of the bot). Which of them are also
+The first names come from gender-guesser's list and Faker's English-speaking locales and, since
+round seven, its Nigerian, Ghanaian, Kenyan, Pakistani, Indian, Polish and Romanian ones (both
+dependencies of the bot); a name from those is "used in Britain" only if gender-guesser or
+Faker's English-speaking locales say so, so a frequent English word among them ("Peace",
+"Blessing") is marked as a word. Which of them are also
 ordinary English words, and which are frequent in ordinary text, needs two larger packages that
 the bot itself does not depend on:
 

@@ -71,6 +71,8 @@ _ABOUT_A_FAMILY = frozenset(
         FindingKind.POSTCODE,
         FindingKind.ADDRESS,
         FindingKind.SCHOOL,
+        FindingKind.PHONE_NUMBER,
+        FindingKind.EMAIL,
     }
 )
 # An age is a number: other occurrences of "8" are not the child's age.

@@ -24,6 +24,19 @@ _AFTER_A_STATED_AGE = words(
     " going at with since who and or until tomorrow"
 )
 _STATE_OPENERS = words("is was")
+# Ages in words: "Maisie is nine and", "rio is seventeen next month", "turned twelve".
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    f"twenty-{word}": 20 + value for value, word in enumerate("one two three four five".split(), 1)
+}
+# Said in words, only these openers make a number an age ("is nine and", "turned twelve",
+# "aged six"), and never "one" alone ("Maisie is one of the…").
+_WORD_AGE_OPENERS = words("is was turned turns turning aged age ,")
 _RELATIVE = words("who")
 
 
@@ -55,6 +68,8 @@ def age_after(tokens: Sequence[Token], last: int) -> int | None:
     if opener in _STATE_OPENERS and word_at(tokens, index) == "aged":
         index += 1  # "is now aged 8"
     number = word_at(tokens, index)
+    if number in NUMBER_WORDS:
+        return index if _age_in_words(tokens, index, opener, qualified) else None
     if not number.isdigit() or int(number) > OLDEST_CHILD_AGE:
         return None
     after = word_at(tokens, index + 1)
@@ -67,6 +82,24 @@ def age_after(tokens: Sequence[Token], last: int) -> int | None:
     if (opener in _STATE_OPENERS or qualified) and after in _AFTER_A_STATED_AGE:
         return index  # "Mabel is 14 next month", "Hallie is only 3 but"
     return None
+
+
+def _age_in_words(tokens: Sequence[Token], index: int, opener: str, qualified: bool) -> bool:
+    """Whether the number word at ``index`` is an age: after "is", "turned", "aged" or a comma,
+    with what follows going on about the person or the time ("nine and", "twelve next month",
+    "seven years old"). "one" needs a unit ("one year old")."""
+    if opener not in _WORD_AGE_OPENERS or NUMBER_WORDS[word_at(tokens, index)] == 0:
+        return False
+    after = word_at(tokens, index + 1)
+    if after in _AGE_UNITS:
+        return True
+    if word_at(tokens, index) == "one":
+        return False
+    if opener == ",":
+        return after == "," and word_at(tokens, index + 2).isalpha()  # "Junaid, ten, says"
+    if opener in ("aged", "age", "turned", "turns", "turning"):
+        return after not in ("of", "-", "/", "%", "times", "out")
+    return after in _AGE_ENDS or after in _AFTER_A_STATED_AGE or after == ""
 
 
 _KIN_IN_BRACKETS = words(

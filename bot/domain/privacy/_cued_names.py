@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.domain.privacy._ages import age_after
 from bot.domain.privacy._common import Finding, FindingKind, finding
 from bot.domain.privacy._common import words as _words
+from bot.domain.privacy._gazetteer import gazetteer
 from bot.domain.privacy._tokens import Token
 
 ADULT_KIN = _words(
@@ -193,9 +194,17 @@ def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
 
 
 def _renamed(tokens: Sequence[Token], first: int) -> bool:
-    """ "change her name to Lennon", "wants to be called Mo": a name a child has chosen."""
+    """ "change her name to Lennon", "wants to be called Mo", "changed her surname to Farrow",
+    "Ruqayyah's surname (Hussain)": a name a child has chosen, or a family's surname."""
     before = tuple(_word(tokens, first - offset) for offset in (3, 2, 1))
-    return before[1:] == ("name", "to") or before == ("to", "be", "called")
+    if before[1] in ("name", "surname") and before[2] == "to":
+        return True
+    if before[1] in _SURNAME_WORDS and before[2] in ("(", ":", "is", "was"):
+        return True
+    return before == ("to", "be", "called") or before[1:] == ("known", "as")
+
+
+_SURNAME_WORDS = _words("surname surnames maiden")
 
 
 def _after_team_word(tokens: Sequence[Token], span: _Span) -> bool:
@@ -240,6 +249,8 @@ def _child_word_before(tokens: Sequence[Token], first: int) -> bool | None:
         for length in (1, 2):
             word = _child_word_at(tokens, end - length) if end >= length else None
             if word is not None and word.end == end and not word.possessive:
+                if skipped == 0 and _programme_name(tokens, end - length, first):
+                    return None
                 return word.plural
         if skipped == 2 or tokens[end - 1].lower not in _CONNECTORS:
             return None
@@ -247,18 +258,36 @@ def _child_word_before(tokens: Sequence[Token], first: int) -> bool | None:
     return None
 
 
+def _programme_name(tokens: Sequence[Token], child_word: int, first: int) -> bool:
+    """ "Kids Count", "Baby Bonds", "Children Missing Education", "Child Sexual Exploitation
+    lead": a capitalised child word right before a capitalised word that is no first name is
+    the start of a programme's or a service's name ("Baby Amelia" is a child)."""
+    return (
+        tokens[child_word].text[:1].isupper()
+        and tokens[first].lower not in gazetteer().first_names
+        and tokens[first].lower not in gazetteer().places
+    )
+
+
 def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
     """Whether an age or a child word follows the name closely enough to make it a child's."""
     after = span.last + 1
-    if tokens[span.last].possessive:  # "Jayden's sister"
+    if tokens[span.last].possessive:  # "Jayden's sister", "Kezia's dad"
         word = _child_word_at(tokens, after)
-        return word is not None and (not word.plural or _word(tokens, after) in _FAMILY_PLURALS)
+        if word is None:
+            kin = _word(tokens, after)
+            if kin in _A_CHILDS_OWN:  # "Zorawar's adoption", not "Barnardo's adoption service"
+                return _word(tokens, after + 1) not in _SERVICE_NOUNS
+            return kin in ADULT_KIN and kin not in _NEEDS_AN_OWNER
+        return not word.plural or _word(tokens, after) in _FAMILY_PLURALS
     if after >= len(tokens) or tokens[after].line_start:
         return False
     initial_single = span.first == span.last and _sentence_start(tokens, span.first)
     follower = tokens[after].lower
     if follower == "(":  # "Tyler Jones (8)", "Jayden (son)"
         return _paren_cue(tokens, after + 1, initial_single)
+    if follower == "," and _bare_age_between_commas(tokens, after + 1):  # "Junaid, 10, says"
+        return True
     if follower in _APPOSITION_OPENERS:  # "Amelia, aged 7", "Emily, the youngest child,"
         return _appositive_cue(tokens, after + 1, initial_single)
     if follower in ("is", "was"):  # "Tyler is 8 years old", "Ember is 11 now", "Lennon was born"
@@ -274,6 +303,27 @@ def _cue_after(tokens: Sequence[Token], span: _Span) -> bool:
     if follower == "and" and _word(tokens, after + 1) in _OWNERS:
         return _kin_within(tokens, after + 2)  # "Dougie and her baby brother"
     return _age_phrase(tokens, after) is not None  # "Amelia aged 7"
+
+
+_A_CHILDS_OWN = _words("adoption birthday bedroom nappies nappy cot pushchair buggy")
+_SERVICE_NOUNS = _words(
+    "service services panel panels team teams agency agencies scheme support league order orders"
+    " policy process processes board"
+)
+
+
+def _bare_age_between_commas(tokens: Sequence[Token], index: int) -> bool:
+    """ "Junaid, 10, says": a child's age between commas, then the sentence goes on in lower
+    case (not "Themes, 3, 4 and 5")."""
+    if not _is_age(tokens, index) or int(_word(tokens, index)) > _OLDEST_BARE_AGE:
+        return False
+    if _word(tokens, index + 1) != "," or index + 2 >= len(tokens):
+        return False
+    following = tokens[index + 2]
+    return not following.line_start and following.text[:1].islower() and following.text.isalpha()
+
+
+_OLDEST_BARE_AGE = 18
 
 
 def _kin_within(tokens: Sequence[Token], index: int) -> bool:

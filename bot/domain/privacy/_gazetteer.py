@@ -1,8 +1,11 @@
 """The first names the screen knows, from a list that ships in a package.
 
 The list is gender-guesser's ``nam_dict.txt`` (Jörg Michael's list of about 45,000 first names from
-many countries, GNU FDL), read from the installed package: nothing is downloaded. The bot's own
-small lists in ``data/`` add given names common among children born since the list was made,
+many countries, GNU FDL) and Faker's first names for English-speaking countries and for the
+countries England's largest communities came from (MIT), read from the installed packages:
+nothing is downloaded. The bot's own
+small lists in ``data/`` add given names common among children born since the list was made
+and West African, Somali and South Asian names neither package has,
 mark the names that are also ordinary English words ("Hope", "Will") or frequent in ordinary text,
 and the place names that are also first names ("Chelsea", "Lincoln").
 """
@@ -39,17 +42,29 @@ def gazetteer_first_names() -> frozenset[str]:
     )
 
 
-# Faker's English, British and Irish first names: given names of the last century to today
-# ("Lennon", "Raheem", "Ember", "Mercy") that the 2008 list lacks.
-_FAKER_LOCALES = ("en", "en_GB", "en_IE")
-_FAKER_BLOCK = re.compile(r"    first_names(?:_female|_male)? = \($")
+# Faker's first names for the English-speaking locales (given names of the last century to today
+# that the 2008 list lacks: "Lennon", "Raheem", "Ember", "Mercy") and for the countries the
+# largest communities in England came from: Nigeria (English, Yoruba, Igbo and Hausa names),
+# Ghana, Kenya and Somalia, Pakistan, India, Poland and Romania ("Adaeze", "Emeka", "Abena",
+# "Abdirahman", "Aariz", "Aarush", "Kacper"). Only locales whose names are written in the Latin
+# alphabet, as staff would type them.
+FAKER_LOCALES = ("en", "en_GB", "en_IE")
+FAKER_WORLD_LOCALES = (
+    "en_NG", "yo_NG", "ig_NG", "ha_NG", "tw_GH", "en_KE", "en_PK", "en_IN", "pl_PL", "ro_RO",
+)  # fmt: skip
+# "    first_names_male = (", "    first_names_female: Tuple[str, ...] = (",
+# "    first_names_male = [", "    first_names_male = OrderedDict(".
+_FAKER_BLOCK = re.compile(
+    r"    first_names(?:_female|_male)?(?::[^=]{1,40})? = (?:\(|\[|OrderedDict\()$"
+)
+_BLOCK_END = ("    )", "    ]")
 _QUOTED = re.compile(r'"([^"\n]{2,40})"')
 # Placeholders in the birth records Faker's US list comes from, not given names.
 _NOT_GIVEN_NAMES = frozenset({"baby", "babyboy", "infant", "unknown", "unnamed", "male", "female"})
 
 
-def faker_first_names() -> frozenset[str]:
-    """Faker's first names for English-speaking locales, in lower case (MIT licence).
+def faker_first_names(locales: tuple[str, ...] = FAKER_LOCALES) -> frozenset[str]:
+    """Faker's first names for ``locales``, in lower case (MIT licence).
 
     They are read from the installed package's source files, not imported: importing Faker
     takes 0.3 s and 14 MB; the names alone take a few."""
@@ -58,7 +73,7 @@ def faker_first_names() -> frozenset[str]:
         return frozenset()
     people = Path(spec.submodule_search_locations[0]) / "providers" / "person"
     names: set[str] = set()
-    for locale in _FAKER_LOCALES:
+    for locale in locales:
         source = people / locale / "__init__.py"
         if not source.is_file():
             continue
@@ -67,20 +82,22 @@ def faker_first_names() -> frozenset[str]:
 
 
 def _names_in(source: str) -> Iterator[str]:
-    """The quoted names in a Faker person provider's ``first_names...`` tuples."""
+    """The quoted names in a Faker person provider's ``first_names...`` tuples or lists."""
     inside = False
     for line in source.splitlines():
-        if inside and line == "    )":
+        if inside and line in _BLOCK_END:
             inside = False
         elif inside:
-            yield from (name.lower() for name in _QUOTED.findall(line))
+            yield from (
+                name.lower() for name in _QUOTED.findall(line) if name.replace("-", "").isalpha()
+            )
         elif _FAKER_BLOCK.match(line):
             inside = True
 
 
 def listed_first_names() -> frozenset[str]:
     """Every first name the packaged lists give: gender-guesser's and Faker's."""
-    return gazetteer_first_names() | faker_first_names()
+    return gazetteer_first_names() | faker_first_names(FAKER_LOCALES + FAKER_WORLD_LOCALES)
 
 
 def _shipped(name: str) -> frozenset[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from importlib import resources
 
 from bot.domain.privacy._common import (
     Cues,
@@ -206,14 +207,27 @@ def phone_numbers(text: str) -> Iterator[Finding]:
         ]
         # "call the Family Safeguarding team on": the nearer cue says whose number it is
         for_family = bool(family_ends) and (not service_ends or family_ends[-1] > service_ends[-1])
+        # 'Text from Paige: "can u ring me on 07700 900 621"': inside a quotation the "me"
+        # is whoever is quoted, not the worker
+        quoted = _inside_a_quotation(text, start)
         a_service = (
-            bool(service_ends)
+            (bool(service_ends) and not quoted)
             or cue_after(text, service, end, 40)  # "Ring 01823 355 803 for the duty team"
             or _NON_GEOGRAPHIC.match(match.group()) is not None
         )
         if a_service and not for_family:
             continue
         yield finding(FindingKind.PHONE_NUMBER, text, start, end)
+
+
+_QUOTE_MARKS = re.compile(r'"|“|”')
+
+
+def _inside_a_quotation(text: str, start: int) -> bool:
+    """Whether an opening quotation mark on the same line is still open at ``start``."""
+    line_start = text.rfind("\n", max(0, start - 200), start) + 1
+    marks = _QUOTE_MARKS.findall(text, max(line_start, start - 200), start)
+    return "“" in marks[-1:] or marks.count('"') % 2 == 1
 
 
 # Numbers for organisations, not homes: 0300 (public bodies and charities), freephone, 084/087,
@@ -256,7 +270,7 @@ _POSTCODE = re.compile(
 # An office's, a centre's or a school's address, which the screen leaves alone.
 _OFFICE_WORD = re.compile(
     r"\b(?:office|offices|hall|civic|council|base|hub|HQ|headquarters|reception|centre|center"
-    r"|clinic|surgery|hospital|library|depot)\b",
+    r"|clinic|surgery|hospital|library|depot|P\.?O\.?[ ]?Box|conference|venue|training|event)\b",
     re.IGNORECASE,
 )
 _HOME_WORD = re.compile(
@@ -272,7 +286,8 @@ _HOME_OR_MOVE_WORD = re.compile(
 # A named house is also a home when a child sleeps there or goes missing from it.
 _HOUSE_CUE = re.compile(
     rf"(?:{_HOME_OR_MOVE_WORD.pattern})|\b(?:room|bedroom|bed|sleeps|slept|missing|runs[ ]away"
-    r"|ran[ ]away|running[ ]away|run[ ]away|absconded|returned[ ]to|back[ ]to)\b",
+    r"|ran[ ]away|running[ ]away|run[ ]away|absconded|returned[ ]to|back[ ]to|letters"
+    r"|grandmother|grandfather|grandma|grandad|grandparents|aunt|auntie|uncle|contact[ ]at)\b",
     re.IGNORECASE,
 )
 _STREET_TYPES = (
@@ -292,20 +307,60 @@ _ONE_WORD_STREET = re.compile(
     r"[A-Z][a-z]{2,20}(?:way|gate|side|field|fields|croft|mead|rise|row|mews|parade|dale|brook)"
     r"\b(?![ ]{1,3}[A-Z])"
 )
+# "7 the Crescent", "12 The Green": a number and "the" with a street's name.
+_NUMBER_AND_THE_STREET = re.compile(
+    r"(?<![\w£$.,/:])\d{1,4}[A-Za-z]?,?[ ]{1,3}[Tt]he[ ]{1,3}"
+    r"(?:Crescent|Green|Grove|Avenue|Drive|Close|Parade|Square|Mews|Walk|Rise|Paddocks|Orchard"
+    r"|Maltings|Coppice|Spinney|Meadows|Fairway|Glade|Dell|Nook|Croft|Hollow|Pastures|Laurels"
+    r"|Limes|Willows|Beeches|Oaks|Poplars|Elms|Cedars|Firs)\b"
+)
 _FLAT = re.compile(
-    r"\b(?:Flat|Apartment|Apt|Unit|Room)[ ]{1,3}\d{1,4}[A-Za-z]?\b"
+    r"\b(?:Flat|Apartment|Apt|Unit)[ ]{1,3}\d{1,4}[A-Za-z]?\b"
     rf"(?:,?[ ]{{1,3}}(?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}|House|Court"
     r"|Tower|Heights|Lodge|Mansions|Buildings))?",
     re.IGNORECASE,
 )
+_HOUSE_TYPES = (
+    "Cottage|Cottages|Farm|Farmhouse|Lodge|Barn|Villa|Manor|Bungalow|House|Forge|Mill|Rectory"
+    "|Vicarage|Grange|Granary|Stables|Oast|Smithy|Chapel|Schoolhouse|Toll[ ]House"
+)
 _NAMED_HOUSE = re.compile(
-    r"\b(?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,2}(?:Cottage|Cottages|Farm|Farmhouse|Lodge|Barn|Villa"
-    r"|Manor|Bungalow|House)\b"
+    rf"\b(?:The[ ]Old[ ](?:{_HOUSE_TYPES}|[A-Z][a-z'’\-]{{1,30}})|The[ ](?:{_HOUSE_TYPES})"
+    rf"|(?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,2}}(?:{_HOUSE_TYPES}))\b"
+)
+# A named house followed by its street: "Rosemary Cottage, Long Lane".
+_STREET_AFTER = re.compile(
+    rf",?[ ]{{1,3}}((?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}))\b"
+)
+# A part of an address between commas just before a postcode: "Heron House, Quayside, NE1 3DX".
+_PART_BEFORE_POSTCODE = re.compile(
+    r"(?<=,[ ])([A-Z][a-z'’\-]{2,30}(?:[ ][A-Z][a-z'’\-]{2,30}){0,2})"
+    r"(?=,?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b)"
+)
+_TRAFFIC_CUE = re.compile(
+    r"\b(?:roadworks|road[ ]works|traffic|closed|closure|closures|diversion|diverted|accident"
+    r"|congestion|queues|parking)\b",
+    re.IGNORECASE,
+)
+# A building named in a sentence about booking rooms or offices is a workplace, not a home.
+_WORKPLACE_CUE = re.compile(
+    r"\b(?:booked|booking|book|meet|meeting|meetings|conference|training|offices|office|staff"
+    r"|colleagues|panel|committee|parking|reception|hot[ ]?desk|desks|party|social|lunch"
+    r"|drinks|venue|event|celebration|cafe|café|restaurant|pub|vacancy|vacancies|job|jobs"
+    r"|recruitment|interviews)\b",
+    re.IGNORECASE,
 )
 _POSTCODE_AFTER = re.compile(r",?[ ]{1,3}[A-Z]{1,2}[0-9][0-9A-Z]?[ ]?[0-9][A-Z]{2}\b")
+# Without a number, a park, a green or a hill is more often a place than a street.
+_UNNUMBERED_STREET_TYPES = (
+    "Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Court|Ct|Place|Pl"
+    "|Gardens|Gdns|Terrace|Tce|Grove|Rise|Walk|Mews|Square|Sq|Parade|Row|Drove|Boulevard|Croft"
+)
 _UNNUMBERED_STREET = re.compile(
     r"\b(?:on|in|to|at|from|off|near|along|of)[ ]{1,3}"
-    rf"((?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_STREET_TYPES}))\b"
+    rf"((?:[A-Z][a-z'’\-]{{1,30}}[ ]{{1,3}}){{1,3}}(?:{_UNNUMBERED_STREET_TYPES}))\b"
+    # "moved to Rotherham Road offices": a street named for a workplace on it
+    r"(?![ ]{1,3}(?:offices|office|depot|site|campus|building|HQ|base|centre|hub|car[ ]park)\b)"
 )
 # "3 Family Court hearings" is not an address, nor "Practice Way".
 _COURTS = frozenset(
@@ -321,14 +376,29 @@ _NOT_STREET_WORDS = frozenset(
         "this", "that", "our", "their", "her", "his", "minute", "minutes", "child", "children",
     }
 )  # fmt: skip
-_SCHOOL = re.compile(
-    r"\b((?:St\.?[ ]|Saint[ ])?(?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,4})"
-    r"(Primary[ ]School|Primary|Infant[ ]School|Infants|Infant|Junior[ ]School|Junior|"
-    r"Secondary[ ]School|High[ ]School|Community[ ]School|First[ ]School|Middle[ ]School|"
-    r"C\.?[ ]?of[ ]E\.?[ ](?:Primary|Junior|Infant|First)(?:[ ]School)?"
-    r"|Academy|School|College|Nursery|Pre-School|Preschool|"
-    r"Grammar[ ]School|Grammar)\b"
-)
+
+
+def _school_pattern() -> re.Pattern[str]:
+    """A school's name: one to four capitalised words ("St Bede's", "Holy Trinity") and a school
+    type from the shipped list (``data/school_types.txt``), after an optional faith or
+    foundation designation ("RC", "C of E")."""
+    data = resources.files("bot.domain.privacy").joinpath("data/school_types.txt")
+    text = data.read_text("utf-8")
+    listed: dict[str, list[str]] = {"faith": [], "type": []}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in listed and value.strip():
+            listed[key].append(r"[ ]".join(re.escape(part) for part in value.split()))
+    faiths, types = "|".join(listed["faith"]), "|".join(listed["type"])
+    return re.compile(
+        r"\b((?:St\.?[ ]|Saint[ ])?(?:[A-Z][a-z'’\-]{1,30}[ ]{1,3}){1,4})"
+        rf"((?:(?:{faiths})[ ])?(?:{types}))\b"
+        # "Fairfield High Street", "the High Court", "School Lane": a street or a court
+        r"(?![ ]{1,3}(?:Street|St|Road|Rd|Lane|Court|Sheriff|Way|Close|Drive|Avenue)\b)"
+    )
+
+
+_SCHOOL = _school_pattern()
 _GENERIC_SCHOOL_WORDS = frozenset(
     {
         "virtual", "forest", "sunday", "summer", "holiday", "special", "local", "mainstream",
@@ -378,6 +448,11 @@ def addresses(text: str) -> Iterator[Finding]:
     for span in _address_spans(text):
         if not _an_office(text, span[0], offices, homes, reach=30):
             yield finding(FindingKind.ADDRESS, text, *span)
+    # judged as the postcode it comes before is: "the office is at Unit 4, Riverside Business
+    # Park, Halifax HX1 5PF" is an office's
+    for match in _PART_BEFORE_POSTCODE.finditer(text):
+        if not _an_office(text, match.start(), offices, homes, reach=60):
+            yield finding(FindingKind.ADDRESS, text, *match.span())
 
 
 def _address_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -390,16 +465,43 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
     for match in _FLAT.finditer(text):
         yield match.span()
+    moves = Cues(_HOME_OR_MOVE_WORD.finditer(text))
+    for match in _NUMBER_AND_THE_STREET.finditer(text):
+        # "lives at 7 the Crescent", not "saw 3 the Green team members"
+        if cue_before(text, moves, match.start(), 40):
+            yield match.span()
     for match in _ONE_WORD_STREET.finditer(text):
         yield match.span()
-    homes = Cues(_HOUSE_CUE.finditer(text))
-    for match in _NAMED_HOUSE.finditer(text):
-        if cue_before(text, homes, match.start(), 40) or _POSTCODE_AFTER.match(text, match.end()):
-            yield match.span()
+    yield from _named_houses(text)
+    traffic = Cues(_TRAFFIC_CUE.finditer(text))
     for match in _UNNUMBERED_STREET.finditer(text):
         words = match.group(1).split()[:-1]
-        if not any(word.lower() in _NOT_STREET_WORDS for word in words):
-            yield match.span(1)
+        if any(word.lower() in _NOT_STREET_WORDS for word in words):
+            continue
+        start, end = match.span(1)
+        # "Roadworks on Kirkstall Road", "Harrogate Road will be closed": traffic, not a home
+        if cue_before(text, traffic, start, 40) or cue_after(text, traffic, end, 30):
+            continue
+        yield start, end
+
+
+def _named_houses(text: str) -> Iterator[tuple[int, int]]:
+    """A named house ("Ivy House", "The Old Forge") with a home cue before it, a street or a
+    postcode after it, and no talk of booking rooms or offices in the sentence ("The Grace
+    Darling room at Bishopsgate House is booked")."""
+    homes = Cues(_HOUSE_CUE.finditer(text))
+    workplaces = Cues(_WORKPLACE_CUE.finditer(text))
+    for match in _NAMED_HOUSE.finditer(text):
+        start, end = match.span()
+        if cue_before(text, workplaces, start, 60) or cue_after(text, workplaces, end, 40):
+            continue
+        street = _STREET_AFTER.match(text, end)
+        if street is not None or _POSTCODE_AFTER.match(text, end):
+            yield match.span()
+            if street is not None:
+                yield street.span(1)
+        elif cue_before(text, homes, start, 40):
+            yield match.span()
 
 
 def _a_court(match: re.Match[str]) -> bool:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from bot.domain.privacy._ages import OLDEST_CHILD_AGE, age_after, ages_beside
+from bot.domain.privacy._ages import NUMBER_WORDS, OLDEST_CHILD_AGE, age_after, ages_beside
 from bot.domain.privacy._common import Finding, FindingKind, finding, words
 from bot.domain.privacy._cued_names import (
     _CHILD_WORDS,
@@ -121,6 +121,22 @@ _STAFF_PHRASES_AFTER = (
     ("and", "i"),
     ("and", "me"),
     ("and", "myself"),
+    # at work: "Simran is on leave", "Reggie from IT"
+    ("is", "on", "leave"),
+    ("is", "on", "annual"),
+    ("is", "on", "duty"),
+    ("is", "chairing"),
+    ("is", "covering"),
+    ("from", "it"),
+    ("from", "hr"),
+    ("from", "finance"),
+    ("from", "payroll"),
+    ("from", "legal"),
+    ("from", "comms"),
+    ("in", "business", "support"),
+    ("in", "it"),
+    ("in", "hr"),
+    ("in", "finance"),
 )
 _STAFF_VERBS = words(
     "visited supported chaired led built used wrote worked arranged advocated coordinated"
@@ -144,25 +160,37 @@ _PERSON_VERBS = words(
     " pushed swears swore misses missed refuses refused"
 )
 _ORGANISATION_NOUNS = words(
-    "team project house centre center hub service services unit ward trust partnership"
+    "team teams project house centre center hub service services unit ward trust partnership"
     " foundation group programme program award awards academy school college nursery primary"
     " hall church hospital library park court road street lane avenue close drive way"
     " steps first place fund charity network hospice clinic surgery practice club cafe"
     " café forum board panel campus community hill heath green vale bay bridge cross end"
     " regis magna parva cottage cottages farm farmhouse lodge barn villa manor bungalow"
+    # "Amber warning", "Ruby award": a colour or a grade, not a person
+    " warning warnings alert alerts rating ratings status light lights zone level flag flags"
+    # "the Ivy Room", "Ivy League": a room, a building, a league
+    " room rooms suite wing building block lounge league"
+    # "Rosa Parks Day", "Anti-Bullying Week"
+    " day days week"
 )
 # Words after which a capitalised word that is also a name is a person: "for Grace", "met Hope".
 _BEFORE_A_PERSON = _STAFF_VERBS | words(
     "for with to and re about from , & or saw see seeing visiting supporting told asked"
-    " helped meeting at : ( by of between include including included like"
+    " helped meeting at : ( by of between include including included like helping finding"
+    " placing matching adopting"
 )
-_PETS = words("dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie")
+_PETS = words(
+    "dog dogs cat cats puppy kitten pet pets rabbit hamster pony horse budgie guinea tortoise"
+    " parrot goldfish snake lizard ferret labrador spaniel terrier collie poodle staffie"
+    " alsatian retriever greyhound whippet lurcher beagle pug husky dachshund cockapoo"
+    " cockerpoo labradoodle chihuahua rottweiler bulldog"
+)
 _DETERMINERS_BEFORE = words("the a an our this every each")  # not "that": "said that Tony hits her"
 _JOINERS = words(", and & or")
 _MAX_NAME_WORDS = 3
 
 
-Tier = Literal["strong", "word", "calendar"]
+Tier = Literal["strong", "word", "calendar", "place"]
 
 
 class _Verdict(Enum):
@@ -265,13 +293,16 @@ def _mentions(tokens: Sequence[Token], gaz: Gazetteer) -> Iterator[_Mention]:
 
 def _tier(token: Token, gaz: Gazetteer) -> Tier | None:
     """How sure a first name is to be a name: "strong" ("Kayden"), "word" (a common word too:
-    "Hope", or in lower case "iris") or "calendar" ("May", "Summer")."""
+    "Hope", or in lower case "iris"), "calendar" ("May", "Summer") or "place" (a place's name
+    too: "Chelsea", "Georgia")."""
     text = token.text
     if len(text) < 2 or not text[0].isalpha() or (text.isupper() and len(text) > 1):
         return None  # acronyms: "MASH", "CAMHS"
     key = token.lower
     if key in _CALENDAR:
         return "calendar"
+    if key in gaz.places:
+        return "place" if text[0].isupper() else None
     if key not in gaz.first_names and not _double_name(key, gaz):
         return None
     if key in _EXCLUDED:
@@ -315,8 +346,15 @@ def _judge(
     mention.family_cue = (capital or mention.tier == "strong") and _family_cue(tokens, mention)
     mention.role_cue = _role_after(tokens, mention.last) or _role_before(tokens, mention.first)
     mention.staff_cue = mention.role_cue or _staff_verb_after(tokens, mention.last)
-    kind = _Verdict.FAMILY if _adult_kin_before(tokens, mention.first) else _Verdict.CHILD
-    if _a_pet(tokens, mention.first):
+    adult = _adult_kin_before(tokens, mention.first) or _adult_kin_after(tokens, mention.last)
+    kind = _Verdict.FAMILY if adult else _Verdict.CHILD
+    if _a_pet(tokens, mention.first) or _pet_after(tokens, mention.last):
+        return mention
+    if _a_colour(tokens, mention) or _a_title(tokens, mention):
+        return mention
+    if mention.tier == "place":
+        if _place_as_a_person(tokens, mention, identified):
+            mention.verdict = kind
         return mention
     if not mention.family_cue and _after_a_proper_noun(tokens, mention.first):
         return mention
@@ -326,7 +364,11 @@ def _judge(
         return mention
     if mention.family_cue:
         mention.verdict = kind
-    elif mention.staff_cue:
+    elif (
+        mention.staff_cue
+        and not _contacted_with_a_number(tokens, mention, identified)
+        and not _a_pupils_results(tokens, mention)
+    ):
         mention.verdict = _Verdict.STAFF
     elif mention.key in staff.first_names and _as_a_colleague(tokens, mention, staff, identified):
         mention.verdict = _Verdict.DIRECTORY
@@ -342,14 +384,127 @@ def _judge(
     elif (
         mention.tier == "calendar"
         and capital
-        and (_person_verb_after(tokens, mention) or _met_in_person(tokens, mention))
+        and (
+            _person_verb_after(tokens, mention)
+            or _met_in_person(tokens, mention)
+            or _subject_with_a_family(tokens, mention)
+        )
     ):
         mention.verdict = kind
     elif not capital and mention.tier != "calendar" and _regarding(tokens, mention.first):
         mention.verdict = kind
     elif not capital and mention.tier == "word" and _told(tokens, mention):
         mention.verdict = kind
+    elif not capital and mention.tier == "word" and _lower_case_person(tokens, mention):
+        mention.verdict = kind
+    elif not capital and mention.tier == "word" and _lower_case_frequent_name(tokens, mention):
+        mention.verdict = kind
     return mention
+
+
+def _lower_case_frequent_name(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """A frequent name that is no English word ("tyler", "jack"), in lower case, read as a
+    capitalised one would be: "about tyler's meds", "took jack to the dentist"."""
+    if mention.key in gazetteer().also_words:
+        return False
+    return (
+        tokens[mention.last].possessive
+        or _person_verb_after(tokens, mention)
+        or _word(tokens, mention.first - 1) in _BEFORE_A_PERSON | _TAKING
+    )
+
+
+_TAKING = words("took take taking collected collect dropped drove picked")
+
+
+_PUPILS_RESULTS = words("gcses gcse sats a-levels a-level btec btecs 11-plus eleven-plus")
+
+
+def _a_pupils_results(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "congratulations to Marcus who passed all his GCSEs": a pupil's exams in the sentence
+    outweigh the words that usually introduce a colleague (not a role beside the name: "Thanks
+    to Jo (SENCO) for the SATs data")."""
+    if _role_after(tokens, mention.last) or _word(tokens, mention.first - 1) in _ROLE_WORDS:
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    return any(tokens[at].lower in _PUPILS_RESULTS for at in range(low, high + 1))
+
+
+def _subject_with_a_family(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Autumn is going to stay with her dad": a month or season opening a sentence as its
+    subject, in a sentence that speaks of a family with a pronoun."""
+    if not _sentence_start(tokens, mention.first) or tokens[mention.last].possessive:
+        return False
+    if _word(tokens, mention.last + 1) not in ("is", "was", "has", "had", "will", "wants"):
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    return _family_in_sentence(tokens, mention.first, low, high)
+
+
+def _lower_case_person(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """A name that is also a word, written in lower case, used as a person: with an age ("will
+    is now 15", "my notes say rio is seventeen"), or opening a sentence as its subject
+    ("grace's dad came", "hope and amber seen at home")."""
+    after = _word(tokens, mention.last + 1)
+    if after in ("is", "was", ",") and age_after(tokens, mention.last) is not None:
+        return True
+    if not _sentence_start(tokens, mention.first):
+        return False
+    if tokens[mention.last].possessive:
+        return after in _KIN and after not in _PLURAL_CHILD_WORDS
+    if after == "and" and mention.last + 2 < len(tokens):
+        other = tokens[mention.last + 2]
+        if _tier(other, gazetteer()) is not None:
+            return _word(tokens, mention.last + 3) in _STATES | _FELT_OR_SAID
+        return False
+    # "grace said", "will is upset" (not "tie goes to the default rule", "mark has a point")
+    if after in ("is", "was"):
+        return _word(tokens, mention.last + 2) in _STATES
+    return after in _FELT_OR_SAID
+
+
+_FELT_OR_SAID = words(
+    "said says told tells feels felt cried wants wanted loves loved misses missed disclosed were"
+)
+
+
+def _place_as_a_person(
+    tokens: Sequence[Token], mention: _Mention, identified: Sequence[tuple[int, int]]
+) -> bool:
+    """A place's name used as a person's: "Chelsea's nan", "mum Georgia", "Chelsea, 14,", or
+    "Georgia has a place at Parkside Pupil Referral Unit" (the subject of a sentence that gives
+    a child's school, address or date of birth). Not "Kent's children", "Chelsea has a new
+    stadium"."""
+    last = mention.last
+    if tokens[last].possessive:
+        following = _word(tokens, last + 1)
+        return following in _ADULT_KIN - _NEEDS_AN_OWNER or following in _CHILD_WORDS
+    if _kin_before(tokens, mention.first) or _birth_after(tokens, last):
+        return True
+    if age_after(tokens, last) is not None:
+        return True
+    if not _sentence_start(tokens, mention.first) or _word(tokens, last + 1) not in _PERSON_VERBS:
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    start, end = tokens[low].start, tokens[high].end
+    return any(s < end and start < e for s, e in identified)
+
+
+_NEEDS_AN_OWNER = words("partner parent carer ex kinship sgo")
+_SAID_OF_A_PERSON = _PERSON_VERBS | _STATES
+_CONTACT_VERBS = words("phoned rang texted emailed messaged contacted called rung")
+
+
+def _contacted_with_a_number(
+    tokens: Sequence[Token], mention: _Mention, identified: Sequence[tuple[int, int]]
+) -> bool:
+    """ "Alisha phoned me from a new number, 07700 900 904": someone who rang the worker from
+    a number the screen flagged is a family member, not a colleague."""
+    if mention.role_cue or _word(tokens, mention.last + 1) not in _CONTACT_VERBS:
+        return False
+    low, high = _sentence_around(tokens, mention.first)
+    start, end = tokens[low].start, tokens[high].end
+    return any(s < end and start < e for s, e in identified)
 
 
 def _as_a_colleague(
@@ -454,7 +609,12 @@ def _word(tokens: Sequence[Token], index: int) -> str:
 
 def _family_cue(tokens: Sequence[Token], mention: _Mention) -> bool:
     last = tokens[mention.last]
-    if last.possessive and _word(tokens, mention.last + 1) in _FAMILY_THINGS:
+    following = _word(tokens, mention.last + 1)
+    if last.possessive and following in _FAMILY_THINGS:
+        return True
+    if last.possessive and following in _KIN_ADJECTIVES:  # "April's foster carer"
+        return _word(tokens, mention.last + 2) in _KIN
+    if _adult_kin_after(tokens, mention.last):
         return True
     if _kin_before(tokens, mention.first) or _birth_after(tokens, mention.last):
         return True
@@ -484,6 +644,27 @@ def _kin_before(tokens: Sequence[Token], first: int) -> bool:
     return False
 
 
+_KIN_ADJECTIVES = words(
+    "foster birth adoptive step maternal paternal little big baby older younger elder new"
+)
+
+
+def _adult_kin_after(tokens: Sequence[Token], last: int) -> bool:
+    """ "Dawn (maternal grandmother)", "Lee, mum's partner,", "Kelly - birth mum -": a name
+    given its place in the family in brackets or between commas."""
+    if tokens[last].possessive or _word(tokens, last + 1) not in ("(", ",", "-", "–"):
+        return False
+    index = last + 2
+    if _word(tokens, index) in ("her", "his", "their", "the"):
+        index += 1
+    while _word(tokens, index) in _KIN_ADJECTIVES and index < last + 5:
+        index += 1
+    word = _word(tokens, index)
+    if word not in ADULT_KIN or word in _NEEDS_AN_OWNER or tokens[index].possessive:
+        return False
+    return _word(tokens, index + 1) in (")", ",", "-", "–", ".", "")
+
+
 def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
     index = first - 1
     for _ in range(2):
@@ -497,19 +678,26 @@ def _adult_kin_before(tokens: Sequence[Token], first: int) -> bool:
 
 
 # "since she was 14", "when he turned 3", "from the age of 12": a child's age with no name beside.
+_AGE_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("zero", "one")), key=len)[::-1])
 _PRONOUN_AGE = re.compile(
     r"\b(?:since|when|until|till|before|after|because)[ ]{1,3}(?:she|he|they)[ ]{1,3}"
     r"(?:was|were|turned|is|had[ ]{1,3}turned)[ ]{1,3}(?:only[ ]{1,3}|just[ ]{1,3}|aged[ ]{1,3})?"
-    r"(\d{1,2})\b(?![:.]\d|[ ]?(?:%|am\b|pm\b|o'clock|minutes|mins|hours|weeks\b|days\b))"
-    r"|\b(?:since|from|at|by)[ ]{1,3}the[ ]{1,3}age[ ]{1,3}of[ ]{1,3}(\d{1,2})\b",
+    rf"(\d{{1,2}}|{_AGE_WORDS})\b"
+    r"(?![:.]\d|[ ]?(?:%|am\b|pm\b|o'clock|minutes|mins|hours|weeks\b|days\b))"
+    r"|\b(?:since|from|at|by)[ ]{1,3}the[ ]{1,3}age[ ]{1,3}of[ ]{1,3}"
+    rf"(\d{{1,2}}|{_AGE_WORDS})\b"
+    # "He turns 18 in March", "she turned twelve last week"
+    r"|\b(?:she|he|they)[ ]{1,3}(?:turns|turned|will[ ]{1,3}turn)[ ]{1,3}"
+    rf"(\d{{1,2}}|{_AGE_WORDS})\b(?![:.]\d|[ ]?%)",
     re.IGNORECASE,
 )
 
 
 def pronoun_ages(text: str) -> Iterator[Finding]:
     for match in _PRONOUN_AGE.finditer(text):
-        group = 1 if match.group(1) is not None else 2
-        if int(match.group(group)) <= OLDEST_CHILD_AGE:
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+        said = match.group(group).lower()
+        if NUMBER_WORDS.get(said, int(said) if said.isdigit() else 99) <= OLDEST_CHILD_AGE:
             yield finding(FindingKind.AGE, text, match.start(group), match.end(group))
 
 
@@ -525,10 +713,19 @@ def _role_after(tokens: Sequence[Token], last: int) -> bool:
             word = _word(tokens, index + offset)
             if word in _ROLE_WORDS:
                 return True
+            if word in _OBJECT_VERBS:
+                return False  # "Archie has told the nurse": the role is someone else's
             kin = word in _KIN and not tokens[index + offset].possessive
             if word in (".", ";", ")", "!", "?", "") or kin:
                 return False
     return False
+
+
+# Verbs that put a role after them out of the name's reach: "Archie has told the nurse".
+_OBJECT_VERBS = words(
+    "told tells asked asks saw sees seen hit hits kicked kicks bit bites punched phoned rang"
+    " texted emailed called wants wanted likes liked loves loved misses missed"
+)
 
 
 def _role_before(tokens: Sequence[Token], first: int) -> bool:
@@ -550,8 +747,12 @@ def _role_before(tokens: Sequence[Token], first: int) -> bool:
     for phrase in _STAFF_INTRODUCERS:
         size = len(phrase)
         if tuple(_word(tokens, first - size + i) for i in range(size)) == phrase:
-            return True
+            # "Text from Paige:": a family member's message, not a colleague's sign-off
+            return not (phrase == ("from",) and _word(tokens, first - 2) in _MESSAGES)
     return False
+
+
+_MESSAGES = words("text texts voicemail whatsapp snapchat")
 
 
 def _staff_verb_after(tokens: Sequence[Token], last: int) -> bool:
@@ -614,6 +815,65 @@ def _after_a_proper_noun(tokens: Sequence[Token], first: int) -> bool:
 _PROPER_NOUN_NOT = words("little big young baby tiny wee")
 
 
+def _pet_after(tokens: Sequence[Token], last: int) -> bool:
+    """ "Bruno the labrador", "Luna, our cat,", "Max (dog)": a pet named before what it is."""
+    index = last + 1
+    if _word(tokens, index) in ("(", ",", "-", "–"):
+        index += 1
+    if _word(tokens, index) in ("the", "a", "our", "my", "her", "his", "their", "family"):
+        index += 1
+    # "Bruno, our office dog,": a word may describe the pet
+    return _word(tokens, index) in _PETS or _word(tokens, index + 1) in _PETS
+
+
+_MAXIMA = words("capacity size limit number amount load speed height weight length")
+_COLOURS = words("red amber green blue yellow orange purple pink black white grey gray")
+
+
+def _a_title(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Matilda the Musical", "Bob the Builder": a name, "the" and a capitalised word is the
+    title of a show, a book or a character (not "Kayden the eldest")."""
+    the = mention.last + 1
+    if tokens[mention.last].possessive or _word(tokens, the) != "the":
+        return False
+    following = tokens[the + 1] if the + 1 < len(tokens) else None
+    return (
+        following is not None
+        and not following.line_start
+        and following.text[:1].isupper()
+        and following.lower not in _KIN
+    )
+
+
+def _a_colour(tokens: Sequence[Token], mention: _Mention) -> bool:
+    """ "Amber and red ratings", "green or Amber": a colour listed with another colour."""
+    after = (_word(tokens, mention.last + 1), _word(tokens, mention.last + 2))
+    if after[0] in _COLOURS and not tokens[mention.last].possessive:
+        return True  # "Sienna red paint", "Olive green"
+    if mention.key == "max" and after[0] in _MAXIMA:
+        return True  # "Max capacity of the room"
+    if mention.key not in _COLOURS:
+        return False
+    before = (_word(tokens, mention.first - 1), _word(tokens, mention.first - 2))
+    joiners = ("and", "or", "/", ",", "to")
+    return (after[0] in joiners and after[1] in _COLOURS) or (
+        before[0] in joiners and before[1] in _COLOURS
+    )
+
+
+def _pet_named_before(tokens: Sequence[Token], first: int) -> bool:
+    """A name in brackets after a pet earlier in the sentence: "the rabbit at the centre (Mr
+    Nibbles)"."""
+    if _word(tokens, first - 1) != "(":
+        return False
+    for index in range(first - 2, max(-1, first - 10), -1):
+        if _sentence_break(tokens, index):
+            return False
+        if tokens[index].lower in _PETS:
+            return True
+    return False
+
+
 def _a_pet(tokens: Sequence[Token], first: int) -> bool:
     """ "the dog, Luna,", "her cat Max": pets are not people."""
     index = first - 1
@@ -642,11 +902,18 @@ def _join_lists(tokens: Sequence[Token], mentions: list[_Mention]) -> None:
             flagged = [m for m in pair if m.verdict in (_Verdict.CHILD, _Verdict.FAMILY)]
             for other in pair:
                 capital = tokens[other.first].text[0].isupper()
+                # "hope and amber seen at home": a writer who does not capitalise names
+                lower_list = (
+                    bool(flagged)
+                    and not tokens[flagged[0].first].text[0].isupper()
+                    and not capital
+                    and other.tier in ("strong", "word")
+                )
                 if (
                     flagged
                     and other.verdict in (_Verdict.NONE, _Verdict.DIRECTORY)
-                    and capital
-                    and other.tier != "calendar"
+                    and (capital or lower_list)
+                    and other.tier not in ("calendar", "place")
                 ):
                     other.verdict = flagged[0].verdict
 
@@ -681,6 +948,8 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
         before = _word(tokens, index - 1)
         after = _word(tokens, index + 1)
         titled = before in _TITLES and not tokens[index].line_start
+        if titled and (_pet_named_before(tokens, index - 1) or _pet_after(tokens, index)):
+            continue  # "The rabbit at the contact centre (Mr Nibbles)", "Mr Tickles the tortoise"
         if titled and not _role_after(tokens, index) and not _role_before(tokens, index - 1):
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
         elif (
@@ -689,6 +958,54 @@ def _family_surnames(text: str, tokens: Sequence[Token], staff: Staff) -> Iterat
             and _word(tokens, index + 2) not in _ORGANISATION_NOUNS
         ):  # not "the Meadows Family Centre"
             yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+        elif _the_surname_children(tokens, index):
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+        elif _family_visited(tokens, index):
+            yield finding(FindingKind.FAMILY_NAME, text, token.start, token.end)
+
+
+_A_FAMILYS_CHILDREN = words("children kids siblings twins boys girls household")
+
+
+def _the_surname_children(tokens: Sequence[Token], index: int) -> bool:
+    """ "the Okonkwo children", "the Clarke twins" (not "the Leeds children's services", nor a
+    place: "the Chelsea kids")."""
+    after = index + 1
+    return (
+        _word(tokens, index - 1) == "the"
+        and _word(tokens, after) in _A_FAMILYS_CHILDREN
+        and not tokens[after].possessive
+        and not tokens[after].line_start
+        and tokens[index].lower not in gazetteer().places
+        # what the children do or are, not "the Oldham children work", "the Kirklees children
+        # in care"
+        and _word(tokens, after + 1) in _SAID_OF_CHILDREN
+    )
+
+
+_SAID_OF_CHILDREN = _PERSON_VERBS | words(
+    "are were have had live stay stayed remain . , ; ) : ! ? and - –"
+)
+
+
+_VISITING = words("visit visits visited visiting saw seen met meeting")
+
+
+def _family_visited(tokens: Sequence[Token], index: int) -> bool:
+    """ "home visit to the Pearsons", "visited the Smiths": a family named by its surname in
+    the plural, as the people a worker visits or sees."""
+    token = tokens[index]
+    if token.possessive or not token.lower.endswith("s") or len(token.text) < 5:
+        return False
+    if _word(tokens, index - 1) != "the":
+        return False
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is not None and not following.line_start and following.text[:1].isupper():
+        return False  # part of a longer name: "visited the Meadows Family Centre"
+    before = index - 2
+    if _word(tokens, before) == "to":
+        before -= 1
+    return _word(tokens, before) in _VISITING
 
 
 def beside_names(text: str, tokens: Sequence[Token], names: Sequence[Finding]) -> list[Finding]:
