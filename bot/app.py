@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from bot.store import directory
 from bot.store.audit import AuditWriter
 from bot.store.db import Database
 from bot.store.models import InboundEvent, Person
-from bot.store.outbox import OutboxWriter
+from bot.store.outbox import Delivered, OutboxWriter
 from bot.store.upserts import dialect_of, insert_or_ignore
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,25 @@ class QABot:
         values = {"platform": platform, "event_id": event_id[:300], "received_at": self.clock()}
         result = await session.execute(stmt, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def delivery_kinds(self) -> frozenset[str]:
+        """The kinds of outbox row some area listens for (``Router.delivered``)."""
+        return frozenset(k for watch in self.router.delivery_watches for k in watch.kinds)
+
+    async def after_delivery(self, rows: Sequence[Delivered]) -> None:
+        """Tell each area's listener what the delivery worker did with rows of its kinds."""
+        for watch in self.router.delivery_watches:
+            mine = [row for row in rows if row.kind in watch.kinds]
+            if not mine:
+                continue
+            try:
+                async with self.db.session() as session:
+                    ctx = self.context(session, None)
+                    await watch.listener(ctx, mine)
+                if ctx.outbox.written:
+                    self.outbox_signal.set()
+            except Exception:
+                log.exception("a delivery listener failed; the sweep catches up later")
 
     async def run_sweeps(self, names: Iterable[str] | None = None) -> int:
         """Run the scheduled sweeps once; returns how many outbox rows they wrote."""

@@ -169,6 +169,30 @@ async def new_draft(
     return broadcast
 
 
+async def resolve_scope(ctx: Context, asked: rules.ScopeAsked) -> DigestScope | str:
+    """The scope asked for, with the directory's spelling of its name; a string is the
+    problem to show (an unknown service or team, with the names there are)."""
+    if asked.kind == "authority":
+        return DigestScope()
+    known = await store.scope_names(ctx.session, asked.kind)
+    name = rules.match_name(asked.name, known)
+    if name is None:
+        return rules.unknown_name(asked.kind, asked.name, known)
+    return DigestScope(kind="service" if asked.kind == "service" else "team", name=name)
+
+
+def scoped_audience(ctx: Context, scope: DigestScope) -> rules.Audience:
+    """A service's digest goes to that service's team channels, a team's to its channel (when
+    it has one); the whole authority's to the framework's digest audience."""
+    if scope.kind == "service" and scope.name:
+        return rules.Audience(services=(scope.name,))
+    if scope.kind == "team" and scope.name:
+        channel = rules.match_name(scope.name, ctx.framework.channels.teams)
+        if channel is not None:
+            return rules.Audience(teams=(channel,))
+    return default_audience(ctx)
+
+
 def default_audience(ctx: Context) -> rules.Audience:
     digest = ctx.framework.broadcasts.digest
     chosen = digest.audience if digest is not None else ("all_team_channels",)

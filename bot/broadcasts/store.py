@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.broadcasts.rules import RowState
-from bot.store.models import Base, OutboxMessage, Person, PersonRole, Team, UTCDateTime
+from bot.store.models import (
+    Base,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    Service,
+    Team,
+    UTCDateTime,
+)
 
 DRAFT, APPROVED, SENDING, DONE, DISCARDED = "draft", "approved", "sending", "done", "discarded"
 
@@ -76,6 +84,13 @@ class BroadcastRead(Base):
 
 def key_prefix(broadcast_id: int) -> str:
     return f"bcast:{broadcast_id}:"
+
+
+def broadcast_of(dedupe_key: str) -> int | None:
+    """The broadcast an outbox key (``bcast:<id>:<recipient>``) belongs to."""
+    head, _, rest = dedupe_key.partition(":")
+    number, _, _ = rest.partition(":")
+    return int(number) if head == "bcast" and number.isdigit() else None
 
 
 async def by_id(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
@@ -223,3 +238,9 @@ async def team_services(session: AsyncSession) -> dict[str, str]:
         for t in result.unique().scalars()
         if t.service is not None
     }
+
+
+async def scope_names(session: AsyncSession, kind: str) -> list[str]:
+    """The directory's names of services or of teams, for a digest's scope."""
+    column = Service.name if kind == "service" else Team.name
+    return list((await session.execute(select(column).order_by(column))).scalars())

@@ -218,6 +218,22 @@ def test_digest_and_newsletter_export(tmp_path: Path, monkeypatch: pytest.Monkey
     written = out.read_text()
     assert written.startswith("# Closing the Loop: Q2 2026-27")
     assert "1 July 2026 to 30 September 2026" in written
+    assert "(the whole authority)" in written
+
+    team = tmp_path / "team.md"
+    result = CliRunner().invoke(
+        app, ["digest", "export", "--team", "taunton cp", "--format", "md", "--out", str(team)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(Taunton CP)" in team.read_text()
+    unknown = CliRunner().invoke(
+        app, ["digest", "export", "--service", "Atlantis", "--format", "md", "--out", str(team)]
+    )
+    assert unknown.exit_code == 2 and "There is no service called" in unknown.output
+    both = CliRunner().invoke(
+        app, ["digest", "export", "--service", "SW", "--team", "Taunton CP", "--out", str(team)]
+    )
+    assert both.exit_code == 2 and "not both" in both.output
     file = tmp_path / "news.md"
     file.write_text(MARKDOWN)
     page = tmp_path / "news.html"
