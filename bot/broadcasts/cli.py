@@ -155,8 +155,15 @@ async def _send(
                 console.print(f"[red]{approver} does not have the QA role:[/red] nothing sent.")
                 return PARTLY_OR_NOT_DONE
             if person is None:
+                # The proposed time stays on the draft: the approver sees it and can accept it.
+                broadcast.send_at = when
                 await sweeps.send_review(ctx, broadcast)
                 console.print("Sent to the QA team channel as a draft to approve there.")
+                if when is not None:
+                    console.print(
+                        f"Proposed time: {when.astimezone(ctx.tz):%H:%M on %-d %B %Y}; "
+                        "the approver can accept it or choose another."
+                    )
                 return DONE
             ctx.person = person
             await flows.approve(ctx, broadcast, when)

@@ -94,7 +94,7 @@ async def _review_replies(ctx: Context, broadcast: Broadcast) -> list[Reply]:
     audience = rules.audience_from_tokens(broadcast.audience).describe()
     return [
         *(Reply(card) for card in parts),
-        Reply(bcards.review(broadcast, audience, len(parts))),
+        Reply(bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))),
     ]
 
 
@@ -161,7 +161,14 @@ async def approve_action(ctx: Context, action: Action) -> list[Reply]:
         return stop
     if (nobody := await _nobody(ctx, found)) is not None:
         return nobody
-    await flows.approve(ctx, found)
+    # "Approve for the proposed time" accepts the time kept on the draft (never one the
+    # button carries); "Approve and send" sends now.
+    when = flows.proposed(ctx, found) if action.data.get("proposed") else None
+    await flows.approve(ctx, found, when)
+    if when is not None and when > ctx.now:
+        local = when.astimezone(ctx.tz)
+        text = f"“{found.title}” is approved and will be sent at {local:%H:%M on %-d %B %Y}."
+        return _reply(bcards.note("Scheduled", text, "good"), replace=True)
     return _reply(
         bcards.note(
             "Approved",
@@ -247,6 +254,10 @@ async def schedule_action(ctx: Context, action: Action) -> list[Reply]:
         return found
     if (stop := _not_draft(found)) is not None:
         return stop
+    when = flows.proposed(ctx, found)
+    if when is not None and when > ctx.now:
+        local = when.astimezone(ctx.tz)
+        return _reply(bcards.schedule_form(found, local.date().isoformat(), f"{local:%H:%M}"))
     return _reply(bcards.schedule_form(found, ctx.today.isoformat(), "09:00"))
 
 

@@ -193,6 +193,19 @@ def scoped_audience(ctx: Context, scope: DigestScope) -> rules.Audience:
     return default_audience(ctx)
 
 
+def proposed(ctx: Context, broadcast: Broadcast) -> datetime | None:
+    """The sending time a draft's author proposed (kept on the draft until it is approved)."""
+    return broadcast.send_at if broadcast.status == DRAFT else None
+
+
+def proposed_text(ctx: Context, broadcast: Broadcast) -> str | None:
+    when = proposed(ctx, broadcast)
+    if when is None:
+        return None
+    passed = " (already passed: approving sends it now)" if when <= ctx.now else ""
+    return f"{when.astimezone(ctx.tz):%H:%M on %-d %B %Y} (UK time){passed}"
+
+
 def default_audience(ctx: Context) -> rules.Audience:
     digest = ctx.framework.broadcasts.digest
     chosen = digest.audience if digest is not None else ("all_team_channels",)

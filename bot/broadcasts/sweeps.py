@@ -52,7 +52,8 @@ async def send_review(ctx: Context, broadcast: store.Broadcast) -> None:
 
     parts = flows.message_cards(ctx, broadcast)
     audience = rules.audience_from_tokens(broadcast.audience).describe()
-    cards: list[Card] = [*parts, bcards.review(broadcast, audience, len(parts))]
+    review = bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))
+    cards: list[Card] = [*parts, review]
     for index, card in enumerate(cards, start=1):
         await ctx.outbox.to_route(
             "qa_team", card, key=f"bcast-review:{broadcast.id}:{index}", kind="broadcast_review"

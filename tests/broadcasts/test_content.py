@@ -242,3 +242,31 @@ def test_digest_and_newsletter_export(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     assert result.exit_code == 0, result.output
     assert "<h2>Background</h2>" in page.read_text()
+
+
+def test_a_time_proposed_without_an_approver_is_kept_on_the_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = _cli_env(tmp_path, monkeypatch)
+    file = tmp_path / "news.md"
+    file.write_text(MARKDOWN)
+    result = CliRunner().invoke(
+        app,
+        ["newsletter", "send", str(file), "--audience", "all-teams", "--at", "2030-12-02 09:30"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Proposed time: 09:30 on 2 December 2030" in result.output, result.output
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        status, send_at = conn.execute(text("SELECT status, send_at FROM broadcasts")).one()
+        payloads = conn.execute(
+            text("SELECT payload FROM outbox WHERE dedupe_key LIKE 'bcast-review:%'")
+        ).scalars()
+        review = [p for p in payloads if "broadcast_review" in str(p)]
+    engine.dispose()
+    # Still a draft (nothing sent), with the proposed time (09:30 UK time is 09:30 UTC then).
+    assert status == "draft" and str(send_at).startswith("2030-12-02 09:30"), (status, send_at)
+    (card,) = review
+    shown = json.dumps(card)
+    assert "Proposed time" in shown and "09:30 on 2 December 2030" in shown
+    assert "Approve for the proposed time" in shown
