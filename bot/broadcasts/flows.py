@@ -99,7 +99,7 @@ def _section(section: Section, parts: list[DigestPart]) -> ContentSection:
         return ContentSection(heading=heading, body=NO_SOURCE)
     figures = [_figure(f) for p in parts for f in p.figures]
     charts = [
-        Chart(title=d.title, counts=[(k, n) for k, n in d.counts], kind=d.kind)
+        Chart(title=d.title, counts=[(k, n) for k, n in d.counts], kind=d.kind, of=list(d.of))
         for p in parts
         for d in p.distributions
     ]

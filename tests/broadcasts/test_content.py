@@ -126,6 +126,29 @@ def test_export_as_markdown_and_standalone_html_from_the_same_model() -> None:
     assert "<li>Good: 21</li>" in html
 
 
+def test_a_quota_completion_chart_is_listed_out_of_its_totals_everywhere() -> None:
+    chart = Chart(
+        title="Quotas met",
+        counts=[("Family feedback", 12), ("Dip review", 0)],
+        kind="completion",
+        of=[15, 0],
+    )
+    content = Content(
+        title="Closing the Loop",
+        kind="digest",
+        sections=[ContentSection(heading="How much did we do?", charts=[chart])],
+    )
+    expected = "Quotas met: Family feedback: 12 of 15 (80 %); Dip review: 0 of 0 (none due)"
+    assert chart.as_text() == expected
+    assert "- Family feedback: 12 of 15 (80 %)" in export.to_markdown(content)
+    html = export.to_html(content, lambda chart: b"\x89PNG fake")
+    assert "<li>Family feedback: 12 of 15 (80 %)</li>" in html
+    # Saved and read back (a draft), the totals are kept; without one per category, refused.
+    assert Content.model_validate(content.model_dump(mode="json")) == content
+    with pytest.raises(ValueError, match="total for every category"):
+        Chart(title="Quotas met", counts=[("A", 1)], kind="completion")
+
+
 def _cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     database = tmp_path / "qabot.db"
     monkeypatch.setenv("QABOT_DATABASE_URL", f"sqlite:///{database}")
