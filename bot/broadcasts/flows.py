@@ -359,7 +359,10 @@ async def report_card(ctx: Context, broadcast: Broadcast, csv_url: str | None = 
 
 async def refresh_report(ctx: Context, broadcast: Broadcast) -> bool:
     """Show the current totals on the report, in place, when they changed; a broadcast with
-    nobody left waiting is done. True when the report was updated."""
+    nobody left waiting is done. True when the report was updated. The delivery listener,
+    the sweep and Refresh may run at once: the broadcast's row is locked first, so each sees
+    the version the last one wrote."""
+    await store.lock(ctx.session, broadcast)
     tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
     reads = await store.reads_by_team(ctx.session, broadcast.id)
     version, _, shown = (broadcast.report_key or "0|").partition("|")

@@ -97,6 +97,17 @@ async def by_id(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
     return await session.get(Broadcast, broadcast_id)
 
 
+async def lock(session: AsyncSession, broadcast: Broadcast) -> None:
+    """Hold the broadcast's row until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway) and read it afresh: a live report is updated by one transaction at a time."""
+    await session.execute(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def by_dedupe_key(session: AsyncSession, key: str) -> Broadcast | None:
     result = await session.execute(select(Broadcast).where(Broadcast.dedupe_key == key))
     return result.scalar_one_or_none()
