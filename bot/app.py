@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from bot.store import directory
 from bot.store.audit import AuditWriter
 from bot.store.db import Database
 from bot.store.models import InboundEvent, Person
-from bot.store.outbox import OutboxWriter
+from bot.store.outbox import Delivered, OutboxWriter
 from bot.store.upserts import dialect_of, insert_or_ignore
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ class QABot:
         event_id: str | None = None,
         resolve_email: Callable[[], Awaitable[str | None]] | None = None,
         route: RouteReplies | None = None,
+        unknown_inline: bool = False,
     ) -> TurnResult:
         """Run one turn in one unit of work, committed before the platform is answered.
 
@@ -131,10 +132,12 @@ class QABot:
         linked to the directory by email. ``route`` lets the channel queue the replies it will
         not answer inline, in the same unit of work: the event is never marked as handled
         without its replies being saved too. It returns the replies to answer inline.
+        ``unknown_inline``: the channel answers a person known not to be in the directory
+        inline (a slash command), so that answer needs no unit of work.
         """
         try:
             known = self.people.get(turn.platform, turn.user_id)
-            if known is NOT_IN_DIRECTORY and event_id is None and route is None:
+            if known is NOT_IN_DIRECTORY and event_id is None and (route is None or unknown_inline):
                 # Nothing to record, nobody to look up: answered without the database.
                 return TurnResult([Reply(common.not_in_directory_card(self.framework))])
             email = None if known is not None else await self._email_if_unknown(turn, resolve_email)
@@ -270,6 +273,25 @@ class QABot:
         values = {"platform": platform, "event_id": event_id[:300], "received_at": self.clock()}
         result = await session.execute(stmt, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def delivery_kinds(self) -> frozenset[str]:
+        """The kinds of outbox row some area listens for (``Router.delivered``)."""
+        return frozenset(k for watch in self.router.delivery_watches for k in watch.kinds)
+
+    async def after_delivery(self, rows: Sequence[Delivered]) -> None:
+        """Tell each area's listener what the delivery worker did with rows of its kinds."""
+        for watch in self.router.delivery_watches:
+            mine = [row for row in rows if row.kind in watch.kinds]
+            if not mine:
+                continue
+            try:
+                async with self.db.session() as session:
+                    ctx = self.context(session, None)
+                    await watch.listener(ctx, mine)
+                if ctx.outbox.written:
+                    self.outbox_signal.set()
+            except Exception:
+                log.exception("a delivery listener failed; the sweep catches up later")
 
     async def run_sweeps(self, names: Iterable[str] | None = None) -> int:
         """Run the scheduled sweeps once; returns how many outbox rows they wrote."""

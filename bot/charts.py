@@ -14,7 +14,7 @@ import io
 import threading
 from typing import TYPE_CHECKING
 
-from bot.domain.digest import Distribution
+from bot.domain.digest import Distribution, completion_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,7 +36,9 @@ def describe(dist: Distribution) -> str:
     if not dist.counts:
         return f"{dist.title}: no data for this period."
     total = dist.total
-    if dist.kind == "line":
+    if dist.kind == "completion":
+        parts = [f"{label} {completion_text(n, of, p)}" for label, n, of, p in dist.completion()]
+    elif dist.kind == "line":
         parts = [f"{label} {count}" for label, count in dist.counts]
     else:
         parts = [f"{label} {count} ({_share(count, total)})" for label, count in dist.counts]
@@ -63,6 +65,8 @@ def render_png(dist: Distribution) -> bytes:
             _empty(axes)
         elif dist.kind == "line":
             _line(axes, dist)
+        elif dist.kind == "completion":
+            _completion(axes, dist)
         else:
             _bars(axes, dist)
         figure.tight_layout()
@@ -106,6 +110,28 @@ def _horizontal_bars(axes: Axes, dist: Distribution) -> None:
     axes.set_xlim(0, max(values) * 1.15 or 1)
     axes.spines["top"].set_visible(False)
     axes.spines["right"].set_visible(False)
+
+
+DONE_COLOUR, TRACK_COLOUR = "#3c8d5a", "#e4e8ec"
+
+
+def _completion(axes: Axes, dist: Distribution) -> None:
+    """One bar per category, out of 100 %, on a pale track to 100 %, labelled "12 of 15
+    (80 %)"; a category with nothing due shows an empty track."""
+    rows = dist.completion()
+    labels = [_short(label) for label, *_ in rows]
+    shares = [min(p, 100) if p is not None else 0 for *_, p in rows]
+    positions = list(range(len(rows)))
+    axes.barh(positions, [100] * len(rows), color=TRACK_COLOUR)
+    axes.barh(positions, shares, color=DONE_COLOUR)
+    for y, (_, n, of, p) in zip(positions, rows, strict=True):
+        axes.text(101, y, completion_text(n, of, p), va="center", fontsize=8)
+    axes.set_yticks(positions, labels, fontsize=7 if len(rows) > 10 else 8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 130)
+    axes.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], fontsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
 
 
 def _short(label: str, width: int = 28) -> str:

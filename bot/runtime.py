@@ -111,6 +111,10 @@ class Runtime:
             max_attempts=self.settings.delivery_max_attempts,
             platforms=self.bot.platforms,
             teams_needs_linked_channel=self.bot.teams_local,
+            # Live delivery reports: the areas' Router.delivered listeners, a few seconds after
+            # each batch.
+            after_batch=self.bot.after_delivery,
+            watch_kinds=self.bot.delivery_kinds(),
         )
         if self.run_delivery:
             self._tasks.append(asyncio.create_task(self.worker.run(), name="delivery"))
@@ -208,6 +212,7 @@ class Runtime:
         self._tasks.clear()
         messages_back = 0
         if self.worker is not None:
+            await self.worker.stop_telling()
             try:
                 messages_back = await self.worker.release_unsent()
             except Exception:

@@ -31,11 +31,22 @@ def _in_sentence(label: str) -> str:
     return label if first.isupper() else f"{first.lower()} {rest}".strip()
 
 
-def review(broadcast: Broadcast, audience: str, parts: int) -> Card:
-    """The QA team's card for a draft: Edit, Approve, Schedule, Discard."""
+def review(broadcast: Broadcast, audience: str, parts: int, proposed: str | None = None) -> Card:
+    """The QA team's card for a draft: Edit, Approve, Schedule, Discard; with the time its
+    author proposed (``qabot newsletter send --at``), which the approver can accept."""
     data = {"b": broadcast.id}
+    facts = [("Goes to", clip(audience, 500)), ("Sent as", split_text(parts))]
+    accept = []
+    if proposed:
+        facts.append(("Proposed time", proposed))
+        accept = [
+            Button(
+                label="Approve for the proposed time",
+                verb="bcast.approve",
+                data={**data, "proposed": True},
+            )
+        ]
     label = bcontent.KIND_LABELS.get(broadcast.kind, "Broadcast")
-    split = f"{parts} numbered parts (too long for one message)" if parts > 1 else "one message"
     return Card(
         name="broadcast_review",
         title=f"Draft {_in_sentence(label)}: {clip(broadcast.title, 120)}",
@@ -44,16 +55,21 @@ def review(broadcast: Broadcast, audience: str, parts: int) -> Card:
             TextBlock(
                 text="Nothing is sent until someone in the QA team approves it.", style="subtle"
             ),
-            Facts(facts=[("Goes to", clip(audience, 500)), ("Sent as", split)]),
+            Facts(facts=facts),
         ],
         buttons=[
             Button(label="Approve and send", verb="bcast.approve", data=data, style="primary"),
+            *accept,
             Button(label="Edit", verb="bcast.edit", data=data),
             Button(label="Schedule", verb="bcast.schedule", data=data),
             Button(label="Preview", verb="bcast.preview", data=data),
             Button(label="Discard", verb="bcast.discard", data=data, style="danger"),
         ],
     )
+
+
+def split_text(parts: int) -> str:
+    return f"{parts} numbered parts (too long for one message)" if parts > 1 else "one message"
 
 
 def edit_form(broadcast: Broadcast, content: Content) -> Card:

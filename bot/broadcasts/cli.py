@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from bot.broadcasts import rules
 from bot.commands import (
     CANNOT_START,
     DONE,
@@ -154,8 +155,15 @@ async def _send(
                 console.print(f"[red]{approver} does not have the QA role:[/red] nothing sent.")
                 return PARTLY_OR_NOT_DONE
             if person is None:
+                # The proposed time stays on the draft: the approver sees it and can accept it.
+                broadcast.send_at = when
                 await sweeps.send_review(ctx, broadcast)
                 console.print("Sent to the QA team channel as a draft to approve there.")
+                if when is not None:
+                    console.print(
+                        f"Proposed time: {when.astimezone(ctx.tz):%H:%M on %-d %B %Y}; "
+                        "the approver can accept it or choose another."
+                    )
                 return DONE
             ctx.person = person
             await flows.approve(ctx, broadcast, when)
@@ -240,16 +248,28 @@ def digest_export_command(open_bot: OpenBot) -> Callable[..., None]:
         out: Annotated[Path, typer.Option(help="The file to write")],
         format: Annotated[str, typer.Option("--format", help="md or html")] = "html",
         period: Annotated[str, typer.Option(help='"Q2 2026-27", "2026-07" or "last"')] = "last",
+        service: Annotated[
+            str | None, typer.Option(help="Only this service (its name in the directory)")
+        ] = None,
+        team: Annotated[
+            str | None, typer.Option(help="Only this team (its name in the directory)")
+        ] = None,
     ) -> None:
-        """Compose the QA digest for a period from the bot's data and export it."""
-        raise typer.Exit(asyncio.run(_digest_export(open_bot, out, format, period)))
+        """Compose the QA digest for a period (and a service or a team) and export it."""
+        if service is not None and team is not None:
+            console.print("[red]Give --service or --team, not both.[/red]")
+            raise typer.Exit(CANNOT_START)
+        asked = rules.ScopeAsked(period, "service", service) if service is not None else None
+        if team is not None:
+            asked = rules.ScopeAsked(period, "team", team)
+        asked = asked or rules.ScopeAsked(period)
+        raise typer.Exit(asyncio.run(_digest_export(open_bot, out, format, asked)))
 
     return digest_export
 
 
-async def _digest_export(open_bot: OpenBot, out: Path, format: str, period_text: str) -> int:
-    from bot.broadcasts import flows, rules
-    from bot.domain.digest import DigestScope
+async def _digest_export(open_bot: OpenBot, out: Path, format: str, asked: rules.ScopeAsked) -> int:
+    from bot.broadcasts import flows
 
     runtime = open_bot(cli_settings())
     await runtime.start()
@@ -260,11 +280,15 @@ async def _digest_export(open_bot: OpenBot, out: Path, format: str, period_text:
             if digest is None:
                 console.print("This framework drafts no QA digest.")
                 return CANNOT_START
-            period = rules.parse_period(period_text, ctx.today, digest)
+            period = rules.parse_period(asked.period, ctx.today, digest)
             if isinstance(period, str):
                 console.print(f"[red]--period:[/red] {period}")
                 return CANNOT_START
-            content = await flows.compose_digest(ctx, period, DigestScope())
+            scope = await flows.resolve_scope(ctx, asked)
+            if isinstance(scope, str):
+                console.print(f"[red]--{asked.kind}:[/red] {scope}")
+                return CANNOT_START
+            content = await flows.compose_digest(ctx, period, scope)
         return _write(content, format, out)
     finally:
         await runtime.stop()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.cards import adaptive, blockkit
 from bot.cards.model import Button, Card, Element, Facts, Image, TextBlock
-from bot.domain.digest import Distribution
+from bot.domain.digest import Distribution, completion_text
 
 Kind = Literal["digest", "newsletter", "briefing"]
 KIND_LABELS: dict[str, str] = {
@@ -41,12 +41,30 @@ class Chart(_Model):
 
     title: str
     counts: list[tuple[str, int]]
-    kind: Literal["bar", "line"] = "bar"
+    kind: Literal["bar", "line", "completion"] = "bar"
+    # A completion chart's totals ("12 of 15"), in the order of ``counts``.
+    of: list[int] = []
+
+    @model_validator(mode="after")
+    def _totals_match(self) -> Chart:
+        self.distribution()  # raises ValueError when the totals do not match the counts
+        return self
 
     def distribution(self) -> Distribution:
-        return Distribution(self.title, tuple(self.counts), self.kind)
+        return Distribution(self.title, tuple(self.counts), self.kind, tuple(self.of))
+
+    def lines(self) -> list[str]:
+        """Each category as text: "Quota: 12 of 15 (80 %)" or "Good: 21"."""
+        if self.kind == "completion":
+            return [
+                f"{label}: {completion_text(n, of, p)}"
+                for label, n, of, p in self.distribution().completion()
+            ]
+        return [f"{label}: {n}" for label, n in self.counts]
 
     def as_text(self) -> str:
+        if self.kind == "completion":
+            return f"{self.title}: {'; '.join(self.lines()) or 'no data'}"
         total = sum(n for _, n in self.counts)
         listed = "; ".join(f"{label}: {n}" for label, n in self.counts) or "no data"
         suffix = f" (total {total})" if self.kind == "bar" and self.counts else ""

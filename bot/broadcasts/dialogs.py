@@ -18,7 +18,6 @@ from bot.broadcasts.store import APPROVED, DRAFT, Broadcast
 from bot.cards.model import Card, TextBlock
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.dialogs.forms import as_text, load_staff_names, screen_fields
-from bot.domain.digest import DigestScope
 from bot.domain.roles import Role
 
 log = logging.getLogger("bot.broadcasts.dialogs")
@@ -31,7 +30,7 @@ def register(router: Router) -> None:
         "digest",
         summary="Draft the QA digest from the bot's data, for the QA team to review",
         roles=QA,
-        usage="digest draft [Q2 2026-27]",
+        usage="digest draft [Q2 2026-27] [for service NAME | for team NAME]",
     )(digest_command)
     router.command("newsletter", summary="Write a newsletter to team channels or people", roles=QA)(
         newsletter_command
@@ -72,12 +71,21 @@ async def digest_command(ctx: Context, args: str) -> list[Reply]:
         return _reply(bcards.note("No digest", "This framework drafts no QA digest."))
     words = args.strip()
     words = words[len("draft") :].strip() if words.lower().startswith("draft") else words
-    period = rules.parse_period(words, ctx.today, digest)
+    asked = rules.parse_scope(words)
+    if isinstance(asked, str):
+        log.info("digest draft refused: unknown scope")
+        return _reply(bcards.note("For whom?", asked, "warning"))
+    period = rules.parse_period(asked.period, ctx.today, digest)
     if isinstance(period, str):
         log.info("digest draft refused: unknown period")
         return _reply(bcards.note("Which period?", period, "warning"))
-    content = await flows.compose_digest(ctx, period, DigestScope())
-    broadcast = await flows.new_draft(ctx, content, flows.default_audience(ctx), period=period)
+    scope = await flows.resolve_scope(ctx, asked)
+    if isinstance(scope, str):
+        log.info("digest draft refused: unknown %s", asked.kind)
+        return _reply(bcards.note("For whom?", scope, "warning"))
+    content = await flows.compose_digest(ctx, period, scope)
+    audience = flows.scoped_audience(ctx, scope)
+    broadcast = await flows.new_draft(ctx, content, audience, period=period)
     return await _review_replies(ctx, broadcast)
 
 
@@ -86,7 +94,7 @@ async def _review_replies(ctx: Context, broadcast: Broadcast) -> list[Reply]:
     audience = rules.audience_from_tokens(broadcast.audience).describe()
     return [
         *(Reply(card) for card in parts),
-        Reply(bcards.review(broadcast, audience, len(parts))),
+        Reply(bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))),
     ]
 
 
@@ -153,7 +161,14 @@ async def approve_action(ctx: Context, action: Action) -> list[Reply]:
         return stop
     if (nobody := await _nobody(ctx, found)) is not None:
         return nobody
-    await flows.approve(ctx, found)
+    # "Approve for the proposed time" accepts the time kept on the draft (never one the
+    # button carries); "Approve and send" sends now.
+    when = flows.proposed(ctx, found) if action.data.get("proposed") else None
+    await flows.approve(ctx, found, when)
+    if when is not None and when > ctx.now:
+        local = when.astimezone(ctx.tz)
+        text = f"“{found.title}” is approved and will be sent at {local:%H:%M on %-d %B %Y}."
+        return _reply(bcards.note("Scheduled", text, "good"), replace=True)
     return _reply(
         bcards.note(
             "Approved",
@@ -239,6 +254,10 @@ async def schedule_action(ctx: Context, action: Action) -> list[Reply]:
         return found
     if (stop := _not_draft(found)) is not None:
         return stop
+    when = flows.proposed(ctx, found)
+    if when is not None and when > ctx.now:
+        local = when.astimezone(ctx.tz)
+        return _reply(bcards.schedule_form(found, local.date().isoformat(), f"{local:%H:%M}"))
     return _reply(bcards.schedule_form(found, ctx.today.isoformat(), "09:00"))
 
 

@@ -30,7 +30,7 @@ def to_markdown(content: Content) -> str:
             lines.append("")
         for chart in section.charts:
             lines += [f"**{chart.title}**", ""]
-            lines += [f"- {label}: {n}" for label, n in chart.counts] or ["- no data"]
+            lines += [f"- {line}" for line in chart.lines()] or ["- no data"]
             lines.append("")
         lines += [f"- {h}" for h in section.highlights]
         lines += [f"- [{link.title}]({link.url})" for link in section.links]
@@ -84,7 +84,7 @@ def _paras(text: str) -> str:
 
 
 def _chart(chart: Chart, picture: bytes | None) -> str:
-    listed = "".join(f"<li>{escape(label)}: {n}</li>" for label, n in chart.counts)
+    listed = "".join(f"<li>{escape(line)}</li>" for line in chart.lines())
     img = ""
     if picture:
         data = base64.b64encode(picture).decode("ascii")

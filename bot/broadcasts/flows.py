@@ -99,7 +99,7 @@ def _section(section: Section, parts: list[DigestPart]) -> ContentSection:
         return ContentSection(heading=heading, body=NO_SOURCE)
     figures = [_figure(f) for p in parts for f in p.figures]
     charts = [
-        Chart(title=d.title, counts=[(k, n) for k, n in d.counts], kind=d.kind)
+        Chart(title=d.title, counts=[(k, n) for k, n in d.counts], kind=d.kind, of=list(d.of))
         for p in parts
         for d in p.distributions
     ]
@@ -167,6 +167,43 @@ async def new_draft(
         details={"kind": broadcast.kind, "title": broadcast.title},
     )
     return broadcast
+
+
+async def resolve_scope(ctx: Context, asked: rules.ScopeAsked) -> DigestScope | str:
+    """The scope asked for, with the directory's spelling of its name; a string is the
+    problem to show (an unknown service or team, with the names there are)."""
+    if asked.kind == "authority":
+        return DigestScope()
+    known = await store.scope_names(ctx.session, asked.kind)
+    name = rules.match_name(asked.name, known)
+    if name is None:
+        return rules.unknown_name(asked.kind, asked.name, known)
+    return DigestScope(kind="service" if asked.kind == "service" else "team", name=name)
+
+
+def scoped_audience(ctx: Context, scope: DigestScope) -> rules.Audience:
+    """A service's digest goes to that service's team channels, a team's to its channel (when
+    it has one); the whole authority's to the framework's digest audience."""
+    if scope.kind == "service" and scope.name:
+        return rules.Audience(services=(scope.name,))
+    if scope.kind == "team" and scope.name:
+        channel = rules.match_name(scope.name, ctx.framework.channels.teams)
+        if channel is not None:
+            return rules.Audience(teams=(channel,))
+    return default_audience(ctx)
+
+
+def proposed(ctx: Context, broadcast: Broadcast) -> datetime | None:
+    """The sending time a draft's author proposed (kept on the draft until it is approved)."""
+    return broadcast.send_at if broadcast.status == DRAFT else None
+
+
+def proposed_text(ctx: Context, broadcast: Broadcast) -> str | None:
+    when = proposed(ctx, broadcast)
+    if when is None:
+        return None
+    passed = " (already passed: approving sends it now)" if when <= ctx.now else ""
+    return f"{when.astimezone(ctx.tz):%H:%M on %-d %B %Y} (UK time){passed}"
 
 
 def default_audience(ctx: Context) -> rules.Audience:
@@ -322,7 +359,10 @@ async def report_card(ctx: Context, broadcast: Broadcast, csv_url: str | None = 
 
 async def refresh_report(ctx: Context, broadcast: Broadcast) -> bool:
     """Show the current totals on the report, in place, when they changed; a broadcast with
-    nobody left waiting is done. True when the report was updated."""
+    nobody left waiting is done. True when the report was updated. The delivery listener,
+    the sweep and Refresh may run at once: the broadcast's row is locked first, so each sees
+    the version the last one wrote."""
+    await store.lock(ctx.session, broadcast)
     tally = rules.tally(await store.row_states(ctx.session, broadcast.id))
     reads = await store.reads_by_team(ctx.session, broadcast.id)
     version, _, shown = (broadcast.report_key or "0|").partition("|")

@@ -50,7 +50,8 @@ def samples() -> list[Card]:
     chart_url = "https://qabot.example.org/charts/abcdefghijkl-0-0.png"
     return [
         *cards.broadcast_cards(7, SAMPLE, lambda s, c: chart_url),
-        cards.review(broadcast, "every team channel", 1),
+        # With the time its author proposed: every fact and button the card can have.
+        cards.review(broadcast, "every team channel", 3, "09:30 on 5 October 2026 (UK time)"),
         cards.edit_form(broadcast, SAMPLE),
         cards.schedule_form(broadcast, "2026-10-05", "09:00"),
         cards.compose_form("newsletter", ()),

@@ -83,6 +83,53 @@ def parse_period(text: str, today: date, rules: DigestRules) -> DigestPeriod | s
     )
 
 
+_SCOPE = re.compile(r"^(?P<period>.*?)\s*\bfor\s+(?P<kind>\w+)\s*(?P<name>.*)$", re.IGNORECASE)
+SCOPE_KINDS = ("service", "team")
+
+
+@dataclass(frozen=True)
+class ScopeAsked:
+    """What ``digest draft`` was asked for: the period's words and, if any, a service or a
+    team by the name typed (checked against the directory by the caller)."""
+
+    period: str
+    kind: str = "authority"
+    name: str = ""
+
+
+def parse_scope(text: str) -> ScopeAsked | str:
+    """``[period] [for service NAME | for team NAME]``. A string is the problem to show."""
+    words = " ".join(text.split())
+    found = _SCOPE.match(words)
+    if found is None:
+        return ScopeAsked(words)
+    kind, name = found.group("kind").lower(), found.group("name").strip(" “”\"'")
+    if kind in ("authority", "everyone", "all") and not name:
+        return ScopeAsked(found.group("period"))
+    if kind not in SCOPE_KINDS:
+        return (
+            f"“for {kind[:30]}” is not a scope I know. Write “for service NAME” or "
+            "“for team NAME”, or nothing for the whole authority."
+        )
+    if not name:
+        return f"Which {kind}? Write “for {kind} NAME”."
+    return ScopeAsked(found.group("period"), kind, name[:120])
+
+
+def match_name(name: str, known: Iterable[str]) -> str | None:
+    """The directory's spelling of ``name`` (any case), or None."""
+    wanted = name.casefold()
+    return next((k for k in known if k.casefold() == wanted), None)
+
+
+def unknown_name(kind: str, name: str, known: list[str]) -> str:
+    listed = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+    choice = (
+        f" The {kind}s in the directory: {listed}." if known else f" The directory has no {kind}s."
+    )
+    return f"There is no {kind} called “{name[:60]}”.{choice}"
+
+
 # --- audiences --------------------------------------------------------------------------------
 
 

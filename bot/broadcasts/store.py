@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.broadcasts.rules import RowState
-from bot.store.models import Base, OutboxMessage, Person, PersonRole, Team, UTCDateTime
+from bot.store.models import (
+    Base,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    Service,
+    Team,
+    UTCDateTime,
+)
 
 DRAFT, APPROVED, SENDING, DONE, DISCARDED = "draft", "approved", "sending", "done", "discarded"
 
@@ -78,8 +86,26 @@ def key_prefix(broadcast_id: int) -> str:
     return f"bcast:{broadcast_id}:"
 
 
+def broadcast_of(dedupe_key: str) -> int | None:
+    """The broadcast an outbox key (``bcast:<id>:<recipient>``) belongs to."""
+    head, _, rest = dedupe_key.partition(":")
+    number, _, _ = rest.partition(":")
+    return int(number) if head == "bcast" and number.isdigit() else None
+
+
 async def by_id(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
     return await session.get(Broadcast, broadcast_id)
+
+
+async def lock(session: AsyncSession, broadcast: Broadcast) -> None:
+    """Hold the broadcast's row until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway) and read it afresh: a live report is updated by one transaction at a time."""
+    await session.execute(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 async def by_dedupe_key(session: AsyncSession, key: str) -> Broadcast | None:
@@ -223,3 +249,9 @@ async def team_services(session: AsyncSession) -> dict[str, str]:
         for t in result.unique().scalars()
         if t.service is not None
     }
+
+
+async def scope_names(session: AsyncSession, kind: str) -> list[str]:
+    """The directory's names of services or of teams, for a digest's scope."""
+    column = Service.name if kind == "service" else Team.name
+    return list((await session.execute(select(column).order_by(column))).scalars())

@@ -1,9 +1,12 @@
 """The broadcasts' sweeps: draft the digest on the framework's schedule (once per period),
-queue approved broadcasts whose time has come, and keep the live delivery reports current."""
+queue approved broadcasts whose time has come, and keep the live delivery reports current:
+within seconds of deliveries (``Router.delivered``, throttled by the delivery worker) and on
+the sweep, which catches up after a restart and keeps counting reads."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.broadcasts import flows, rules, store
@@ -11,6 +14,7 @@ from bot.cards.model import Card
 from bot.dialogs.base import Context, Router
 from bot.dialogs.forms import calendar
 from bot.domain.digest import DigestScope
+from bot.store.outbox import Delivered
 
 log = logging.getLogger("bot.broadcasts.sweeps")
 REPORT_DAYS = 14
@@ -20,6 +24,7 @@ def register(router: Router) -> None:
     router.sweep("broadcasts.draft_digest")(draft_digest)
     router.sweep("broadcasts.send_due")(send_due)
     router.sweep("broadcasts.reports")(update_reports)
+    router.delivered(flows.KIND)(after_delivery)
 
 
 async def draft_digest(ctx: Context) -> None:
@@ -47,7 +52,8 @@ async def send_review(ctx: Context, broadcast: store.Broadcast) -> None:
 
     parts = flows.message_cards(ctx, broadcast)
     audience = rules.audience_from_tokens(broadcast.audience).describe()
-    cards: list[Card] = [*parts, bcards.review(broadcast, audience, len(parts))]
+    review = bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))
+    cards: list[Card] = [*parts, review]
     for index, card in enumerate(cards, start=1):
         await ctx.outbox.to_route(
             "qa_team", card, key=f"bcast-review:{broadcast.id}:{index}", kind="broadcast_review"
@@ -63,3 +69,13 @@ async def update_reports(ctx: Context) -> None:
     """Each live report shows the current totals (and reads, for two weeks after sending)."""
     for broadcast in await store.to_report(ctx.session, ctx.now - timedelta(days=REPORT_DAYS)):
         await flows.refresh_report(ctx, broadcast)
+
+
+async def after_delivery(ctx: Context, rows: Sequence[Delivered]) -> None:
+    """Recipients of a broadcast were just delivered, retried or failed: its live report shows
+    the new totals (the worker calls this at most every few seconds, and once after the last)."""
+    ids = sorted({b for row in rows if (b := store.broadcast_of(row.dedupe_key)) is not None})
+    for broadcast_id in ids:
+        broadcast = await store.by_id(ctx.session, broadcast_id)
+        if broadcast is not None and broadcast.status in (store.SENDING, store.DONE):
+            await flows.refresh_report(ctx, broadcast)

@@ -229,13 +229,19 @@ class SlackChannel:
         return BoltResponse(status=200, body="")
 
     async def _run(
-        self, turn: Turn, event_id: str | None = None, route: RouteReplies | None = None
+        self,
+        turn: Turn,
+        event_id: str | None = None,
+        route: RouteReplies | None = None,
+        *,
+        unknown_inline: bool = False,
     ) -> TurnResult:
         return await self.bot.handle(
             turn,
             event_id=event_id,
             resolve_email=self._email_resolver(turn.user_id),
             route=route,
+            unknown_inline=unknown_inline,
         )
 
     def _email_resolver(self, user_id: str) -> Callable[[], Awaitable[str | None]]:
@@ -266,26 +272,54 @@ class SlackChannel:
     async def _command_answer(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Run a slash command; its answer is the acknowledgement (None: an empty one, when a
         modal opens instead, right after)."""
+        user_id = body["user_id"]
         turn = Turn(
             platform="slack",
-            user_id=body["user_id"],
+            user_id=user_id,
             conversation_id=body.get("channel_id", ""),
             text=body.get("text", "") or "help",
             is_direct=body.get("channel_name") == "directmessage",
         )
-        result = await self._run(turn)
-        form = next((r for r in result.replies if r.card.is_form), None)
         trigger_id = body.get("trigger_id")
+        messages: list[dict[str, Any]] = []
+        queue_dm = _queue_to(
+            {"channel": user_id}, f"slack:command:{trigger_id or uuid.uuid4().hex}"
+        )
+
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            if trigger_id and any(r.card.is_form for r in replies):
+                return replies  # a modal opens instead
+            # The acknowledgement holds one message: the first replies that fit in it; the
+            # rest follow as messages of their own, in the turn's unit of work.
+            rendered = [blockkit.render_message(r.card) for r in replies]
+            count = fitting_in_one(rendered)
+            messages.extend(rendered[:count])
+            if count < len(replies):
+                log.info(
+                    "slash command answered with %d of %d replies; the rest follow as messages",
+                    count,
+                    len(replies),
+                )
+                await queue_dm(ctx, replies[count:])
+            return replies[:count]
+
+        # Someone known not to be in the directory gets one card, in the acknowledgement.
+        result = await self._run(turn, route=route, unknown_inline=True)
+        form = next((r for r in result.replies if r.card.is_form), None)
         if form is not None and trigger_id:
             self._call_later(
                 self.client.views_open, trigger_id=trigger_id, view=self._modal(form.card)
             )
             return None
-        messages = [blockkit.render_message(r.card) for r in result.replies]
+        if not messages:
+            # Not in the directory, or a failure: the replies were not routed.
+            messages = [blockkit.render_message(r.card) for r in result.replies]
+            messages = messages[: fitting_in_one(messages)]
         if not messages:
             return None
-        blocks = [b for m in messages for b in m["blocks"]][:50]
-        return {"text": " ".join(m["text"] for m in messages)[:3000], "blocks": blocks}
+        blocks = [b for m in messages for b in m["blocks"]]
+        text = " ".join(m["text"] for m in messages)
+        return {"text": text[:MAX_ACK_TEXT], "blocks": blocks}
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
@@ -583,6 +617,37 @@ class SlackChannel:
             raise
         user = response.get("user") or {}
         return user.get("id")
+
+
+MAX_ACK_TEXT = 3000
+
+
+def fitting_in_one(messages: list[dict[str, Any]]) -> int:
+    """How many of the leading rendered messages fit together in one Slack message: at most
+    50 blocks, every ``action_id`` distinct (each card numbers its buttons from 0, so two
+    cards with the same button would collide), and the fallback texts within 3,000
+    characters. At least one when there is one (a rendered message fits on its own)."""
+    blocks = 0
+    text = -1
+    seen: set[str] = set()
+    for count, message in enumerate(messages):
+        ids = _action_ids(message["blocks"])
+        blocks += len(message["blocks"])
+        text += 1 + len(message["text"])
+        if count and (blocks > blockkit.MAX_MESSAGE_BLOCKS or text > MAX_ACK_TEXT or ids & seen):
+            return count
+        seen |= ids
+    return len(messages)
+
+
+def _action_ids(blocks: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for block in blocks:
+        accessory = block.get("accessory")
+        elements = [accessory] if isinstance(accessory, dict) else []
+        elements += [e for e in block.get("elements") or [] if isinstance(e, dict)]
+        found.update(str(e["action_id"]) for e in elements if "action_id" in e)
+    return found
 
 
 def _queue_to(address: dict[str, Any], key: str) -> RouteReplies:

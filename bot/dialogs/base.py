@@ -7,7 +7,7 @@ with ``ctx.outbox`` and records what happened with ``ctx.audit``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from bot.store.audit import AuditWriter
     from bot.store.models import Person
-    from bot.store.outbox import OutboxWriter
+    from bot.store.outbox import Delivered, OutboxWriter
 
 Platform = Literal["slack", "teams", "console"]
 
@@ -111,6 +111,17 @@ class GatedSummary:
 
 # An area's part of a digest for a period and scope (``Router.digest``, bot/domain/digest.py).
 DigestSource = Callable[["Context", DigestPeriod, DigestScope], Awaitable[list[DigestPart]]]
+# An area's listener for what the delivery worker did with rows of its kinds
+# (``Router.delivered``): called after a batch, at most every few seconds.
+DeliveryListener = Callable[["Context", Sequence["Delivered"]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DeliveryWatch:
+    kinds: frozenset[str]
+    listener: DeliveryListener
+
+
 # Something an area does later in a simulation, on a given day (logging an item on its date).
 Planned = tuple[date, Callable[["Context"], Awaitable[None]]]
 
@@ -201,6 +212,7 @@ class Router:
     digest_sources: list[DigestSource] = field(default_factory=list)
     simulation_seeds: list[SimulationSeed] = field(default_factory=list)
     calendar_event_sources: list[CalendarEventSource] = field(default_factory=list)
+    delivery_watches: list[DeliveryWatch] = field(default_factory=list)
 
     def command(
         self,
@@ -255,6 +267,16 @@ class Router:
         (``bot/domain/digest.py``), composed by the broadcasts area."""
         self.digest_sources.append(fn)
         return fn
+
+    def delivered(self, *kinds: str) -> Callable[[DeliveryListener], DeliveryListener]:
+        """An area's listener for outbox rows of ``kinds`` the delivery worker has just sent,
+        retried or given up on (a live delivery report): called after a batch, throttled."""
+
+        def register(fn: DeliveryListener) -> DeliveryListener:
+            self.delivery_watches.append(DeliveryWatch(frozenset(kinds), fn))
+            return fn
+
+        return register
 
     def simulation(self, fn: SimulationSeed) -> SimulationSeed:
         """An area's part of setting up ``qabot simulate``: what it seeds from the inputs."""

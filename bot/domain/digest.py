@@ -76,12 +76,33 @@ class Distribution:
 
     title: str
     counts: tuple[tuple[str, int], ...]
-    # "bar" for categories, "line" for a trend over periods (labels are period names).
-    kind: Literal["bar", "line"] = "bar"
+    # "bar" for categories, "line" for a trend over periods (labels are period names),
+    # "completion" for how far each category is of its own total (``of``): quotas met.
+    kind: Literal["bar", "line", "completion"] = "bar"
+    # For "completion": each category's total, in the order of ``counts`` ("12 of 15").
+    of: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind == "completion" and len(self.of) != len(self.counts):
+            raise ValueError("a completion chart needs an 'of' total for every category")
+        if self.kind != "completion" and self.of:
+            raise ValueError("only a completion chart has 'of' totals")
 
     @property
     def total(self) -> int:
         return sum(n for _, n in self.counts)
+
+    def completion(self) -> list[tuple[str, int, int, int | None]]:
+        """For a completion chart: (label, count, of, percent), percent None when of is 0."""
+        return [
+            (label, n, of, round(100 * n / of) if of else None)
+            for (label, n), of in zip(self.counts, self.of, strict=True)
+        ]
+
+
+def completion_text(count: int, of: int, percent: int | None) -> str:
+    """ "12 of 15 (80 %)"; "3 of 0 (no one to count)" when the total is 0."""
+    return f"{count} of {of} ({percent} %)" if percent is not None else f"{count} of 0 (none due)"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
 SOURCE = "quotas"
+QUOTA_CHART = "Quotas met (who met the target, of those counted)"
 PERIOD_WORDS = {"month": "month", "quarter": "quarter", "year": "year"}
 
 
@@ -88,19 +89,31 @@ async def quota_figure(
 async def _breadth(ctx: Context, period: DigestPeriod, scope: DigestScope) -> DigestPart:
     figures: list[Figure] = []
     unavailable: list[Unavailable] = []
+    completion: list[tuple[str, int, int]] = []
     for quota in ctx.framework.quotas:
         result = await quota_figure(ctx, quota, period, scope)
         if isinstance(result, Figure):
             figures.append(result)
+            completion.append((quota.name, result.value or 0, result.of or 0))
         else:
             unavailable.append(result)
     if not ctx.framework.quotas:
         unavailable.append(Unavailable("Quotas met", "this framework sets no quotas"))
     distributions: tuple[Distribution, ...] = ()
+    if completion:
+        # One picture of how far each quota was met: bars out of 100 %.
+        distributions = (
+            Distribution(
+                QUOTA_CHART,
+                tuple((name, met) for name, met, _ in completion),
+                kind="completion",
+                of=tuple(of for *_, of in completion),
+            ),
+        )
     if any(q.counts == "feedback" for q in ctx.framework.quotas):
         by = await store.feedback_counts(ctx.session, period.start, period.end, _scope(scope))
         figures.append(Figure("Feedback logged", sum(by.values())))
-        distributions = (
+        distributions += (
             _by("Feedback by kind", by, FEEDBACK_KINDS, 0),
             _by("Feedback by source", by, FEEDBACK_SOURCES, 1),
         )

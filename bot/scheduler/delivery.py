@@ -10,6 +10,11 @@ platform's per-app limit lets it send in about ``CLAIM_SECONDS``. Rows carry the
 (bot.store.db.Claimant), and a dead claimant's rows are claimed again at once. On ``stop()``
 no new send starts, sends in flight finish and are recorded, and the rest is handed back.
 A send the platform accepted is recorded as sent even if the worker is cancelled meanwhile.
+
+What happened to rows of the kinds in ``watch_kinds`` (sent, retried later, dead) is handed to
+``after_batch`` (the areas' ``Router.delivered`` listeners, wired by the runtime): at most once
+every ``after_batch_seconds``, and once more shortly after the last row, so a live delivery
+report follows a broadcast within seconds and shows its final totals.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +43,7 @@ from bot.store.outbox import (
     PENDING,
     SENDING,
     SENT,
+    Delivered,
     OutboxWriter,
     claim_due,
     release_claims,
@@ -56,6 +63,9 @@ CLAIM_SECONDS = 2.0
 REPORTED_ELSEWHERE = frozenset({"dead_letter", "broadcast"})
 # What a send that never started because the worker is stopping returns.
 STOPPED = SendResult(ok=False, error="stopping")
+# How often, at most, ``after_batch`` is told what was delivered.
+AFTER_BATCH_SECONDS = 5.0
+AfterBatch = Callable[[Sequence[Delivered]], Awaitable[None]]
 
 
 class DeliveryWorker:
@@ -74,6 +84,9 @@ class DeliveryWorker:
         poll_seconds: float = 1.0,
         platforms: set[str] | None = None,
         teams_needs_linked_channel: bool = False,
+        after_batch: AfterBatch | None = None,
+        watch_kinds: frozenset[str] = frozenset(),
+        after_batch_seconds: float = AFTER_BATCH_SECONDS,
     ) -> None:
         self.teams_needs_linked_channel = teams_needs_linked_channel
         self.db = db
@@ -95,6 +108,12 @@ class DeliveryWorker:
         self._claimed: set[int] = set()
         self._recording: set[asyncio.Task[None]] = set()
         self._handed_back = 0  # rows released because the worker was stopping
+        self.after_batch = after_batch
+        self.watch_kinds = watch_kinds
+        self.after_batch_seconds = after_batch_seconds
+        self._delivered: list[Delivered] = []  # watched rows not yet told to after_batch
+        self._told_at = -float("inf")  # time.monotonic() of the last call
+        self._telling: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         log.info("delivery worker started for %s", ", ".join(sorted(self.senders)) or "console")
@@ -110,6 +129,7 @@ class DeliveryWorker:
                     await asyncio.wait_for(self.signal.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
+        await self.stop_telling()
 
     def stop(self) -> None:
         """Start no new send; the pass under way finishes its sends in flight and hands back
@@ -332,6 +352,7 @@ class DeliveryWorker:
                 )
 
         await self._record([row.id], write)
+        self._note(row, status)
 
     async def _retry(
         self,
@@ -368,6 +389,7 @@ class DeliveryWorker:
                 )
 
         await self._record([row.id], write)
+        self._note(row, PENDING)
 
     async def _release(self, ids: list[int], at: datetime | None) -> None:
         if not ids:
@@ -390,7 +412,49 @@ class DeliveryWorker:
             error,
         )
         await self._record([row.id], lambda: self._write_dead(row, error, attempts))
+        self._note(row, DEAD)
         self.signal.set()
+
+    # --- telling the areas what was delivered ------------------------------------------------
+
+    def _note(self, row: OutboxMessage, status: str) -> None:
+        if self.after_batch is None or row.kind not in self.watch_kinds or not row.dedupe_key:
+            return
+        self._delivered.append(Delivered(row.kind, row.dedupe_key, status))
+        self._schedule_telling()
+
+    def _schedule_telling(self) -> None:
+        if self._telling is not None and not self._telling.done():
+            return  # the call already scheduled takes these rows too
+        wait = max(0.0, self._told_at + self.after_batch_seconds - time.monotonic())
+        self._telling = asyncio.ensure_future(self._tell_after(wait))
+
+    async def _tell_after(self, wait: float) -> None:
+        # A short pause even when the last call was long ago, so a batch is told at once.
+        await asyncio.sleep(max(wait, min(0.2, self.after_batch_seconds)))
+        rows, self._delivered = self._delivered, []
+        self._told_at = time.monotonic()
+        assert self.after_batch is not None
+        try:
+            await self.after_batch(rows)
+        except Exception:
+            log.exception("telling the areas what was delivered failed")
+        # Not reached when cancelled (stop_telling): nothing more is scheduled then.
+        self._telling = None
+        if self._delivered:
+            self._schedule_telling()
+
+    async def stop_telling(self) -> None:
+        """Drop what is not yet told (the reports' sweep catches up at the next start)."""
+        task, self._telling = self._telling, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def told(self) -> None:
+        """Wait until every watched row delivered so far has been told to ``after_batch``."""
+        while self._telling is not None:
+            await asyncio.shield(self._telling)
 
     async def _write_dead(self, row: OutboxMessage, error: str, attempts: int) -> None:
         async with self.db.session() as session:

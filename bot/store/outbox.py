@@ -36,6 +36,16 @@ class PersonMessage:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """What the delivery worker did with one outbox row (sent, retried later or dead), as told
+    to the listeners of ``Router.delivered`` after a batch."""
+
+    kind: str
+    dedupe_key: str
+    status: str
+
+
 class OutboxWriter:
     """Queues messages inside the caller's unit of work (so they commit with the change)."""
 

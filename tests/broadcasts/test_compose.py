@@ -178,3 +178,35 @@ async def test_charts_are_pictures_served_by_the_bot_and_listed_as_text(
     assert drawn[-1].counts == (("Good", 21), ("Outstanding", 4))
     async with qa.http.get(qa.base_url + "/charts/not-a-real-token-0-0.png") as response:
         assert response.status == 404
+
+
+async def test_a_digest_for_a_service_or_a_team(qa: BotEnv) -> None:
+    with_sources(qa)
+    cards = await say(qa, QUINN, "digest draft Q2 2026-27 for team taunton cp")
+    period, scope = SEEN[-1]
+    assert (period.start, scope.kind, scope.name) == (date(2026, 7, 1), "team", "Taunton CP")
+    shown = "\n".join(card_text(c) for c in cards)
+    assert "Q2 2026-27 (Taunton CP)" in shown, shown[:300]
+    assert cards[-1].name == "broadcast_review"
+
+    cards = await say(qa, QUINN, "digest draft for service sw")
+    _, scope = SEEN[-1]
+    assert (scope.kind, scope.name) == ("service", "SW")
+    # A service's digest goes to that service's team channels, not to every team.
+    assert "every team channel in SW" in card_text(cards[-1]), card_text(cards[-1])
+
+
+async def test_an_unknown_service_or_team_is_named_with_the_ones_there_are(qa: BotEnv) -> None:
+    with_sources(qa)
+    SEEN.clear()
+    (answer,) = await say(qa, QUINN, "digest draft for team Narnia")
+    text = card_text(answer)
+    assert "There is no team called “Narnia”" in text and "Taunton CP" in text, text
+    (answer,) = await say(qa, QUINN, "digest draft Q2 2026-27 for service Atlantis")
+    assert "There is no service called “Atlantis”" in card_text(answer)
+    (answer,) = await say(qa, QUINN, "digest draft for planet Mars")
+    assert "“for planet” is not a scope I know" in card_text(answer), card_text(answer)
+    (answer,) = await say(qa, QUINN, "digest draft for team")
+    assert "Which team?" in card_text(answer)
+    # Nothing was composed or drafted for any of them.
+    assert SEEN == [] and await broadcasts(qa) == []

@@ -126,6 +126,29 @@ def test_export_as_markdown_and_standalone_html_from_the_same_model() -> None:
     assert "<li>Good: 21</li>" in html
 
 
+def test_a_quota_completion_chart_is_listed_out_of_its_totals_everywhere() -> None:
+    chart = Chart(
+        title="Quotas met",
+        counts=[("Family feedback", 12), ("Dip review", 0)],
+        kind="completion",
+        of=[15, 0],
+    )
+    content = Content(
+        title="Closing the Loop",
+        kind="digest",
+        sections=[ContentSection(heading="How much did we do?", charts=[chart])],
+    )
+    expected = "Quotas met: Family feedback: 12 of 15 (80 %); Dip review: 0 of 0 (none due)"
+    assert chart.as_text() == expected
+    assert "- Family feedback: 12 of 15 (80 %)" in export.to_markdown(content)
+    html = export.to_html(content, lambda chart: b"\x89PNG fake")
+    assert "<li>Family feedback: 12 of 15 (80 %)</li>" in html
+    # Saved and read back (a draft), the totals are kept; without one per category, refused.
+    assert Content.model_validate(content.model_dump(mode="json")) == content
+    with pytest.raises(ValueError, match="total for every category"):
+        Chart(title="Quotas met", counts=[("A", 1)], kind="completion")
+
+
 def _cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     database = tmp_path / "qabot.db"
     monkeypatch.setenv("QABOT_DATABASE_URL", f"sqlite:///{database}")
@@ -218,6 +241,22 @@ def test_digest_and_newsletter_export(tmp_path: Path, monkeypatch: pytest.Monkey
     written = out.read_text()
     assert written.startswith("# Closing the Loop: Q2 2026-27")
     assert "1 July 2026 to 30 September 2026" in written
+    assert "(the whole authority)" in written
+
+    team = tmp_path / "team.md"
+    result = CliRunner().invoke(
+        app, ["digest", "export", "--team", "taunton cp", "--format", "md", "--out", str(team)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(Taunton CP)" in team.read_text()
+    unknown = CliRunner().invoke(
+        app, ["digest", "export", "--service", "Atlantis", "--format", "md", "--out", str(team)]
+    )
+    assert unknown.exit_code == 2 and "There is no service called" in unknown.output
+    both = CliRunner().invoke(
+        app, ["digest", "export", "--service", "SW", "--team", "Taunton CP", "--out", str(team)]
+    )
+    assert both.exit_code == 2 and "not both" in both.output
     file = tmp_path / "news.md"
     file.write_text(MARKDOWN)
     page = tmp_path / "news.html"
@@ -226,3 +265,31 @@ def test_digest_and_newsletter_export(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     assert result.exit_code == 0, result.output
     assert "<h2>Background</h2>" in page.read_text()
+
+
+def test_a_time_proposed_without_an_approver_is_kept_on_the_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = _cli_env(tmp_path, monkeypatch)
+    file = tmp_path / "news.md"
+    file.write_text(MARKDOWN)
+    result = CliRunner().invoke(
+        app,
+        ["newsletter", "send", str(file), "--audience", "all-teams", "--at", "2030-12-02 09:30"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Proposed time: 09:30 on 2 December 2030" in result.output, result.output
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        status, send_at = conn.execute(text("SELECT status, send_at FROM broadcasts")).one()
+        payloads = conn.execute(
+            text("SELECT payload FROM outbox WHERE dedupe_key LIKE 'bcast-review:%'")
+        ).scalars()
+        review = [p for p in payloads if "broadcast_review" in str(p)]
+    engine.dispose()
+    # Still a draft (nothing sent), with the proposed time (09:30 UK time is 09:30 UTC then).
+    assert status == "draft" and str(send_at).startswith("2030-12-02 09:30"), (status, send_at)
+    (card,) = review
+    shown = json.dumps(card)
+    assert "Proposed time" in shown and "09:30 on 2 December 2030" in shown
+    assert "Approve for the proposed time" in shown

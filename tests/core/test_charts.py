@@ -104,3 +104,38 @@ def test_another_process_draws_the_same_bytes() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == hashlib.sha256(render_png(GRADES)).hexdigest()
+
+
+QUOTAS = Distribution(
+    "Quotas met",
+    (("Family feedback", 12), ("Team dip review", 3), ("Observation", 0)),
+    kind="completion",
+    of=(15, 3, 0),
+)
+
+
+def test_a_completion_chart_is_described_out_of_its_totals() -> None:
+    assert describe(QUOTAS) == (
+        "Quotas met: Family feedback 12 of 15 (80 %), Team dip review 3 of 3 (100 %), "
+        "Observation 0 of 0 (none due)."
+    )
+
+
+def test_a_completion_chart_draws_shares_of_each_total_not_counts() -> None:
+    png = render_png(QUOTAS)
+    assert png.startswith(PNG_MAGIC) and size_of(png) == (600, 300)
+    # The same counts as plain bars are another picture, and other totals another again.
+    assert png != render_png(Distribution(QUOTAS.title, QUOTAS.counts))
+    assert png != render_png(
+        Distribution(QUOTAS.title, QUOTAS.counts, kind="completion", of=(30, 3, 0))
+    )
+    assert png == render_png(QUOTAS)
+
+
+def test_a_completion_chart_needs_a_total_for_every_category() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="total for every category"):
+        Distribution("Quotas met", (("A", 1), ("B", 2)), kind="completion", of=(3,))
+    with pytest.raises(ValueError, match="only a completion chart"):
+        Distribution("Grades", (("A", 1),), of=(3,))

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.charts import describe
 from bot.dialogs.forms import calendar
 from bot.domain.digest import Section
 from bot.domain.quotas import Quota
 from bot.quotas import flows
-from bot.quotas.digest import digest
+from bot.quotas.digest import QUOTA_CHART, digest
 from bot.quotas.store import ACTIVE, WITHDRAWN, QuotaItem, met_and_counted
 from tests import digest_support
 from tests.digest_support import (
@@ -100,6 +101,17 @@ async def test_every_figure_of_a_seeded_quarter(digest_env: DigestEnv) -> None:
         "Practice observation: met the target": (0, 4),
         "Feedback logged": (4, None),
     }
+    # One completion chart of the quotas: each met by how many, of how many it counts.
+    (chart,) = [d for d in breadth.distributions if d.kind == "completion"]
+    assert [(label, n, of) for label, n, of, _ in chart.completion()] == [
+        ("Family feedback", 3, 4),
+        ("Team dip review", 2, 3),
+        ("Practice observation", 0, 4),
+    ]
+    assert describe(chart) == (
+        f"{QUOTA_CHART}: Family feedback 3 of 4 (75 %), Team dip review 2 of 3 (67 %), "
+        "Practice observation 0 of 4 (0 %)."
+    )
     assert counts(breadth, "Feedback by kind") == {"Compliment": 2, "Complaint": 1, "Comment": 1}
     assert counts(breadth, "Feedback by source") == {
         "Child": 1,
@@ -167,6 +179,8 @@ async def test_monthly_yearly_and_partnership_quotas(digest_env: DigestEnv) -> N
 
     team = await digest_env.parts(digest, TAUNTON, framework=framework)
     assert figures(team[Section.BREADTH]) == {"Monthly observation: met the target": (2, 6)}
+    (chart,) = [d for d in team[Section.BREADTH].distributions if d.kind == "completion"]
+    assert chart.counts == (("Monthly observation", 2),) and chart.of == (6,)
     assert unavailable(team[Section.BREADTH]) == [
         "Yearly observation",
         "Follow-up calls",

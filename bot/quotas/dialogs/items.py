@@ -111,26 +111,30 @@ async def _open_form(ctx: Context, kind: str) -> list[Reply]:
     if kind not in FORM_FIELDS or not flows.may_log_kind(ctx, kind):
         return _refused(ctx, "quota.form", f"Your role cannot log {label_of(kind)} here.")
     card = await _form(ctx, kind, {})
+    return _nothing_to_choose(ctx, kind, card, "Ask the QA team to log it") or [Reply(card)]
+
+
+def _nothing_to_choose(ctx: Context, kind: str, card: Card, ask: str) -> list[Reply] | None:
+    """A notice instead of a form with a required choice that has no choices: Slack refuses a
+    select with no options and Teams a choice set with no choices, and a form that cannot be
+    completed is no use to the person anyway."""
     empty = _empty_required_choice(card)
-    if empty is not None:
-        # Slack refuses a select with no options and Teams a choice set with no choices; and
-        # a form that cannot be completed is no use to the person anyway.
-        person_id = ctx.person.id if ctx.person else None
-        log.info("no %s to offer for %s to person %s", empty.id, kind, person_id)
-        what = label_of(kind)
-        return [
-            Reply(
-                simple(
-                    "quota_nothing_to_choose",
-                    "Nothing to choose from",
-                    f"There is no {empty.label.lower()} you may choose in the {what} form (you "
-                    "may log for your own team and your direct reports). Ask the QA team to log "
-                    "it, or to check your team and manager in the staff directory.",
-                    "warning",
-                )
+    if empty is None:
+        return None
+    person_id = ctx.person.id if ctx.person else None
+    log.info("no %s to offer for %s to person %s", empty.id, kind, person_id)
+    return [
+        Reply(
+            simple(
+                "quota_nothing_to_choose",
+                "Nothing to choose from",
+                f"There is no {empty.label.lower()} you may choose in the {label_of(kind)} form "
+                f"(you may log for your own team and your direct reports). {ask}, or to check "
+                "your team and manager in the staff directory.",
+                "warning",
             )
-        ]
-    return [Reply(card)]
+        )
+    ]
 
 
 def _empty_required_choice(card: Card) -> ChoiceInput | None:
@@ -386,7 +390,8 @@ async def correct_action(ctx: Context, action: Action) -> list[Reply]:
         "notes": item.notes or "",
     }
     card = await _form(ctx, item.kind, values, item.id)
-    return [Reply(card)]
+    ask = "Withdraw it if it is wrong and ask the QA team to log it again"
+    return _nothing_to_choose(ctx, item.kind, card, ask) or [Reply(card)]
 
 
 async def withdraw_action(ctx: Context, action: Action) -> list[Reply]:
