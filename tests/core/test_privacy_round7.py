@@ -406,3 +406,25 @@ def test_a_street_where_a_child_was_found_is_still_flagged() -> None:
 def test_a_name_no_list_has_before_a_childs_own_things() -> None:
     assert flagged("Great work on Zorawar's adoption.") == ["Zorawar"]
     assert flagged("Barnardo's adoption service is good.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Weekly chronology",
+        "Lennon",
+        "to Farrow",
+        "surname (Hussain)",
+        "known as Mo",
+        "a",
+        "(",
+        "'s",
+        "Mum:",
+        "x " * 3,
+    ],
+)
+def test_short_texts_at_every_rule_boundary_are_screened_without_failing(text: str) -> None:
+    """The rules look a few words back from a name: at the start of a short text there are
+    none, and a form's one-line field (a stretch target) must not stop the turn."""
+    screen(text)
+    screen(text, today=date(2026, 11, 30), staff_names=frozenset({"sam"}))

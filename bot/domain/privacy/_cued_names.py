@@ -341,7 +341,7 @@ _KIN_ADJECTIVES = _words("big birth step half maternal paternal real new elder")
 
 
 def _word(tokens: Sequence[Token], index: int) -> str:
-    return tokens[index].lower if index < len(tokens) else ""
+    return tokens[index].lower if 0 <= index < len(tokens) else ""
 
 
 def _sentence_start(tokens: Sequence[Token], index: int) -> bool:
