@@ -343,7 +343,8 @@ class TeamsChannel:
 
     async def _member_email(self, activity: Activity) -> str | None:
         user = activity.from_property
-        if user is None or activity.conversation is None:
+        # Optional in the schema: without them there is nobody to ask.
+        if user is None or not user.id or not activity.service_url or activity.conversation is None:
             return None
         try:
             member = await self.connector.get_member(
