@@ -158,7 +158,13 @@ class SlackChannel:
             # of a slash command's cost). Socket Mode commands go through _on_command.
             answer = await self._guarded_command_answer(command)
             return web.json_response(answer) if answer else web.Response(status=200)
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception:
+            # Bolt failed before any listener ran (its error handler covers those): a signed
+            # request is still never answered with a 500, which Slack would retry.
+            log.exception("Slack request could not be routed, reference %s", failure_reference())
+            return web.Response(status=200)
         if bolt_response.status == 404:  # a kind of request this app does not handle
             return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)

@@ -12,6 +12,7 @@ import itertools
 import json
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -262,3 +263,276 @@ def schema_activities() -> st.SearchStrategy[dict[str, Any]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value)
+
+
+# --- Slack ------------------------------------------------------------------------------------
+# Shapes from Slack's Events API schema (slack_events_api_async_v1.json: only ``type`` and
+# ``event_ts`` are required of an event) and its documentation of slash commands and
+# interactivity payloads. ``KNOWN_SLACK_USERS`` are in the test directory.
+
+KNOWN_SLACK_USERS = ["USAM", "UHELEN", "UCHRIS"]
+SLACK_USER = st.one_of(st.sampled_from(KNOWN_SLACK_USERS), st.from_regex(r"\AU[A-Z0-9]{2,10}\Z"))
+SLACK_TS = st.integers(1_600_000_000, 1_900_000_000).map(lambda n: f"{n}.{n % 999999:06d}")
+SLACK_TEXT = st.one_of(WORDS, TEXT, WORDS.map(lambda w: f"<@UQABOT> {w}"), LONG_TEXT)
+BUTTON_VALUE = st.one_of(
+    st.builds(
+        lambda verb, data: json.dumps({"verb": verb, "data": data}),
+        st.sampled_from(["tasks.show", "help.show", "alloc.done", "nom.vote"]) | TEXT,
+        st.dictionaries(TEXT, ANY_JSON, max_size=3),
+    ),
+    TEXT,
+)
+OPTION = st.fixed_dictionaries(
+    {"value": st.one_of(TEXT, BUTTON_VALUE)},
+    optional={"text": st.fixed_dictionaries({"type": st.just("plain_text"), "text": TEXT})},
+)
+
+
+def _optional_fields(required: dict[str, Any], optional: dict[str, Any]) -> Any:
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+def _slack_file() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {"id": st.from_regex(r"\AF[A-Z0-9]{4,8}\Z")},
+        {
+            "name": st.one_of(st.just("rows.csv"), TEXT),
+            "mimetype": st.sampled_from(["text/csv", "text/plain", "image/png", ""]),
+            "size": st.integers(0, 10**9),
+            "url_private": st.one_of(st.just("https://files.slack.com/x/rows.csv"), TEXT),
+            "url_private_download": st.one_of(st.just("https://evil.example/rows.csv"), TEXT),
+            "mode": st.sampled_from(["hosted", "tombstone", "external"]),
+        },
+    )
+
+
+def _message_event(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    optional: dict[str, Any] = {
+        "user": SLACK_USER,
+        "text": SLACK_TEXT,
+        "ts": SLACK_TS,
+        "thread_ts": SLACK_TS,
+        "subtype": st.sampled_from(
+            [
+                "bot_message",
+                "message_changed",
+                "message_deleted",
+                "message_replied",
+                "file_share",
+                "thread_broadcast",
+                "channel_join",
+                "me_message",
+            ]
+        )
+        | TEXT,
+        "bot_id": st.from_regex(r"\AB[A-Z0-9]{4}\Z"),
+        "edited": _optional_fields({}, {"user": SLACK_USER, "ts": SLACK_TS}),
+        "files": st.lists(_slack_file(), max_size=2),
+        "upload": st.booleans(),
+        "blocks": st.lists(st.dictionaries(TEXT, ANY_JSON, max_size=2), max_size=2),
+        "message": st.dictionaries(TEXT, ANY_JSON, max_size=3),
+        "previous_message": st.dictionaries(TEXT, ANY_JSON, max_size=3),
+        "hidden": st.booleans(),
+        "client_msg_id": TEXT,
+        "team": st.just("T0DEMO"),
+    }
+    required: dict[str, Any] = {
+        "type": st.just(kind),
+        "event_ts": SLACK_TS,
+        # A message always names its channel (the listeners rely on it).
+        "channel": st.from_regex(r"\A[CDG][A-Z0-9]{2,10}\Z"),
+    }
+    if kind == "message":
+        optional["channel_type"] = st.sampled_from(["im", "channel", "group", "mpim", "app_home"])
+    return _optional_fields(required, optional)
+
+
+def _home_event() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {"type": st.just("app_home_opened"), "event_ts": SLACK_TS},
+        {
+            "user": SLACK_USER,
+            "channel": st.from_regex(r"\AD[A-Z0-9]{2,10}\Z"),
+            "tab": st.sampled_from(["home", "messages", "about"]),
+            "view": st.dictionaries(TEXT, ANY_JSON, max_size=3),
+        },
+    )
+
+
+def _other_event() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {
+            "type": st.one_of(
+                st.sampled_from(["reaction_added", "member_joined_channel", "app_uninstalled"]),
+                TEXT.filter(bool),
+            ),
+            "event_ts": SLACK_TS,
+        },
+        {"user": st.one_of(SLACK_USER, ANY_JSON), "item": ANY_JSON},
+    )
+
+
+def _event_callback() -> st.SearchStrategy[dict[str, Any]]:
+    event = st.one_of(
+        _message_event("message"), _message_event("app_mention"), _home_event(), _other_event()
+    )
+    return _optional_fields(
+        {
+            "type": st.just("event_callback"),
+            "event": event,
+            "event_id": st.builds(lambda: f"Ev{next(_ids):010d}"),
+        },
+        {
+            "token": TEXT,
+            "team_id": st.just("T0DEMO"),
+            "api_app_id": st.just("A0QABOT"),
+            "event_time": st.integers(0, 2**40),
+            "authed_users": st.lists(SLACK_USER, max_size=2),
+            "authorizations": st.lists(st.dictionaries(TEXT, ANY_JSON, max_size=3), max_size=1),
+            "is_ext_shared_channel": st.booleans(),
+            "event_context": TEXT,
+        },
+    )
+
+
+def _url_verification() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {"type": st.just("url_verification"), "challenge": TEXT.filter(bool)}, {"token": TEXT}
+    )
+
+
+def _slash_command() -> st.SearchStrategy[dict[str, str]]:
+    return _optional_fields(
+        {"command": st.sampled_from(["/qa", "/qa-test"]), "user_id": SLACK_USER},
+        {
+            "text": st.one_of(WORDS, TEXT, st.just("")),
+            "token": TEXT,
+            "team_id": st.just("T0DEMO"),
+            "team_domain": TEXT,
+            "channel_id": st.from_regex(r"\A[CDG][A-Z0-9]{2,10}\Z"),
+            "channel_name": st.sampled_from(["directmessage", "general", "privategroup"]),
+            "user_name": TEXT,
+            "response_url": st.just("http://127.0.0.1:9/response"),
+            "trigger_id": st.builds(lambda: f"trig-{next(_ids)}"),
+            "api_app_id": st.just("A0QABOT"),
+            "enterprise_id": TEXT,
+            "is_enterprise_install": st.sampled_from(["true", "false"]),
+        },
+    )
+
+
+def _action() -> st.SearchStrategy[dict[str, Any]]:
+    common = {"block_id": TEXT, "action_ts": SLACK_TS}
+    kinds = [
+        ({"type": st.just("button")}, {"value": BUTTON_VALUE, "text": ANY_JSON, "style": TEXT}),
+        ({"type": st.just("static_select")}, {"selected_option": OPTION}),
+        ({"type": st.just("overflow")}, {"selected_option": OPTION}),
+        (
+            {"type": st.just("datepicker")},
+            {"selected_date": st.one_of(TEXT, st.just("2026-12-01"))},
+        ),
+        ({"type": st.just("checkboxes")}, {"selected_options": st.lists(OPTION, max_size=3)}),
+        (
+            {"type": st.just("multi_static_select")},
+            {"selected_options": st.lists(OPTION, max_size=3)},
+        ),
+        ({"type": st.just("users_select")}, {"selected_user": SLACK_USER}),
+        ({"type": st.just("plain_text_input")}, {"value": TEXT}),
+        ({"type": st.just("radio_buttons")}, {"selected_option": OPTION}),
+        ({"type": TEXT}, {"value": ANY_JSON}),
+    ]
+    return st.one_of(
+        *(
+            _optional_fields({**required, "action_id": TEXT}, {**common, **optional})
+            for required, optional in kinds
+        )
+    )
+
+
+def _state_values() -> st.SearchStrategy[dict[str, Any]]:
+    """``state.values``: block id -> action id -> the input's state, of every input type."""
+    return st.dictionaries(TEXT, st.dictionaries(TEXT, _action(), max_size=2), max_size=3)
+
+
+def _slack_user() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {"id": SLACK_USER}, {"username": TEXT, "name": TEXT, "team_id": st.just("T0DEMO")}
+    )
+
+
+def _view() -> st.SearchStrategy[dict[str, Any]]:
+    return _optional_fields(
+        {
+            "id": st.from_regex(r"\AV[A-Z0-9]{4,8}\Z"),
+            # Always sent ("" when the app set none).
+            "callback_id": st.one_of(st.sampled_from(["nom.submit", "form.closed"]), TEXT),
+            "type": st.sampled_from(["modal", "home"]),
+        },
+        {
+            "private_metadata": st.one_of(BUTTON_VALUE, TEXT, st.just("")),
+            "hash": TEXT,
+            "state": _optional_fields({}, {"values": _state_values()}),
+            "blocks": st.lists(st.dictionaries(TEXT, ANY_JSON, max_size=2), max_size=2),
+        },
+    )
+
+
+def _interaction() -> st.SearchStrategy[dict[str, Any]]:
+    base = {"team": st.just({"id": "T0DEMO", "domain": "demo"}), "api_app_id": st.just("A0QABOT")}
+    block_actions = _optional_fields(
+        {
+            "type": st.just("block_actions"),
+            "user": _slack_user(),
+            "actions": st.lists(_action(), min_size=1, max_size=2),
+        },
+        {
+            **base,
+            "trigger_id": st.builds(lambda: f"trig-{next(_ids)}"),
+            "channel": _optional_fields(
+                {"id": st.from_regex(r"\A[CD][A-Z0-9]{3}\Z")}, {"name": TEXT}
+            ),
+            "container": st.dictionaries(TEXT, ANY_JSON, max_size=3),
+            "message": _optional_fields({}, {"ts": SLACK_TS, "text": TEXT}),
+            "state": _optional_fields({}, {"values": _state_values()}),
+            "view": _view(),
+            "response_url": st.just("http://127.0.0.1:9/response"),
+        },
+    )
+    view_submission = _optional_fields(
+        {"type": st.just("view_submission"), "user": _slack_user(), "view": _view()},
+        {**base, "trigger_id": st.builds(lambda: f"trig-{next(_ids)}")},
+    )
+    view_closed = _optional_fields(
+        {"type": st.just("view_closed"), "user": _slack_user(), "view": _view()},
+        {**base, "is_cleared": st.booleans()},
+    )
+    shortcut = _optional_fields(
+        {"type": st.just("shortcut"), "callback_id": TEXT, "user": _slack_user()},
+        {**base, "trigger_id": st.builds(lambda: f"trig-{next(_ids)}")},
+    )
+    message_action = _optional_fields(
+        {"type": st.just("message_action"), "callback_id": TEXT, "user": _slack_user()},
+        {
+            **base,
+            "trigger_id": st.builds(lambda: f"trig-{next(_ids)}"),
+            "message": st.dictionaries(TEXT, ANY_JSON, max_size=3),
+            "channel": _optional_fields({"id": st.just("C0GENERAL")}, {"name": TEXT}),
+            "response_url": st.just("http://127.0.0.1:9/response"),
+        },
+    )
+    return st.one_of(block_actions, view_submission, view_closed, shortcut, message_action)
+
+
+def slack_requests() -> st.SearchStrategy[tuple[str, bytes, str]]:
+    """(what it is, the body as Slack sends it, its content type)."""
+    form = "application/x-www-form-urlencoded"
+    return st.one_of(
+        _url_verification().map(
+            lambda b: ("url_verification", dumps(b).encode(), "application/json")
+        ),
+        _event_callback().map(
+            lambda b: (f"event {b['event']['type']}", dumps(b).encode(), "application/json")
+        ),
+        _slash_command().map(lambda f: ("slash command", urlencode(f).encode(), form)),
+        _interaction().map(lambda p: (p["type"], urlencode({"payload": dumps(p)}).encode(), form)),
+    )
