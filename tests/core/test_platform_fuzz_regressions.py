@@ -74,6 +74,84 @@ async def test_a_teams_message_in_a_conversation_with_a_very_long_id_is_answered
     assert "help" in [m.card_name for m in await _outbox(staffed)]
 
 
+async def test_two_messages_in_a_conversation_with_a_very_long_id_are_both_answered(
+    staffed: BotEnv,
+) -> None:
+    """The store keeps 300 characters of a key: both used to be taken for one message."""
+    _sam(staffed)
+    conversation = "a:" + "x" * 600
+    for text in ("help", "my tasks"):
+        status, _ = await staffed.teams.send(
+            staffed.teams.activity("aad-sam", text=text, conversation_id=conversation)
+        )
+        assert status in (200, 201)
+    names = [m.card_name for m in await _outbox(staffed)]
+    assert "help" in names and len(names) >= 2, names
+
+
+def _mentioning(env: BotEnv, text: str | None, mention: dict[str, Any]) -> dict[str, Any]:
+    activity = env.teams.activity(
+        "aad-sam", text=text, conversation_type="channel", conversation_id="19:gen@thread.tacv2"
+    )
+    activity["entities"] = [{"type": "mention", **mention}]
+    return activity
+
+
+BOT = {"id": "28:qabot", "name": "QA bot"}
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("<at>QA bot</at> help", {"mentioned": BOT, "text": "<at>QA bot</at>"}),
+        ("<at>QA bot</at> help", {"mentioned": "28:qabot", "text": "<at>QA bot</at>"}),
+        ("<at>QA bot</at> help", {"mentioned": {"name": "QA bot"}}),
+        ("<at>QA bot</at> help", {"mentioned": BOT, "text": 7}),
+        (None, {"mentioned": BOT, "text": "<at>QA bot</at>"}),
+        ("<at>QA (bot) [1]</at> help", {"mentioned": BOT, "text": "<at>QA (bot) [1]</at>"}),
+        ("<at>QA bot</at> help", {"mentioned": BOT}),
+    ],
+    ids=[
+        "as-teams-sends-it",
+        "mentioned-string",
+        "mentioned-without-id",
+        "text-number",
+        "no-message-text",
+        "brackets-in-name",
+        "no-mention-text",
+    ],
+)
+async def test_any_mention_entity_is_read_without_failing(
+    staffed: BotEnv, caplog: pytest.LogCaptureFixture, text: str | None, mention: dict[str, Any]
+) -> None:
+    """An Entity only needs a ``type``; botbuilder's mention removal failed on the rest, and
+    used the bot's name as a regular expression."""
+    _sam(staffed)
+    with caplog.at_level(logging.WARNING):
+        status, _ = await staffed.teams.send(_mentioning(staffed, text, mention))
+    assert status in (200, 201)
+    assert _errors(caplog) == []
+    names = [m.card_name for m in await _outbox(staffed)]
+    # A mention that names the bot is taken out of the text; one that does not say whom it
+    # names is left in (and the text is then not a command).
+    names_the_bot = isinstance(mention.get("mentioned"), dict) and "id" in mention["mentioned"]
+    assert names == (["help"] if names_the_bot else ["unknown_command"]), names
+
+
+async def test_a_failed_member_lookup_does_not_leave_someone_out_of_the_directory(
+    staffed: BotEnv,
+) -> None:
+    """Who someone is could not be checked (the connector did not answer): the next message
+    checks again rather than answering "not in the directory" for a minute."""
+    _sam(staffed)
+    unreachable = staffed.teams.activity("aad-sam", text="help")
+    unreachable["serviceUrl"] = "http://127.0.0.1:9"
+    await staffed.teams.send(unreachable)
+    await staffed.teams.say("aad-sam", "help")
+    names = [m.card_name for m in await _outbox(staffed)]
+    assert names[-1] == "help", names
+
+
 # --- Slack ------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ unexplained traceback, and a message from someone in the directory is always ans
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from tests.core.platform_shapes import activity_schema, schema_activities, teams
 from tests.harness import FakeClock
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("FUZZ_N", "150")),
     deadline=None,
-    derandomize=True,
+    derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     database=None,
     # No shrinking: each example is a request to a running bot, and the failing one is printed.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -107,7 +108,7 @@ async def test_any_activity_is_accepted_without_a_failure(
         await _check(bot, caplog, activity)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=FUZZ.max_examples // 4)
 @given(activity=schema_activities())
 async def test_activities_straight_from_the_schema_never_fail(
     bot: BotEnv, caplog: pytest.LogCaptureFixture, activity: dict[str, Any]
@@ -116,7 +117,7 @@ async def test_activities_straight_from_the_schema_never_fail(
         await _check(bot, caplog, activity)
 
 
-@settings(FUZZ, max_examples=50)
+@settings(FUZZ, max_examples=FUZZ.max_examples // 3)
 @given(data=st.data())
 async def test_a_message_from_a_known_person_is_always_answered(
     bot: BotEnv, caplog: pytest.LogCaptureFixture, data: st.DataObject
