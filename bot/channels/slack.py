@@ -160,11 +160,16 @@ class SlackChannel:
             return web.json_response(answer) if answer else web.Response(status=200)
         try:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        except Exception:
-            # Bolt failed before any listener ran (its error handler covers those): a signed
-            # request is still never answered with a 500, which Slack would retry.
-            log.exception("Slack request could not be routed, reference %s", failure_reference())
-            return web.Response(status=200)
+        except Exception as exc:
+            # Bolt failed before any listener ran (its error handler covers those), reading a
+            # field in a shape Slack does not send (``user`` a number, ``team`` a list...):
+            # the request is malformed, and never answered with a 500.
+            log.warning(
+                "rejected a signed Slack request Bolt could not read: %s %s",
+                type(exc).__name__,
+                str(exc)[:100],
+            )
+            return web.json_response({"error": "request could not be read"}, status=400)
         if bolt_response.status == 404:  # a kind of request this app does not handle
             return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)

@@ -101,6 +101,8 @@ def _optional(data: Mapping[str, Any], key: str, kind: type, what: str) -> None:
 
 def _check_payload(payload: dict[str, Any]) -> None:
     kind = _require_text(payload, "type", "payload")
+    if "view" in payload and not isinstance(payload["view"], dict):  # Bolt reads view.type
+        raise Malformed(f"{kind} has a view that is not an object")
     if kind in ("block_actions", "view_submission", "view_closed"):
         _require_text(_require_object(payload, "user", kind), "id", f"{kind} user")
     if kind == "block_actions":

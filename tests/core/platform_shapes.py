@@ -8,6 +8,7 @@ while leaving every optional field free to be missing or to take any value the s
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from functools import cache
@@ -299,7 +300,9 @@ def _slack_file() -> st.SearchStrategy[dict[str, Any]]:
             "name": st.one_of(st.just("rows.csv"), TEXT),
             "mimetype": st.sampled_from(["text/csv", "text/plain", "image/png", ""]),
             "size": st.integers(0, 10**9),
-            "url_private": st.one_of(st.just("https://files.slack.com/x/rows.csv"), TEXT),
+            # The fake Web API's host (the bot sends its token only there or to Slack's); nothing
+            # listens on port 9, so the download fails at once.
+            "url_private": st.one_of(st.just("http://127.0.0.1:9/rows.csv"), TEXT),
             "url_private_download": st.one_of(st.just("https://evil.example/rows.csv"), TEXT),
             "mode": st.sampled_from(["hosted", "tombstone", "external"]),
         },
@@ -535,4 +538,51 @@ def slack_requests() -> st.SearchStrategy[tuple[str, bytes, str]]:
         ),
         _slash_command().map(lambda f: ("slash command", urlencode(f).encode(), form)),
         _interaction().map(lambda p: (p["type"], urlencode({"payload": dumps(p)}).encode(), form)),
+    )
+
+
+@st.composite
+def _corrupted(draw: st.DrawFn, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` with one field, at the top or one level down, removed or of another type."""
+    value = copy.deepcopy(value)  # strategies may hand out the same object again
+    nodes: list[dict[str, Any]] = [value]
+    for child in value.values():
+        if isinstance(child, dict):
+            nodes.append(child)
+        elif isinstance(child, list):
+            nodes.extend(item for item in child if isinstance(item, dict))
+    node = draw(st.sampled_from([n for n in nodes if n] or [value]))
+    if node:
+        key = draw(st.sampled_from(sorted(node)))
+        if draw(st.booleans()):
+            del node[key]
+        else:
+            node[key] = draw(ANY_JSON)
+    return value
+
+
+def slack_malformed_requests() -> st.SearchStrategy[tuple[str, bytes, str]]:
+    """Requests Slack could send with one field missing or of the wrong type."""
+    form = "application/x-www-form-urlencoded"
+    return st.one_of(
+        _url_verification()
+        .flatmap(_corrupted)
+        .map(lambda b: ("url_verification", dumps(b).encode(), "application/json")),
+        _event_callback()
+        .flatmap(_corrupted)
+        .map(lambda b: ("event_callback", dumps(b).encode(), "application/json")),
+        _slash_command()
+        .flatmap(_corrupted)
+        .map(
+            lambda f: (
+                "slash command",
+                urlencode(
+                    {k: v if isinstance(v, str) else dumps(v) for k, v in f.items()}
+                ).encode(),
+                form,
+            )
+        ),
+        _interaction()
+        .flatmap(_corrupted)
+        .map(lambda p: ("interaction", urlencode({"payload": dumps(p)}).encode(), form)),
     )

@@ -179,6 +179,7 @@ VIEW = {"id": "V1", "type": "modal", "callback_id": "x", "state": {"values": {}}
         {"type": "view_submission", "user": USER, "view": {"id": "V1", "type": "modal"}},
         {"type": "view_submission", "user": USER, "view": {"id": "V1", "callback_id": "x"}},
         {"type": "view_closed", "user": USER, "view": {"id": "V1", "callback_id": "x"}},
+        {"type": "block_actions", "user": USER, "actions": [{"action_id": "a"}], "view": None},
     ],
     ids=[
         "no-actions",
@@ -187,6 +188,7 @@ VIEW = {"id": "V1", "type": "modal", "callback_id": "x", "state": {"values": {}}
         "view-without-callback",
         "view-without-type",
         "closed-view-without-type",
+        "view-null",
     ],
 )
 async def test_payloads_bolt_cannot_route_get_400_not_500(

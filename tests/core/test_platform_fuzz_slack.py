@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,13 +16,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import STAFF_CSV, BotEnv, Database, start_env, stop_env
-from tests.core.platform_shapes import slack_requests
+from tests.core.platform_shapes import slack_malformed_requests, slack_requests
 from tests.harness import FakeClock, slack_signature
 
 FUZZ = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("FUZZ_N", "200")),
     deadline=None,
-    derandomize=True,
+    derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     database=None,
     # No shrinking: each example is a request to a running bot, and the failing one is printed.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -84,3 +85,17 @@ async def test_any_signed_slack_request_is_answered_and_any_unsigned_one_refused
     }[forgery]
     status, _ = await bot.slack.post_raw(body, content_type, forged)
     assert status == 401, (kind, forgery)
+
+
+@FUZZ
+@given(request=slack_malformed_requests())
+async def test_a_signed_request_with_a_field_missing_or_mistyped_gets_200_or_400(
+    bot: BotEnv, caplog: pytest.LogCaptureFixture, request: tuple[str, bytes, str]
+) -> None:
+    kind, body, content_type = request
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        status, text = await bot.slack.post_raw(body, content_type, _signed(body))
+        await bot.runtime.settled()
+    assert status in (200, 400), (kind, status, text)
+    assert _failures(caplog.records) == [], kind
