@@ -586,3 +586,35 @@ def slack_malformed_requests() -> st.SearchStrategy[tuple[str, bytes, str]]:
         .flatmap(_corrupted)
         .map(lambda p: ("interaction", urlencode({"payload": dumps(p)}).encode(), form)),
     )
+
+
+def slack_dms_from(user: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A direct message (an ``event_callback``) from ``user``, as Slack sends one a person
+    typed: any text, a thread reply, a file, edited fields, or no text at all."""
+    event = _optional_fields(
+        {
+            "type": st.just("message"),
+            "channel_type": st.just("im"),
+            "user": st.just(user),
+            "channel": st.just("D" + user[1:]),
+            "ts": SLACK_TS,
+            "event_ts": SLACK_TS,
+        },
+        {
+            "text": SLACK_TEXT,
+            "thread_ts": SLACK_TS,
+            "subtype": st.just("file_share"),
+            "files": st.lists(_slack_file(), max_size=1),
+            "blocks": st.lists(st.dictionaries(TEXT, ANY_JSON, max_size=2), max_size=2),
+            "client_msg_id": TEXT,
+            "team": st.just("T0DEMO"),
+        },
+    )
+    return st.fixed_dictionaries(
+        {
+            "type": st.just("event_callback"),
+            "event": event,
+            "event_id": st.builds(lambda: f"Ev{next(_ids):010d}"),
+        },
+        optional={"team_id": st.just("T0DEMO"), "api_app_id": st.just("A0QABOT")},
+    )

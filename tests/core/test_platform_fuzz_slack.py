@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from bot.store.models import OutboxMessage
 from tests.conftest import STAFF_CSV, BotEnv, Database, start_env, stop_env
-from tests.core.platform_shapes import slack_malformed_requests, slack_requests
+from tests.core.platform_shapes import slack_dms_from, slack_malformed_requests, slack_requests
 from tests.harness import FakeClock, slack_signature
 
 FUZZ = settings(
@@ -99,3 +101,25 @@ async def test_a_signed_request_with_a_field_missing_or_mistyped_gets_200_or_400
         await bot.runtime.settled()
     assert status in (200, 400), (kind, status, text)
     assert _failures(caplog.records) == [], kind
+
+
+async def _outbox_count(env: BotEnv) -> int:
+    async with env.runtime.db.session() as session:
+        query = select(func.count()).select_from(OutboxMessage)
+        return int((await session.execute(query)).scalar_one())
+
+
+@settings(FUZZ, max_examples=FUZZ.max_examples // 4)
+@given(envelope=slack_dms_from("USAM"))
+async def test_a_direct_message_from_a_known_person_is_always_answered(
+    bot: BotEnv, caplog: pytest.LogCaptureFixture, envelope: dict[str, object]
+) -> None:
+    body = json.dumps(envelope).encode()
+    before = await _outbox_count(bot)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        status, text = await bot.slack.post_raw(body, "application/json", _signed(body))
+        await bot.runtime.settled()
+    assert status == 200, (status, text)
+    assert _failures(caplog.records) == []
+    assert await _outbox_count(bot) > before, "a message from Sam was left unanswered"
