@@ -475,7 +475,7 @@ class TeamsChannel:
         added = [m for m in activity.members_added or [] if m.id == bot_id]
         removed = [m for m in activity.members_removed or [] if m.id == bot_id]
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        team = channel_data.get("team") or {}
+        team = _named_object(channel_data, "team")
         reference = _reference(activity)
         conversation_type = (
             activity.conversation.conversation_type if activity.conversation else None
@@ -485,7 +485,9 @@ class TeamsChannel:
                 context, reference, team, conversation_type, active=not removed
             )
         elif team and channel_data.get("eventType") in ("channelCreated", "channelRenamed"):
-            channel = channel_data.get("channel") or {}
+            channel = _named_object(channel_data, "channel")
+            if not channel.get("id"):
+                return
             async with self.bot.db.session() as session:
                 await directory.record_channel(
                     session,
@@ -506,7 +508,11 @@ class TeamsChannel:
         )
         active = (activity.action or "add").startswith("add")
         await self._record_install(
-            context, reference, channel_data.get("team") or {}, conversation_type, active=active
+            context,
+            reference,
+            _named_object(channel_data, "team"),
+            conversation_type,
+            active=active,
         )
 
     async def _record_install(
@@ -607,6 +613,15 @@ class TeamsChannel:
                 await directory.link_identity(session, person, "teams", aad, now, conversation)
                 linked += 1
         log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
+
+
+def _named_object(channel_data: dict[str, Any], key: str) -> dict[str, str]:
+    """The ``id`` and ``name`` of ``channelData.team`` or ``.channel``, when they are text.
+    The Activity schema gives ``channelData`` no shape at all."""
+    found = channel_data.get(key)
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if k in ("id", "name") and isinstance(v, str) and v}
 
 
 def _serialized(activity: Activity) -> dict[str, Any]:

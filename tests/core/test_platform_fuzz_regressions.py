@@ -138,6 +138,34 @@ async def test_any_mention_entity_is_read_without_failing(
     assert names == (["help"] if names_the_bot else ["unknown_command"]), names
 
 
+ODD_CHANNEL_DATA: list[dict[str, Any]] = [
+    {"team": [["x"], True]},
+    {"team": "team-x"},
+    {"team": {"id": 7, "name": ["X"]}},
+    {"team": {"id": "team-x"}, "eventType": "channelCreated", "channel": "19:new"},
+]
+
+
+async def test_installs_with_channel_data_of_any_shape_do_not_fail(
+    staffed: BotEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``channelData`` has no shape in the Activity schema (a list as ``team`` used to fail)."""
+    for kind in ("installationUpdate", "conversationUpdate"):
+        for channel_data in ODD_CHANNEL_DATA:
+            activity = staffed.teams.activity(
+                "aad-sam",
+                type=kind,
+                conversation_type="channel",
+                conversation_id="19:gen@thread.tacv2",
+                membersAdded=[{"id": staffed.teams.bot_id}],
+                channelData=channel_data,
+            )
+            with caplog.at_level(logging.WARNING):
+                status, _ = await staffed.teams.send(activity)
+            assert status in (200, 201), (kind, channel_data)
+    assert _errors(caplog) == []
+
+
 async def test_a_failed_member_lookup_does_not_leave_someone_out_of_the_directory(
     staffed: BotEnv,
 ) -> None:
