@@ -229,10 +229,13 @@ class TeamsChannel:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
+            raw = await request.text()
+            body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             log.warning("rejected a Teams request whose body is not JSON")
             return web.json_response({"error": "body is not valid JSON"}, status=400)
+        if "\\u0000" in raw:  # JSON allows NUL in a string; PostgreSQL cannot store one
+            body = _without_nul(body)
         if (
             not isinstance(body, dict)
             or not isinstance(body.get("type"), str)
@@ -613,6 +616,17 @@ class TeamsChannel:
                 await directory.link_identity(session, person, "teams", aad, now, conversation)
                 linked += 1
         log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL character taken out of its strings (keys included)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 def _named_object(channel_data: dict[str, Any], key: str) -> dict[str, str]:

@@ -166,6 +166,21 @@ async def test_installs_with_channel_data_of_any_shape_do_not_fail(
     assert _errors(caplog) == []
 
 
+async def test_nul_characters_in_an_activity_do_not_fail_the_turn(
+    staffed: BotEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """JSON allows "\\u0000" in a string; PostgreSQL cannot store it."""
+    _sam(staffed)
+    activity = staffed.teams.activity("aad-sam", text="he\x00lp")
+    activity["from"]["id"] = "29:aad-\x00sam"
+    activity["conversation"]["id"] = "a:personal-\x00aad-sam"
+    with caplog.at_level(logging.WARNING):
+        status, _ = await staffed.teams.send(activity)
+    assert status in (200, 201)
+    assert _errors(caplog) == []
+    assert [m.card_name for m in await _outbox(staffed)] == ["help"]
+
+
 async def test_a_failed_member_lookup_does_not_leave_someone_out_of_the_directory(
     staffed: BotEnv,
 ) -> None:
