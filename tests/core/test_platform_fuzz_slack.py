@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.store.models import OutboxMessage
-from tests.conftest import STAFF_CSV, BotEnv, Database, start_env, stop_env
+from tests.conftest import (
+    POSTGRES_URL,
+    STAFF_CSV,
+    BotEnv,
+    Database,
+    _drop_schema,
+    _postgres_schema,
+    start_env,
+    stop_env,
+)
 from tests.core.platform_shapes import slack_dms_from, slack_malformed_requests, slack_requests
 from tests.harness import FakeClock, slack_signature
 
@@ -34,8 +43,15 @@ FUZZ = settings(
 
 @pytest.fixture
 async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotEnv]:
-    """One bot for all of a test's examples (SQLite: the endpoint is what is under test)."""
-    env = await start_env(Database(f"sqlite+aiosqlite:///{tmp_path / 'qabot.db'}", None), clock)
+    """One bot for all of a test's examples (SQLite: the endpoint is what is under test;
+    FUZZ_POSTGRES=1 for PostgreSQL, which enforces column types and lengths)."""
+    schema = await _postgres_schema() if os.environ.get("FUZZ_POSTGRES") == "1" else None
+    database = (
+        Database(POSTGRES_URL, schema)
+        if schema
+        else Database(f"sqlite+aiosqlite:///{tmp_path / 'qabot.db'}", None)
+    )
+    env = await start_env(database, clock)
     try:
         report = await env.import_staff(STAFF_CSV)
         assert not report.errors  # type: ignore[attr-defined]
@@ -45,6 +61,8 @@ async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotEnv]:
         yield env
     finally:
         await stop_env(env)
+        if schema:
+            await _drop_schema(schema)
 
 
 def _failures(records: list[logging.LogRecord]) -> list[str]:
