@@ -155,7 +155,9 @@ class QABot:
                     replies = await route(ctx, replies)
             if ctx.outbox.written:
                 self.outbox_signal.set()
-            if known is None and turn.platform != "console":
+            # "Not in the directory" is remembered only when the platform gave an email to
+            # check: a lookup that failed (or gave none) is tried again on the next turn.
+            if known is None and turn.platform != "console" and (person or email):
                 self.people.remember(turn.platform, turn.user_id, person)
             return TurnResult(replies, person)
         except Exception:

@@ -32,7 +32,9 @@ LATENCY = Histogram(
 BACKLOG = Gauge("qabot_outbox_backlog", "Outbox messages waiting to be sent")
 
 RUNTIME_KEY = web.AppKey("runtime", object)
-MAX_BODY = 1024 * 1024  # Slack and Teams requests are far smaller; 300 KB text fields fit.
+# Slack and Teams requests are far smaller, but a 300 KB text field sent with JSON's \u escapes
+# (allowed, and what many serialisers write for non-ASCII text) takes up to six times that.
+MAX_BODY = 4 * 1024 * 1024
 
 
 @web.middleware

@@ -158,7 +158,18 @@ class SlackChannel:
             # of a slash command's cost). Socket Mode commands go through _on_command.
             answer = await self._guarded_command_answer(command)
             return web.json_response(answer) if answer else web.Response(status=200)
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception as exc:
+            # Bolt failed before any listener ran (its error handler covers those), reading a
+            # field in a shape Slack does not send (``user`` a number, ``team`` a list...):
+            # the request is malformed, and never answered with a 500.
+            log.warning(
+                "rejected a signed Slack request Bolt could not read: %s %s",
+                type(exc).__name__,
+                str(exc)[:100],
+            )
+            return web.json_response({"error": "request could not be read"}, status=400)
         if bolt_response.status == 404:  # a kind of request this app does not handle
             return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)

@@ -101,18 +101,28 @@ def _optional(data: Mapping[str, Any], key: str, kind: type, what: str) -> None:
 
 def _check_payload(payload: dict[str, Any]) -> None:
     kind = _require_text(payload, "type", "payload")
+    if "view" in payload and not isinstance(payload["view"], dict):  # Bolt reads view.type
+        raise Malformed(f"{kind} has a view that is not an object")
     if kind in ("block_actions", "view_submission", "view_closed"):
         _require_text(_require_object(payload, "user", kind), "id", f"{kind} user")
     if kind == "block_actions":
         actions = payload.get("actions")
-        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+        # Slack sends the one action taken (Bolt reads ``actions[0]`` before any listener).
+        if not isinstance(actions, list) or not actions:
             raise Malformed("block_actions has no list of actions")
+        if not all(isinstance(a, dict) for a in actions):
+            raise Malformed("block_actions has an action that is not an object")
+        if not isinstance(actions[0].get("action_id"), str):  # Bolt matches listeners on it
+            raise Malformed("block_actions action has no action_id")
         for name in ("channel", "message", "state", "view", "container"):
             _optional(payload, name, dict, kind)
     if kind in ("view_submission", "view_closed"):
         view = _require_object(payload, "view", kind)
         _require_text(view, "id", f"{kind} view")
-        for name in ("callback_id", "private_metadata", "hash"):
+        for name in ("callback_id", "type"):  # Bolt reads both before any listener runs
+            if not isinstance(view.get(name), str):
+                raise Malformed(f"{kind} view has no {name}")
+        for name in ("private_metadata", "hash"):
             _optional(view, name, str, f"{kind} view")
         _optional(view, "state", dict, f"{kind} view")
         _optional(view.get("state") or {}, "values", dict, f"{kind} view state")
@@ -129,8 +139,15 @@ def _check_json_body(body: dict[str, Any]) -> None:
         _check_event(event)
 
 
+# The events the listeners read; any other (``user_change`` and ``team_join`` carry ``user``
+# as an object) is acknowledged unread.
+READ_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
+
+
 def _check_event(event: dict[str, Any]) -> None:
     kind = event["type"]
+    if kind not in READ_EVENTS:
+        return
     for name in ("user", "channel", "text", "channel_type", "subtype", "tab", "ts", "thread_ts"):
         _optional(event, name, str, f"{kind} event")
     files = event.get("files")

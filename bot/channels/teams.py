@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import time
@@ -228,10 +229,13 @@ class TeamsChannel:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
+            raw = await request.text()
+            body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             log.warning("rejected a Teams request whose body is not JSON")
             return web.json_response({"error": "body is not valid JSON"}, status=400)
+        if "\\u0000" in raw:  # JSON allows NUL in a string; PostgreSQL cannot store one
+            body = _without_nul(body)
         if (
             not isinstance(body, dict)
             or not isinstance(body.get("type"), str)
@@ -333,7 +337,7 @@ class TeamsChannel:
     async def _run(
         self, activity: Activity, turn: Turn, *, route: RouteReplies | None = None
     ) -> TurnResult:
-        event_id = f"{activity.conversation.id}|{activity.id}" if activity.id else None
+        event_id = _activity_key(activity, activity.id) if activity.id else None
         return await self.bot.handle(
             turn,
             event_id=event_id,
@@ -343,7 +347,8 @@ class TeamsChannel:
 
     async def _member_email(self, activity: Activity) -> str | None:
         user = activity.from_property
-        if user is None or activity.conversation is None:
+        # Optional in the schema: without them there is nobody to ask.
+        if user is None or not user.id or not activity.service_url or activity.conversation is None:
             return None
         try:
             member = await self.connector.get_member(
@@ -359,7 +364,7 @@ class TeamsChannel:
         """Save a message and answer the connector; the inbox worker handles it next. If it
         cannot be saved, handle it now."""
         if self.inbox is not None:
-            body = json.dumps(activity.serialize(), separators=(",", ":"))
+            body = json.dumps(_serialized(activity), separators=(",", ":"))
             try:
                 received = await self.inbox.inbox.save("teams", "message", body)
             except InboxUnavailable:
@@ -400,7 +405,7 @@ class TeamsChannel:
             if upload is not None:
                 attachment = fetched if fetched is not None else await self._download(upload)
                 turn = dataclasses.replace(turn, attachment_text=attachment)
-        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
+        key = f"teams:{_activity_key(activity, activity.id or uuid.uuid4().hex)}"
         await self._run(activity, turn, route=self._queue_all(turn, key))
 
     async def _download(self, url: str) -> str:
@@ -421,7 +426,7 @@ class TeamsChannel:
         raw_data = action.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         turn = self._turn(activity, action=_action_from(verb, data))
-        key = f"teams:{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
+        key = f"teams:{_activity_key(activity, activity.id or uuid.uuid4().hex)}"
         queue = self._queue_all(turn, key)
 
         async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -473,7 +478,7 @@ class TeamsChannel:
         added = [m for m in activity.members_added or [] if m.id == bot_id]
         removed = [m for m in activity.members_removed or [] if m.id == bot_id]
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        team = channel_data.get("team") or {}
+        team = _named_object(channel_data, "team")
         reference = _reference(activity)
         conversation_type = (
             activity.conversation.conversation_type if activity.conversation else None
@@ -483,7 +488,9 @@ class TeamsChannel:
                 context, reference, team, conversation_type, active=not removed
             )
         elif team and channel_data.get("eventType") in ("channelCreated", "channelRenamed"):
-            channel = channel_data.get("channel") or {}
+            channel = _named_object(channel_data, "channel")
+            if not channel.get("id"):
+                return
             async with self.bot.db.session() as session:
                 await directory.record_channel(
                     session,
@@ -504,7 +511,11 @@ class TeamsChannel:
         )
         active = (activity.action or "add").startswith("add")
         await self._record_install(
-            context, reference, channel_data.get("team") or {}, conversation_type, active=active
+            context,
+            reference,
+            _named_object(channel_data, "team"),
+            conversation_type,
+            active=active,
         )
 
     async def _record_install(
@@ -607,6 +618,48 @@ class TeamsChannel:
         log.info("Teams roster synced: %d channels, %d people linked", len(channels), linked)
 
 
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL character taken out of its strings (keys included)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _named_object(channel_data: dict[str, Any], key: str) -> dict[str, str]:
+    """The ``id`` and ``name`` of ``channelData.team`` or ``.channel``, when they are text.
+    The Activity schema gives ``channelData`` no shape at all."""
+    found = channel_data.get(key)
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if k in ("id", "name") and isinstance(v, str) and v}
+
+
+def _serialized(activity: Activity) -> dict[str, Any]:
+    """The activity as JSON, to save. botbuilder's ``serialize`` drops every field of an
+    entity but ``type``, and with them the @mention the message text is read without."""
+    data: dict[str, Any] = activity.serialize()
+    if activity.entities:
+        data["entities"] = [
+            {**(getattr(e, "additional_properties", None) or {}), "type": e.type}
+            for e in activity.entities
+        ]
+    return data
+
+
+def _activity_key(activity: Activity, activity_id: str) -> str:
+    """``conversation|activity`` ids, to recognise a redelivery and key the replies. The store
+    keeps 300 characters of a key and ids may be any length: a long pair is hashed, so two
+    messages in a conversation with a long id are never taken for one."""
+    key = f"{activity.conversation.id}|{activity_id}"
+    if len(key) <= 200:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _reference(activity: Activity) -> dict[str, Any]:
     """The conversation reference to store, without the per-message activity id (so an
     unchanged reference compares equal and is not written again on every turn), and with the
@@ -645,10 +698,29 @@ def _reference_tenant(reference: dict[str, Any] | None) -> str | None:
 
 def _text_without_mention(activity: Activity) -> str:
     """The message text without the bot's @mention (an activity need not name its
-    recipient: Web Chat through Direct Line sends none)."""
+    recipient: Web Chat through Direct Line sends none).
+
+    Not botbuilder's ``remove_recipient_mention``: it fails on a mention entity whose
+    ``mentioned`` or ``text`` is not what it expects (an Entity only needs a ``type``) and on a
+    message with no text, and it uses the bot's name as a regular expression, so a name with
+    brackets is not removed (or fails)."""
     text = activity.text if isinstance(activity.text, str) else ""
-    if activity.recipient is not None and activity.recipient.id:
-        text = TurnContext.remove_recipient_mention(activity) or text
+    bot_id = activity.recipient.id if activity.recipient is not None else None
+    if not bot_id:
+        return text
+    for entity in activity.entities or []:
+        extra = getattr(entity, "additional_properties", None) or {}
+        mentioned = extra.get("mentioned")
+        if str(entity.type or "").lower() != "mention" or not isinstance(mentioned, dict):
+            continue
+        if mentioned.get("id") != bot_id:
+            continue
+        shown = extra.get("text")
+        name = mentioned.get("name")
+        if isinstance(shown, str) and shown:
+            text = text.replace(shown, "")
+        elif isinstance(name, str) and name:
+            text = text.replace(f"<at>{name}</at>", "")
     return text
 
 
