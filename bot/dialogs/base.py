@@ -29,6 +29,22 @@ if TYPE_CHECKING:
 
 Platform = Literal["slack", "teams", "console"]
 
+# A button that runs a chat command exactly as if the person had typed it (the same role
+# check, against the directory in the store): ``command_button("Propose a sample",
+# "allocate cycle mape")``. An area's card can offer another area's command this way without
+# importing it.
+RUN_COMMAND = "command.run"
+COMMAND_TEXT_MAX = 200
+
+
+def command_button(label: str, text: str, *, style: str = "default") -> Button:
+    return Button(
+        label=label[:75],
+        verb=RUN_COMMAND,
+        data={"text": text[:COMMAND_TEXT_MAX]},
+        style="primary" if style == "primary" else "default",
+    )
+
 
 @dataclass(frozen=True)
 class Action:

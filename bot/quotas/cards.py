@@ -20,6 +20,7 @@ from bot.cards.model import (
     TextInput,
 )
 from bot.cards.shared import clip
+from bot.dialogs.base import command_button
 from bot.domain.quotas import ITEM_LABELS
 from bot.quotas.rules import (
     FEEDBACK_KINDS,
@@ -342,6 +343,9 @@ def calendar_card(
     )
 
 
+MAX_PROMPT_BUTTONS = 5
+
+
 def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
     """The QA team's prompt at the start of a month: what to start and by when."""
     body: list[Element] = []
@@ -369,11 +373,18 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
                 f"{quotas}{turns} {how}"
             )
         )
+    # One press runs `allocate cycle KEY`, as if typed (the role is checked as for typing).
+    buttons = [
+        command_button(f"Propose a sample: {entry.name}", f"allocate cycle {entry.key}")
+        for entry in entries
+        if entry.start == "sample" and not entry.opens_itself
+    ]
     return Card(
         name="quota_cycles_to_start",
         title=f"To start in {month_label}",
         fallback=f"To start in {month_label}: " + ", ".join(e.name for e in entries),
         body=body,
+        buttons=buttons[:MAX_PROMPT_BUTTONS],
     )
 
 
