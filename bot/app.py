@@ -115,6 +115,7 @@ class QABot:
             summary_sources=tuple(self.router.summary_sources),
             digest_sources=tuple(self.router.digest_sources),
             calendar_event_sources=tuple(self.router.calendar_event_sources),
+            work_listeners=tuple(self.router.work_listeners),
         )
 
     async def handle(
