@@ -400,3 +400,28 @@ def feed_card(label: str, url: str) -> Card:
         fallback=text,
         body=[TextBlock(text=text), TextBlock(text=url, style="subtle")],
     )
+
+
+def unknown_team_names(missing: Sequence[tuple[str, str]], teams: Sequence[str]) -> Card:
+    """To the QA team, once: team names the framework's calendar uses (an activity's rotation
+    order) that match no team in the directory, so those turns name nobody the bot knows."""
+    lines = [f"{activity}: {', '.join(names)}" for activity, names in _by_activity(missing)]
+    known = ", ".join(teams[:20]) + (" ..." if len(teams) > 20 else "")
+    text = (
+        "The framework's calendar names teams the directory does not have, so their turns "
+        "reach nobody. Rename the team in the staff CSV or the name in the framework file. "
+        f"The directory's teams: {known}."
+    )
+    return Card(
+        name="quota_unknown_team_names",
+        title="Calendar teams not in the directory",
+        fallback=text,
+        body=[TextBlock(text=text), *(TextBlock(text=clip(line, 500)) for line in lines)],
+    )
+
+
+def _by_activity(missing: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for activity, name in missing:
+        grouped.setdefault(activity, []).append(name)
+    return list(grouped.items())
