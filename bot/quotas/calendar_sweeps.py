@@ -89,7 +89,9 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
         stages: list[str] = []
         if start_of_month and entry.opens_on.replace(day=1) == first:
             stages.append("month")
-        if cal.add_working_days(entry.opens_on, -before) <= ctx.today:
+        # The days-before line, unless the start-of-month line covers it (a cycle opening in
+        # the month's first days): one line, not the same line twice.
+        if not stages and cal.add_working_days(entry.opens_on, -before) <= ctx.today:
             stages.append(f"{before}wd")
         if not stages:
             continue
