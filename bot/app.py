@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogs import common
-from bot.dialogs.base import Context, Reply, Router, Turn
+from bot.dialogs.base import COMMAND_TEXT_MAX, RUN_COMMAND, Context, Reply, Router, Turn
 from bot.domain.framework import Framework
 from bot.people_cache import NOT_IN_DIRECTORY, Known, PeopleCache
 from bot.store import directory
@@ -115,6 +115,7 @@ class QABot:
             summary_sources=tuple(self.router.summary_sources),
             digest_sources=tuple(self.router.digest_sources),
             calendar_event_sources=tuple(self.router.calendar_event_sources),
+            work_listeners=tuple(self.router.work_listeners),
         )
 
     async def handle(
@@ -195,13 +196,22 @@ class QABot:
             log.exception("could not queue the apology for reference %s", reference)
 
     async def _dispatch(self, ctx: Context, turn: Turn) -> list[Reply]:
+        if turn.action is not None and turn.action.verb == RUN_COMMAND:
+            # A button standing for a typed command: the same matching and role check.
+            text = turn.action.data.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > COMMAND_TEXT_MAX:
+                log.warning("command button without a command on %s", turn.platform)
+                return [Reply(common.stale_card())]
+            return await self._run_text(ctx, text)
         if turn.action is not None:
             handler = self.router.actions.get(turn.action.verb)
             if handler is None:
                 log.warning("stale or unknown action %r on %s", turn.action.verb, turn.platform)
                 return [Reply(common.stale_card())]
             return await handler(ctx, turn.action)
-        text = (turn.text or "").strip()
+        return await self._run_text(ctx, (turn.text or "").strip())
+
+    async def _run_text(self, ctx: Context, text: str) -> list[Reply]:
         if not text:
             return await common.show_help(ctx, self.router)
         matched = self.router.match(text)

@@ -33,10 +33,11 @@ from bot.allocations.imports import (
 )
 from bot.allocations.store import Allocation, AllocationCycle, Cohort
 from bot.cards.model import Card, TextBlock
-from bot.dialogs.base import Context, Reply, Router
+from bot.dialogs.base import Context, Reply, Router, tell_areas
 from bot.domain.activities import ActivityType, CycleQuota, months_between
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
+from bot.domain.work_events import CycleConfirmed
 from bot.domain.workdays import add_months
 from bot.store import directory
 from bot.store.models import Person
@@ -297,6 +298,7 @@ async def _open(ctx: Context, activity: ActivityType, first: date) -> None:
         reason="self-opening cycle",
     )
     log.info("cycle %s opened itself: %d cases", cycle.id, len(picks))
+    await tell_areas(ctx, CycleConfirmed((activity.key,), ctx.today))
 
 
 async def _auditors(

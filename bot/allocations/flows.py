@@ -32,7 +32,7 @@ from bot.allocations.store import (
     ListedAction,
 )
 from bot.cards.model import Button
-from bot.dialogs.base import Context
+from bot.dialogs.base import Context, tell_areas
 from bot.domain import ladder_engine
 from bot.domain.activities import (
     ActivityType,
@@ -40,6 +40,7 @@ from bot.domain.activities import (
     inadequate_moderation_due,
 )
 from bot.domain.ladders import LadderStage
+from bot.domain.work_events import WorkDone
 from bot.store.models import Person
 
 log = logging.getLogger(__name__)
@@ -400,6 +401,18 @@ async def complete(
         await _after_evaluation(ctx, allocation, activity, grade, notes)
     await start_follow_ons(ctx, allocation)
     await refresh_card(ctx, allocation)
+    if allocation.role != store.MODERATOR and allocation.assignee_id is not None:
+        # Other areas count allocated work done (a manager's monthly audit for its quota).
+        await tell_areas(
+            ctx,
+            WorkDone(
+                activity=allocation.activity,
+                person_id=allocation.assignee_id,
+                completed_on=completed_on,
+                reference=f"allocation:{allocation.id}",
+                case_ref=allocation.case_ref or "",
+            ),
+        )
     return notes
 
 

@@ -19,6 +19,7 @@ from bot.domain.digest import DigestPart, DigestPeriod, DigestScope
 from bot.domain.framework import Framework
 from bot.domain.roles import Role
 from bot.domain.simulation import SimulationInputs
+from bot.domain.work_events import WorkEvent
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,22 @@ if TYPE_CHECKING:
     from bot.store.outbox import Delivered, OutboxWriter
 
 Platform = Literal["slack", "teams", "console"]
+
+# A button that runs a chat command exactly as if the person had typed it (the same role
+# check, against the directory in the store): ``command_button("Propose a sample",
+# "allocate cycle mape")``. An area's card can offer another area's command this way without
+# importing it.
+RUN_COMMAND = "command.run"
+COMMAND_TEXT_MAX = 200
+
+
+def command_button(label: str, text: str, *, style: str = "default") -> Button:
+    return Button(
+        label=label[:75],
+        verb=RUN_COMMAND,
+        data={"text": text[:COMMAND_TEXT_MAX]},
+        style="primary" if style == "primary" else "default",
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,8 @@ class SummaryItem:
 SummarySource = Callable[["Context"], Awaitable[list[SummaryItem]]]
 # An area's dated events for a private calendar feed (``Router.calendar_events``).
 CalendarEventSource = Callable[["Context", FeedScope], Awaitable[list[CalendarEvent]]]
+# An area listening to what another area's work did (``Router.on_work``).
+WorkListener = Callable[["Context", WorkEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -158,6 +177,8 @@ class Context:
     digest_sources: tuple[DigestSource, ...] = ()
     # Every area's events for calendar feeds (``Router.calendar_events``).
     calendar_event_sources: tuple[CalendarEventSource, ...] = ()
+    # Every area's listeners to work events (``Router.on_work``, ``tell_areas``).
+    work_listeners: tuple[WorkListener, ...] = ()
     # The directory's names for the privacy screen, read at most once a turn
     # (``bot.dialogs.forms.load_staff_names``); None until read.
     staff_names: frozenset[str] | None = None
@@ -213,6 +234,7 @@ class Router:
     simulation_seeds: list[SimulationSeed] = field(default_factory=list)
     calendar_event_sources: list[CalendarEventSource] = field(default_factory=list)
     delivery_watches: list[DeliveryWatch] = field(default_factory=list)
+    work_listeners: list[WorkListener] = field(default_factory=list)
 
     def command(
         self,
@@ -289,6 +311,12 @@ class Router:
         self.calendar_event_sources.append(fn)
         return fn
 
+    def on_work(self, fn: WorkListener) -> WorkListener:
+        """An area's listener to what other areas' work did (``bot/domain/work_events.py``),
+        called in the same unit of work by ``tell_areas``."""
+        self.work_listeners.append(fn)
+        return fn
+
     def match(self, text: str) -> tuple[Command, str] | None:
         """The command a message starts with (longest name first) and the rest of the text."""
         raw = strip_prefix(text)
@@ -310,3 +338,9 @@ def strip_prefix(text: str) -> str:
         if text.lower().startswith(prefix):
             text = text[len(prefix) :]
     return text
+
+
+async def tell_areas(ctx: Context, event: WorkEvent) -> None:
+    """Tell every area listening (``Router.on_work``) what this work did."""
+    for listener in ctx.work_listeners:
+        await listener(ctx, event)

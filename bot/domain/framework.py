@@ -159,6 +159,12 @@ class Framework(StrictModel):
             self.activities, self.cycle_quotas, self.moderation_rates, self.inadequate_ladder
         )
         problems += quota_problems(self.quotas)
+        problems += [
+            f"quota {quota.key}: completed_by names no activity {key!r}"
+            for quota in self.quotas
+            for key in quota.completed_by
+            if key not in seen
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -120,6 +120,10 @@ class Quota(_Frozen):
     summary_to: tuple[Literal["head_of_service", "qa_team"], ...] = ("head_of_service", "qa_team")
     # Where the rule comes from: "seed NNN: a short quote", or "local default: ...".
     source: str = Field(min_length=1)
+    # Allocated activities (keys) whose completion counts as an item done by the assignee:
+    # Dudley's monthly case audits are allocated by the bot, and a manager who completes one
+    # has done their audit for the month (per = "role" quotas only).
+    completed_by: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Quota:
@@ -129,6 +133,8 @@ class Quota(_Frozen):
             raise ValueError('months is given exactly when the period is "months" or "rolling"')
         if self.period == "rolling" and self.nudges:
             raise ValueError("a rolling period has no start or end to nudge from")
+        if self.completed_by and self.per != "role":
+            raise ValueError('completed_by counts the assignee\'s own work: per = "role" only')
         if self.gap_owner == "self" and self.per in ("team", "service", "partnership"):
             raise ValueError('gap_owner "self" needs a quota counted per person')
         return self

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from bot.area import Area
 from bot.dialogs.base import Router
-from bot.quotas import calendar_sweeps, cli, dialogs, digest, gallery, simulate, sweeps, web
+from bot.quotas import (
+    calendar_sweeps,
+    cli,
+    dialogs,
+    digest,
+    gallery,
+    simulate,
+    sweeps,
+    web,
+    work,
+)
 
 
 def register(router: Router) -> None:
@@ -14,6 +24,7 @@ def register(router: Router) -> None:
     sweeps.register(router)
     digest.register(router)
     calendar_sweeps.register(router)
+    work.register(router)
     router.gallery(gallery.samples)
     router.simulation(simulate.seed)
 

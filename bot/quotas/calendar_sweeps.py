@@ -2,7 +2,7 @@
 
 - At the start of a month the QA team's channel is told once which cycles to start (or which
   open themselves), with the deadline, the cycle's quotas, the teams due and whose turn each
-  rotation gives; the rotations then move on (the turns are kept).
+  rotation gives. The rotations move on only when a cycle is confirmed (``bot/quotas/work.py``).
 - Each cycle's leads are reminded in their morning summary (``Router.summary``, not an extra
   message) on the first working days of its month and ``calendar.lead_reminder_working_days``
   working days before it opens. A rotation of role holders names the one lead whose turn it is.
@@ -10,15 +10,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from bot.dialogs.base import Context, Router, SummaryItem
 from bot.dialogs.forms import calendar
 from bot.domain.activities import ActivityType
+from bot.domain.roles import Role
 from bot.domain.workdays import add_months
-from bot.quotas import calendar_flows, store
+from bot.quotas import calendar_flows, flows, store
 from bot.quotas.cards import cycles_to_start as cycles_card
 from bot.quotas.cards import day
+from bot.quotas.cards import unknown_team_names as unknown_teams_card
 from bot.quotas.rules import CalendarEntry
 
 log = logging.getLogger("bot.quotas.calendar_sweeps")
@@ -27,6 +30,7 @@ START_WINDOW_WORKING_DAYS = 4
 
 def register(router: Router) -> None:
     router.sweep("quotas.cycles_to_start")(cycles_to_start)
+    router.sweep("quotas.unknown_team_names")(warn_unknown_team_names)
     router.summary(lead_reminders)
 
 
@@ -48,8 +52,7 @@ def _start_of_month(ctx: Context) -> bool:
 
 async def cycles_to_start(ctx: Context) -> None:
     """Tell the QA team once, at the start of a month, which cycles open this month: nothing in
-    a quiet month. The rotations' turns named in the prompt are kept, so the next cycle names
-    the next team or lead."""
+    a quiet month. The turns it names are kept only when the cycle is confirmed."""
     if not _in_working_morning(ctx) or not _start_of_month(ctx):
         return
     first = ctx.today.replace(day=1)
@@ -60,8 +63,6 @@ async def cycles_to_start(ctx: Context) -> None:
     await ctx.outbox.to_route(
         "qa_team", cycles_card(f"{first:%B %Y}", entries), key=key, kind="calendar"
     )
-    # Once a cycle is announced its turns are kept (again on a later morning: the same turns).
-    await calendar_flows.keep_turns(ctx, entries)
     log.info("calendar prompt for %s: %d cycles", first.isoformat(), len(entries))
 
 
@@ -79,6 +80,7 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
         *await calendar_flows.month_entries(ctx, add_months(first, 1), found),
     ]
     items: list[SummaryItem] = []
+    owners: flows.Owners | None = None  # who is away today, read once when a lead is due
     start_of_month = _start_of_month(ctx)
     for entry in entries:
         activity = ctx.framework.activity(entry.key)
@@ -87,21 +89,46 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
         stages: list[str] = []
         if start_of_month and entry.opens_on.replace(day=1) == first:
             stages.append("month")
-        if cal.add_working_days(entry.opens_on, -before) <= ctx.today:
+        # The days-before line, unless the start-of-month line covers it (a cycle opening in
+        # the month's first days): one line, not the same line twice.
+        if not stages and cal.add_working_days(entry.opens_on, -before) <= ctx.today:
             stages.append(f"{before}wd")
         if not stages:
             continue
-        for person_id in await _leads_of(ctx, entry, activity):
-            for stage in stages:
-                items.append(
-                    SummaryItem(
-                        person_id=person_id,
-                        key=f"nudge:calendar:{entry.cycle_key}:p{person_id}:{stage}",
-                        text=_lead_line(entry),
-                        ident=f"calendar:{entry.cycle_key}",
+        for lead_id in await _leads_of(ctx, entry, activity):
+            owners = owners or await flows.Owners.today(ctx)
+            for person_id, away in _stand_ins(owners, lead_id):
+                for_whom = f":for{lead_id}" if away else ""
+                for stage in stages:
+                    items.append(
+                        SummaryItem(
+                            person_id=person_id,
+                            key=f"nudge:calendar:{entry.cycle_key}:p{person_id}{for_whom}:{stage}",
+                            text=_lead_line(entry, away),
+                            ident=f"calendar:{entry.cycle_key}",
+                        )
                     )
-                )
     return items
+
+
+def _stand_ins(owners: flows.Owners, lead_id: int) -> list[tuple[int, str | None]]:
+    """Who gets a lead's line: the lead, or if they are away today their line manager (on up
+    the chain while the manager is away too), else the QA team; with the away lead's name."""
+    lead = owners.people.get(lead_id)
+    if lead_id not in owners.away or lead is None:
+        return [(lead_id, None)]
+    current = lead
+    seen = {lead_id}
+    while current.manager_id and current.manager_id not in seen:
+        manager = owners.people.get(current.manager_id)
+        if manager is None or not manager.active:
+            break
+        if manager.id not in owners.away:
+            return [(manager.id, lead.name)]
+        seen.add(manager.id)
+        current = manager
+    qa_team = [p.id for p in owners.roles.get(Role.QA_TEAM, []) if p.id not in owners.away]
+    return [(person_id, lead.name) for person_id in qa_team if person_id != lead_id]
 
 
 async def _leads_of(ctx: Context, entry: CalendarEntry, activity: ActivityType) -> list[int]:
@@ -114,9 +141,45 @@ async def _leads_of(ctx: Context, entry: CalendarEntry, activity: ActivityType) 
     return [p.id for p in people]
 
 
-def _lead_line(entry: CalendarEntry) -> str:
+def _lead_line(entry: CalendarEntry, away: str | None = None) -> str:
     turns = f" ({entry.turn_text()})" if entry.turn_text() else ""
+    who = f"{away} is away today, so you hear that they lead" if away else "You lead"
     return (
-        f"You lead {entry.name}{turns}: it opens {day(entry.opens_on)} and is due "
+        f"{who} {entry.name}{turns}: it opens {day(entry.opens_on)} and is due "
         f"{day(entry.due_on)}. Type `calendar {entry.opens_on:%Y-%m}` for the month."
     )
+
+
+def framework_team_names(ctx: Context) -> list[tuple[str, str]]:
+    """(activity name, team name) for every team an activity's rotation order names (North
+    Somerset's Team Spotlight teams from seed 004's Appendix 1)."""
+    return [
+        (activity.name, name)
+        for activity in ctx.framework.activities
+        for rotation in activity.rotations
+        if rotation.of == "team"
+        for name in rotation.order
+    ]
+
+
+async def warn_unknown_team_names(ctx: Context) -> None:
+    """Tell the QA team once (per set of names) about rotation team names that match no team
+    in the directory (ignoring case); nothing before the directory has any team."""
+    named = framework_team_names(ctx)
+    if not named or not _in_working_morning(ctx):
+        return
+    teams = [team.name for team in await store.all_teams(ctx.session)]
+    if not teams:
+        return
+    known = {name.casefold() for name in teams}
+    missing = [(activity, name) for activity, name in named if name.casefold() not in known]
+    if not missing:
+        return
+    digest = hashlib.sha256(repr(missing).encode()).hexdigest()[:16]
+    await ctx.outbox.to_route(
+        "qa_team",
+        unknown_teams_card(missing, teams),
+        key=f"calendar:unknown-teams:{digest}",
+        kind="notice",
+    )
+    log.info("calendar names %d team(s) the directory does not have", len(missing))

@@ -20,6 +20,7 @@ from bot.cards.model import (
     TextInput,
 )
 from bot.cards.shared import clip
+from bot.dialogs.base import command_button
 from bot.domain.quotas import ITEM_LABELS
 from bot.quotas.rules import (
     FEEDBACK_KINDS,
@@ -342,6 +343,9 @@ def calendar_card(
     )
 
 
+MAX_PROMPT_BUTTONS = 5
+
+
 def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
     """The QA team's prompt at the start of a month: what to start and by when."""
     body: list[Element] = []
@@ -369,11 +373,18 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
                 f"{quotas}{turns} {how}"
             )
         )
+    # One press runs `allocate cycle KEY`, as if typed (the role is checked as for typing).
+    buttons = [
+        command_button(f"Propose a sample: {entry.name}", f"allocate cycle {entry.key}")
+        for entry in entries
+        if entry.start == "sample" and not entry.opens_itself
+    ]
     return Card(
         name="quota_cycles_to_start",
         title=f"To start in {month_label}",
         fallback=f"To start in {month_label}: " + ", ".join(e.name for e in entries),
         body=body,
+        buttons=buttons[:MAX_PROMPT_BUTTONS],
     )
 
 
@@ -389,3 +400,28 @@ def feed_card(label: str, url: str) -> Card:
         fallback=text,
         body=[TextBlock(text=text), TextBlock(text=url, style="subtle")],
     )
+
+
+def unknown_team_names(missing: Sequence[tuple[str, str]], teams: Sequence[str]) -> Card:
+    """To the QA team, once: team names the framework's calendar uses (an activity's rotation
+    order) that match no team in the directory, so those turns name nobody the bot knows."""
+    lines = [f"{activity}: {', '.join(names)}" for activity, names in _by_activity(missing)]
+    known = ", ".join(teams[:20]) + (" ..." if len(teams) > 20 else "")
+    text = (
+        "The framework's calendar names teams the directory does not have, so their turns "
+        "reach nobody. Rename the team in the staff CSV or the name in the framework file. "
+        f"The directory's teams: {known}."
+    )
+    return Card(
+        name="quota_unknown_team_names",
+        title="Calendar teams not in the directory",
+        fallback=text,
+        body=[TextBlock(text=text), *(TextBlock(text=clip(line, 500)) for line in lines)],
+    )
+
+
+def _by_activity(missing: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for activity, name in missing:
+        grouped.setdefault(activity, []).append(name)
+    return list(grouped.items())

@@ -19,6 +19,7 @@ from bot.quotas.cards import (
     my_logs,
     period_summary,
     progress_card,
+    unknown_team_names,
 )
 from bot.quotas.rules import FORM_FIELDS, CalendarEntry
 from bot.quotas.schedule import Member, Turn
@@ -64,6 +65,10 @@ def samples() -> list[Card]:
         ),
         cycles_to_start("February 2027", [_PE, _SPOTLIGHT]),
         feed_card("your own", "https://qabot.example.org/calendar/abc.ics"),
+        unknown_team_names(
+            [("Team Spotlight", "CDT"), ("Team Spotlight", "YOS")],
+            ["Children in Care", "Front Door", "Fostering"],
+        ),
     ]
 
 

@@ -45,6 +45,9 @@ class Directory:
     teams: Sequence[str] = ()
     members: Mapping[str, Sequence[Member]] = field(default_factory=dict)
     taken: Mapping[str, Taken] = field(default_factory=dict)
+    # Today, when known: a past cycle after the kept turn that nobody confirmed did not take a
+    # turn (the rotation moves on only when a cycle is confirmed).
+    today: date | None = None
 
 
 def rotation_path(activity: ActivityType, rotation: Rotation) -> str:
@@ -81,18 +84,24 @@ def turn_at(
     cycle_on: date,
     members: Sequence[Member],
     taken: Taken | None,
+    today: date | None = None,
 ) -> Member | None:
     """Whose turn the rotation gives at the cycle starting ``cycle_on``.
 
-    After a turn the bot kept, the next cycles take the next members in order. With none kept
-    (or one whose member has left), the year's cycles take the members in order from January:
-    the first cycle of the calendar year is the first member's.
+    After a turn the bot kept (at a confirmed cycle), the next cycles take the next members in
+    order; with ``today``, the cycles of past months since then that nobody confirmed are
+    skipped, so their members are still next. With none kept (or one whose member has left),
+    the year's cycles take the members in order from January: the first cycle of the calendar
+    year is the first member's.
     """
     if not members:
         return None
     keys = [m.key for m in members]
     if taken is not None and taken.member in keys and taken.cycle_on <= cycle_on:
         after = cycle_starts(framework, activity, taken.cycle_on + timedelta(days=1), cycle_on)
+        if today is not None and cycle_on >= today.replace(day=1):
+            # Past cycles never confirmed gave nobody their turn.
+            after = [day for day in after if day >= today.replace(day=1)]
         return members[(keys.index(taken.member) + len(after)) % len(members)]
     year = date(cycle_on.year, 1, 1)
     before = cycle_starts(framework, activity, year, cycle_on - timedelta(days=1))
@@ -109,7 +118,13 @@ def turns_at(
         if members is None and rotation.of == "team":
             members = team_members(rotation, directory.teams)
         member = turn_at(
-            framework, activity, rotation, cycle_on, members or (), directory.taken.get(path)
+            framework,
+            activity,
+            rotation,
+            cycle_on,
+            members or (),
+            directory.taken.get(path),
+            directory.today,
         )
         if member is not None:
             turns.append(Turn(rotation.key, rotation.label, member))

@@ -101,6 +101,23 @@ def add_item(session: AsyncSession, item: QuotaItem) -> None:
     session.add(item)
 
 
+async def has_allocated_item(
+    session: AsyncSession, kind: str, person_id: int, reference: str
+) -> bool:
+    """An item already counted for this allocation (its ``notes`` hold the reference)."""
+    found = await session.execute(
+        select(QuotaItem.id)
+        .where(
+            QuotaItem.kind == kind,
+            QuotaItem.done_by_id == person_id,
+            QuotaItem.via == "allocation",
+            QuotaItem.notes == reference,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 async def get_item(session: AsyncSession, item_id: int) -> QuotaItem | None:
     return await session.get(QuotaItem, item_id)
 

@@ -92,7 +92,11 @@ async def test_reminders_only_on_working_days_in_working_hours_over_christmas(qa
     assert "due in 5 working days (Tue 29 Dec 2026)" in chris[1].reason
     helen = await messages_to(env, HELEN)
     assert [(r.kind, local(r).date()) for r in helen] == [
+        # She leads the January Stocktake (seed 000's calendar): a line in her morning summary
+        # five working days before it opens and again on its first working day.
+        ("reminder", date(2026, 12, 23)),
         ("escalation", date(2026, 12, 31)),
+        ("reminder", date(2027, 1, 4)),
         ("digest", date(2027, 1, 4)),
         # The quotas area's end-of-quarter compliance summary for her service (one message).
         ("compliance", date(2027, 1, 4)),
@@ -145,6 +149,8 @@ async def test_acting_mutes_a_reminder_and_ignoring_never_does(qa: BotEnv) -> No
     tess_days = days_of(await messages_to(env, TESS, "reminder"))
     assert tess_days == [
         date(2026, 11, 25),
+        # She leads December's team action plan update (seed 000's calendar).
+        date(2026, 12, 1),
         date(2026, 12, 7),
         date(2026, 12, 10),
         date(2026, 12, 14),

@@ -51,18 +51,38 @@ def test_a_quarter_nobody_logs_in_shows_every_quota_nudge_and_calendar_prompt() 
     # No --allocations and no --staff: the demo directory, with quotas and a calendar only.
     code, messages, err = run("--from", "2027-01-01", "--to", "2027-03-31")
     assert code == 0, err
-    nudged = {(m["at"][:10], m["to"]) for m in messages if m["kind"] == "reminder"}
+    nudged = {
+        (m["at"][:10], m["to"])
+        for m in messages
+        if m["kind"] == "reminder" and "per quarter" in m["reason"]
+    }
     # Somerset's nudge points: weeks 6 and 10, and five working days before the quarter ends.
     days = ("2027-02-12", "2027-03-12", "2027-03-22")
     assert nudged == {(day, manager) for day in days for manager in TEAM_MANAGERS}
     lines = quota_lines(messages, "ravi.tm@demo.somerset.gov.uk", "2027-02-12")
     assert any("Family feedback" in line and "Lee Walker and Mo Ahmed" in line for line in lines)
     prompts = [(m["at"][:10], m["to"]) for m in messages if m["kind"] == "calendar"]
-    assert prompts == [("2027-02-01", "qa_team")]
+    # Seed 000's calendar: January's stocktake, QPRM, SIT dip review ..., February's PE and
+    # MAPE, March's SEND dip review, team action plans and feedback themes.
+    assert prompts == [
+        ("2027-01-04", "qa_team"),
+        ("2027-02-01", "qa_team"),
+        ("2027-03-01", "qa_team"),
+    ]
+    # The leads hear in their morning summary: the heads of service lead the stocktakes, the
+    # team managers the team action plans (first working days of March, and 5 before).
+    led = {
+        (m["at"][:10], m["to"])
+        for m in messages
+        if m["kind"] == "reminder" and "You lead" in m["reason"]
+    }
+    assert ("2027-01-04", "helen.hos@demo.somerset.gov.uk") in led
+    assert {("2027-02-22", tm) for tm in TEAM_MANAGERS - {"helen.hos@demo.somerset.gov.uk"}} <= led
     # Three quotas (feedback, dip review, observation) for four managers at three points.
     assert "Set up: nothing but the staff list." in err
-    assert "15 message(s) from 2027-01-01 to 2027-03-31, nobody acting:" in err
-    assert "36    quota nudges" in err and "1  calendar prompts" in err
+    assert "39 message(s) from 2027-01-01 to 2027-03-31, nobody acting:" in err
+    assert "36    quota nudges" in err and "3  calendar prompts" in err
+    assert "38    calendar reminders" in err
     # January: the Closing the Loop digest of Q3 is drafted for the QA team, not sent.
     assert "2  digest drafts for the QA team's review" in err
     assert "simulated to Wed 31 Mar 2027 (61 of 61 working days)" in err  # plain progress
@@ -115,7 +135,11 @@ def test_a_sample_dispute_nobody_acts_on_shows_its_reminders() -> None:
         ("2027-01-12", chris, "a stage deadline passed"),
         ("2027-01-12", dana, "a stage deadline passed"),
     ]
-    reminded = {(m["at"][:10], m["to"]) for m in messages if m["kind"] == "reminder"}
+    reminded = {
+        (m["at"][:10], m["to"])
+        for m in messages
+        if m["kind"] == "reminder" and m["to"] in (chris, dana)
+    }
     assert reminded == {(day, who) for day in ("2027-01-08", "2027-01-11") for who in (chris, dana)}
     assert "4    dispute reminders (lines in them)" in err
 

@@ -2,7 +2,7 @@
 weeks and its Team Spotlight team and lead for each month (seed 004), Somerset's Team
 Diagnostics every 18 months per team and MAPE's different team each time (seed 000), the
 partnership's Section 11 audit every two years (seed 003); the QA team's prompt names whose
-turn it is and the rotation moves on; leads are reminded in their morning summary."""
+turn it is; leads are reminded in their morning summary."""
 
 from __future__ import annotations
 
@@ -18,7 +18,16 @@ from bot.domain.activities import ActivityType, CycleQuota, Interval
 from bot.domain.workdays import WorkingCalendar
 from bot.quotas.rules import month_schedule
 from bot.quotas.schedule import Directory, Member, Taken
-from tests.allocations.support import PRIYA, QUINN, TESS, messages_to, qa_env, rows, running  # noqa: F401
+from tests.allocations.support import (  # noqa: F401
+    PRIYA,
+    QUINN,
+    TESS,
+    away,
+    messages_to,
+    qa_env,
+    rows,
+    running,
+)
 from tests.conftest import BotEnv, Database
 from tests.harness import FakeClock
 from tests.quotas.support import at, card_text, morning, say
@@ -209,7 +218,7 @@ quinn.qa@example.gov.uk,Quinn Improvement,qa_team,QA,CS,hana.hos@example.gov.uk,
 """
 
 
-async def test_the_prompt_names_the_spotlight_team_and_lead_and_the_rotation_moves_on(
+async def test_the_prompt_names_the_spotlight_team_and_lead_in_turn(
     database: Database, clock: FakeClock
 ) -> None:
     async with running(
@@ -227,7 +236,8 @@ async def test_the_prompt_names_the_spotlight_team_and_lead_and_the_rotation_mov
         plans = next(line for line in posts[0].splitlines() if "action plan" in line)
         assert "leads are reminded" in plans
         assert "Team: Children in Care; lead: Dee Director" in posts[1]
-        # The calendar in chat shows the turns to come, from the turns kept.
+        # The calendar in chat shows the turns to come (none confirmed yet: the year's order;
+        # a confirmed cycle moves the rotation on, tests/quotas/test_work_events.py).
         (card,) = await say(env, "quinn.qa@example.gov.uk", "calendar 2027-04")
         assert "team: Front Door; lead: Hana Head" in card_text(card)
 
@@ -290,3 +300,70 @@ async def test_somersets_calendar_and_feeds_show_the_team_whose_diagnostic_is_du
     _, priya = await _get(qa, await _link(qa, PRIYA))
     assert diagnostics(tess) == {date(2027, 4, 1)}
     assert diagnostics(priya) == set()
+
+
+async def test_an_away_leads_line_goes_to_their_manager_or_else_the_qa_team(
+    database: Database, clock: FakeClock
+) -> None:
+    async with running(
+        database, clock, framework="north-somerset", staff=NORTH_SOMERSET_STAFF
+    ) as env:
+        # Tom leads the team action plan review of Monday 22 February 2027 but is away on the
+        # day of his reminder: Hana, his line manager, hears it instead.
+        await away(env, "tom.tm@example.gov.uk", date(2027, 2, 15), date(2027, 2, 19))
+        await morning(env, date(2027, 2, 15))
+        assert await messages_to(env, "tom.tm@example.gov.uk", "reminder") == []
+        hana = [
+            card_text(m.payload)
+            for m in await messages_to(env, "hana.hos@example.gov.uk", "reminder")
+        ]
+        assert any(
+            "Tom Manager is away today, so you hear that they lead Team action plan review" in t
+            for t in hana
+        ), hana
+        # Hana away too, and Ade and Dee above her: the QA team hears it.
+        for email in ("hana.hos@example.gov.uk", "ade.ad@example.gov.uk", "dee.dcs@example.gov.uk"):
+            await away(env, email, date(2027, 3, 25), date(2027, 4, 9))
+        await away(env, "tom.tm@example.gov.uk", date(2027, 3, 25), date(2027, 4, 9))
+        # Five working days before the review of Monday 5 April (Good Friday and Easter Monday).
+        await morning(env, date(2027, 3, 25))
+        quinn = [
+            card_text(m.payload)
+            for m in await messages_to(env, "quinn.qa@example.gov.uk", "reminder")
+        ]
+        assert any("Tom Manager is away today" in t for t in quinn), quinn
+
+
+async def test_the_qa_team_is_warned_once_of_calendar_teams_not_in_the_directory(
+    database: Database, clock: FakeClock
+) -> None:
+    async with running(
+        database, clock, framework="north-somerset", staff=NORTH_SOMERSET_STAFF
+    ) as env:
+        await morning(env, date(2027, 2, 1))
+        await morning(env, date(2027, 2, 2))
+        (warning,) = [
+            card_text(r.payload)
+            for r in await rows(env, kind="notice")
+            if "not in the directory" in card_text(r.payload)
+        ]
+        # The directory has CDT (and Leadership, QA): the other eight Spotlight teams of
+        # Appendix 1 are named, CDT is not.
+        spotlight = next(x for x in warning.splitlines() if x.startswith("Team Spotlight:"))
+        named = spotlight.removeprefix("Team Spotlight: ").split(", ")
+        assert named == [t for t in SPOTLIGHT_TEAMS.values() if t != "CDT"]
+
+
+async def test_no_warning_when_every_calendar_team_is_in_the_directory(
+    database: Database, clock: FakeClock
+) -> None:
+    staff = NORTH_SOMERSET_STAFF + "".join(
+        f"tm{i}@example.gov.uk,Manager {i},team_manager,{team},CS,hana.hos@example.gov.uk,\n"
+        for i, team in enumerate(SPOTLIGHT_TEAMS.values())
+        if team != "CDT"
+    )
+    async with running(database, clock, framework="north-somerset", staff=staff) as env:
+        await morning(env, date(2027, 2, 1))
+        assert not any(
+            "not in the directory" in card_text(r.payload) for r in await rows(env, kind="notice")
+        )

@@ -42,6 +42,9 @@ async def test_a_team_managers_feed_holds_the_calendar_and_quota_deadlines(qa: B
     december = {key for key in events if key[0].year == 2026 and key[0].month == 12}
     assert december == {
         (date(2026, 12, 1), "Multi-Agency Practice Evaluation (MAPE) opens"),
+        # seed 000's calendar: "Update Team Action Plans" in December, led by team managers.
+        (date(2026, 12, 1), "Update team action plans opens"),
+        (date(2026, 12, 31), "Update team action plans due"),
         (date(2026, 12, 14), "Practice Evaluation final checks and analysis (SIT) due"),
         (date(2026, 12, 31), "Family feedback: Q3 2026-27 ends"),
         (date(2026, 12, 31), "Team dip review: Q3 2026-27 ends"),

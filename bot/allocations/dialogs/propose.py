@@ -34,9 +34,10 @@ from bot.allocations.rules.sampling import (
     service_quotas,
 )
 from bot.allocations.store import Allocation, AllocationCycle
-from bot.dialogs.base import Context
+from bot.dialogs.base import Context, tell_areas
 from bot.domain.activities import ActivityType, RelativeToTarget, due_date, earliest_date
 from bot.domain.roles import Role
+from bot.domain.work_events import CycleConfirmed
 from bot.store import directory
 from bot.store.models import Person
 
@@ -496,6 +497,9 @@ async def confirm_cycle(ctx: Context, cycle: AllocationCycle) -> int:
         reason=f"allocation {cycle.id} confirmed",
     )
     log.info("allocation %s confirmed: %d people told", cycle.id, len(told))
+    # The calendar's rotations move on when a cycle is confirmed (the quotas area keeps turns).
+    activities = {cycle.activity} if cycle.activity else {a.activity for a in allocations}
+    await tell_areas(ctx, CycleConfirmed(tuple(sorted(activities)), ctx.today))
     return len(told)
 
 
