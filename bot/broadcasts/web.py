@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.broadcasts import flows, store
 from bot.broadcasts.content import Content
+from bot.downloads import file_response, gone
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -53,19 +54,11 @@ def add_routes(app: web.Application, runtime: Runtime) -> None:
                 or (broadcast.csv_expires_at <= now)
             ):
                 log.warning("report download refused: unknown or expired link")
-                return web.Response(status=404, text=EXPIRED, content_type="text/plain")
+                return gone(EXPIRED)
             ctx = runtime.bot.context(session, None)
             text = await flows.report_csv(ctx, broadcast)
             name = f"broadcast-{broadcast.id}-report.csv"
-        return web.Response(
-            body=("\ufeff" + text).encode("utf-8"),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return file_response(name, text)
 
     app.router.add_get("/charts/{name}.png", chart)
     app.router.add_get("/broadcasts/report/{token}.csv", report)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.downloads import file_response, gone
 from bot.escalations import store
 
 if TYPE_CHECKING:
@@ -32,16 +33,8 @@ def add_routes(app: web.Application, runtime: Runtime) -> None:
                     found = None
         if found is None:
             log.warning("dispute download refused: unknown or expired link")
-            return web.Response(status=404, text=EXPIRED, content_type="text/plain")
+            return gone(EXPIRED)
         log.info("dispute download %s by person %s", found.file_name, found.person_id)
-        return web.Response(
-            body=("\ufeff" + found.content).encode("utf-8"),
-            content_type=found.content_type,
-            charset="utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{found.file_name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return file_response(found.file_name, found.content, found.content_type)
 
     app.router.add_get("/disputes/download/{token}", download)

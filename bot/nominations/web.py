@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.downloads import file_response, gone
 from bot.nominations.dialogs.export import download
 
 if TYPE_CHECKING:
@@ -27,17 +28,8 @@ def add_routes(app: web.Application, runtime: Runtime) -> None:
         found = await download(runtime.bot.db, runtime.framework, token, runtime.bot.clock())
         if found is None:
             log.warning("library export refused: unknown or expired link from %s", request.remote)
-            return web.Response(status=404, text=EXPIRED, content_type="text/plain")
+            return gone(EXPIRED)
         name, text = found
-        return web.Response(
-            # A byte-order mark so spreadsheet programs read the file as UTF-8.
-            body=("\ufeff" + text).encode("utf-8"),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return file_response(name, text)
 
     app.router.add_get("/library/export/{token}", export)
