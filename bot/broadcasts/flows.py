@@ -42,6 +42,7 @@ SECTION_HEADINGS: dict[Section, str] = {
     Section.THEMES: "Recurring themes",
 }
 NO_SOURCE = "Nothing in the bot holds these figures yet, so none are shown."
+NOTHING_IN_PERIOD = "Nothing was recorded for this in the period."
 TOP_THEMES = 10
 
 
@@ -117,6 +118,8 @@ def _section(section: Section, parts: list[DigestPart]) -> ContentSection:
         ranked = sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_THEMES]
         charts.append(Chart(title="Themes that came up most", counts=ranked))
     body = "\n\n".join(unavailable)
+    if not (body or figures or charts or highlights):
+        body = NOTHING_IN_PERIOD
     return ContentSection(
         heading=heading, body=body, figures=figures, charts=charts, highlights=highlights
     )

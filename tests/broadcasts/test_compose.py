@@ -114,6 +114,9 @@ async def test_the_areas_own_sources_all_answer_for_a_quiet_quarter(
     assert not [r for r in caplog.records if "digest source failed" in r.getMessage()]
     for heading in ("How much did we do?", "How well did we do it?", "Good practice"):
         assert heading in shown, heading
+    # No theme came up: the section says so rather than standing empty.
+    themes = shown.split("Recurring themes", 1)[1].lstrip("-\n ")
+    assert themes.startswith("Nothing was recorded for this in the period."), themes[:80]
 
 
 async def test_only_the_qa_team_can_draft_a_digest(qa: BotEnv) -> None:
