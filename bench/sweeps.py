@@ -192,7 +192,34 @@ async def seed(url: str, people: int, items: int, due: int) -> None:
         await conn.close()
 
 
-async def one_sweep(url: str, profile: str | None = None) -> dict[str, Any]:
+async def dump_outbox(db: Any, path: str) -> None:
+    """Every outbox row the sweeps wrote, in key order, to compare two versions' messages."""
+    from sqlalchemy import select
+
+    from bot.store.models import OutboxMessage
+
+    t = OutboxMessage.__table__.c
+    async with db.session() as session:
+        rows = await session.execute(
+            select(
+                t.dedupe_key,
+                t.kind,
+                t.platform,
+                t.person_id,
+                t.route,
+                t.card_name,
+                t.reason,
+                t.payload,
+            ).order_by(t.dedupe_key)
+        )
+        lines = [json.dumps(list(row), sort_keys=True) + "\n" for row in rows.tuples()]
+    with open(path, "w") as out:  # noqa: ASYNC230 (after the timed ticks)
+        out.writelines(lines)
+
+
+async def one_sweep(
+    url: str, profile: str | None = None, dump: str | None = None
+) -> dict[str, Any]:
     """Run in the child: build the bot as `qabot serve` does and run every sweep twice (the
     first writes what is due; the second finds it all done, as every later tick does)."""
     from bot.app import QABot
@@ -239,6 +266,8 @@ async def one_sweep(url: str, profile: str | None = None) -> dict[str, Any]:
         profiler.disable()
         profiler.dump_stats(f"{profile}.steady")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if dump:
+        await dump_outbox(db, dump)
     await db.dispose()
     return {
         "first_s": round(first, 3),
@@ -252,19 +281,22 @@ async def one_sweep(url: str, profile: str | None = None) -> dict[str, Any]:
     }
 
 
-def run_child(url: str, profile: str | None) -> dict[str, Any]:
+def run_child(url: str, profile: str | None, dump: str | None = None) -> dict[str, Any]:
     extra = ["--profile", profile] if profile else []
+    extra += ["--dump", dump] if dump else []
     out = subprocess.run(
         [sys.executable, "-m", "bench.sweeps", "--child", url, *extra],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         timeout=600,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-async def measure(people: int, items: int, due: int, profile: str | None) -> dict[str, Any]:
+async def measure(
+    people: int, items: int, due: int, profile: str | None, dump: str | None = None
+) -> dict[str, Any]:
     name = await create_database()
     try:
         url = url_of(name)
@@ -272,7 +304,8 @@ async def measure(people: int, items: int, due: int, profile: str | None) -> dic
         await seed(url, people, items, due)
         seeded = time.perf_counter() - started
         prefix = f"{profile}-{items}" if profile else None
-        result = await asyncio.to_thread(run_child, url, prefix)
+        where = f"{dump}-{items}.jsonl" if dump else None
+        result = await asyncio.to_thread(run_child, url, prefix, where)
         return {"people": people, "items": items, "due": due, "seed_s": round(seeded, 1), **result}
     finally:
         await drop_database(name)
@@ -289,12 +322,21 @@ def main() -> None:
         help="write cProfile stats of each sweep to PREFIX-<items>.first and .steady "
         "(profiling slows it down: do not read the figures of a profiled run)",
     )
+    parser.add_argument(
+        "--dump",
+        metavar="PREFIX",
+        help="write the outbox rows the sweeps wrote to PREFIX-<items>.jsonl (key order), "
+        "to check that a change leaves every message as it was",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(one_sweep(args.child, args.profile))))
+        print(json.dumps(asyncio.run(one_sweep(args.child, args.profile, args.dump))))
         return
-    rows = [asyncio.run(measure(args.people, size, args.due, args.profile)) for size in args.sizes]
+    rows = [
+        asyncio.run(measure(args.people, size, args.due, args.profile, args.dump))
+        for size in args.sizes
+    ]
     header = (
         "people  open items  due  first sweep (cpu)  steady sweep (cpu)  written  peak RSS"
         "  (RSS before)"

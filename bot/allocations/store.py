@@ -376,13 +376,23 @@ async def follow_up_checks_for(session: AsyncSession, person_id: int) -> Sequenc
     return result.unique().scalars().all()
 
 
+class DueWork(NamedTuple):
+    """Open work that may be due for a reminder or an escalation, as the sweeps read it: a
+    plain row (no ORM object, no assignee loaded with it; the sweeps look the people up once)."""
+
+    work: Listed
+    role: str
+    allocated_on: date
+    started_on: date | None
+
+
 async def open_allocations(
     session: AsyncSession, *, due_by: date | None = None, or_awaiting_reply: bool = False
-) -> Sequence[Allocation]:
+) -> list[DueWork]:
     """Every allocation someone has been told about and has not finished; with ``due_by``
     only those due by then (and, with ``or_awaiting_reply``, those not yet accepted), so a
     sweep reads what may be due, not everything open."""
-    query = select(Allocation).where(
+    query = select(*_LISTED, Allocation.role, Allocation.allocated_on, Allocation.started_on).where(
         Allocation.status.in_(OPEN_STATUSES), Allocation.assignee_id.is_not(None)
     )
     if due_by is not None:
@@ -391,7 +401,11 @@ async def open_allocations(
             or_(soon, Allocation.status == ALLOCATED) if or_awaiting_reply else soon
         )
     result = await session.execute(query.order_by(Allocation.due_on, Allocation.id))
-    return result.unique().scalars().all()
+    found: list[DueWork] = []
+    for row in result.tuples():
+        *work, role, allocated_on, started_on = row
+        found.append(DueWork(Listed(*work), role, allocated_on, started_on))
+    return found
 
 
 async def pending_follow_up_checks(session: AsyncSession, day: date) -> Sequence[Allocation]:
@@ -530,15 +544,29 @@ async def open_actions_of_each(
     return found
 
 
-async def open_actions(
-    session: AsyncSession, *, due_by: date | None = None
-) -> Sequence[AllocationAction]:
-    """Open actions (with ``due_by``, only those due by then)."""
-    query = select(AllocationAction).where(AllocationAction.status == ACTION_OPEN)
+class DueAction(NamedTuple):
+    """An open action that may be due, as the sweeps read it (plain row, owner not loaded)."""
+
+    action: ListedAction
+    created_at: datetime
+
+
+async def open_actions(session: AsyncSession, *, due_by: date | None = None) -> list[DueAction]:
+    """Open actions (with ``due_by``, only those due by then), each with its work."""
+    query = (
+        select(*_ACTION_LISTED, AllocationAction.created_at, *_LISTED)
+        .join(Allocation, Allocation.id == AllocationAction.allocation_id)
+        .where(AllocationAction.status == ACTION_OPEN)
+    )
     if due_by is not None:
         query = query.where(AllocationAction.due_on <= due_by)
     result = await session.execute(query.order_by(AllocationAction.due_on, AllocationAction.id))
-    return result.unique().scalars().all()
+    found: list[DueAction] = []
+    for row in result.tuples():
+        x_id, owner_id, description, x_due, x_status, created_at, *work = row
+        action = ListedAction(x_id, owner_id, description, x_due, x_status, Listed(*work))
+        found.append(DueAction(action, created_at))
+    return found
 
 
 # --- the Inadequate ladder ----------------------------------------------------------------

@@ -40,7 +40,6 @@ from bot.allocations.flows import (
 )
 from bot.allocations.rules.nudges import day_label, due_stage, escalations_due, reply_stage
 from bot.allocations.rules.sampling import CompletedItem, select_for_moderation
-from bot.allocations.store import Allocation
 from bot.cards.model import Button
 from bot.dialogs.base import Context, GatedSummary, Router, SummaryItem
 from bot.domain.activities import ActivityType, EscalationTarget
@@ -158,10 +157,11 @@ async def morning_summaries(ctx: Context) -> None:
     today, cal = ctx.today, calendar_of(ctx.framework)
     nudges = _Nudges()
     horizon = _reminder_horizon(ctx)
-    for allocation in await store.open_allocations(
-        ctx.session, due_by=horizon, or_awaiting_reply=True
-    ):
-        _allocation_nudges(ctx, allocation, nudges)
+    works = await store.open_allocations(ctx.session, due_by=horizon, or_awaiting_reply=True)
+    actions = await store.open_actions(ctx.session, due_by=horizon)
+    people = await _people_of(ctx, works, actions)
+    for item in works:
+        _allocation_nudges(ctx, item, people.get(item.work.assignee_id or 0), nudges)
     for allocation in await store.pending_follow_up_checks(ctx.session, today):
         short = allocation.case_ref or allocation.team or "file"
         nudges.add(
@@ -176,18 +176,19 @@ async def morning_summaries(ctx: Context) -> None:
                 ident=f"check{allocation.id}",
             ),
         )
-    for action in await store.open_actions(ctx.session, due_by=horizon):
+    for due_action in actions:
+        action = due_action.action
         stage = due_stage(
             action.due_on,
             _reminders(ctx, action.allocation.activity),
-            action.created_at.astimezone(ctx.tz).date(),
+            due_action.created_at.astimezone(ctx.tz).date(),
             today,
             cal,
         )
         if stage is not None:
             line = action_line(ctx, action)
             nudges.add(
-                action.owner,
+                people.get(action.owner_id),
                 f"nudge:action:{action.id}:p{action.owner_id}:{stage.key}",
                 Line(
                     f"Action “{action.description}”: {stage.text}",
@@ -262,6 +263,15 @@ async def _other_areas_nudges(ctx: Context, nudges: _Nudges) -> None:
         nudges.add(person, item.key, line)
 
 
+async def _people_of(
+    ctx: Context, works: Sequence[store.DueWork], actions: Sequence[store.DueAction]
+) -> dict[int, Person]:
+    """The people the due work and actions belong to, read once (not once a row)."""
+    wanted = {due.work.assignee_id for due in works if due.work.assignee_id is not None}
+    wanted |= {due.action.owner_id for due in actions}
+    return await directory.people_by_ids(ctx.session, wanted) if wanted else {}
+
+
 def _reminder_horizon(ctx: Context) -> date:
     """No reminder can be due today for work due after this day: the earliest reminder is the
     largest number of working days before the due date (a week's slack covers closure days)."""
@@ -273,17 +283,19 @@ def _reminder_horizon(ctx: Context) -> date:
     return calendar_of(ctx.framework).add_working_days(ctx.today, furthest) + timedelta(days=7)
 
 
-def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) -> None:
+def _allocation_nudges(
+    ctx: Context, due: store.DueWork, person: Person | None, nudges: _Nudges
+) -> None:
+    allocation = due.work
     if allocation.due_on is None or allocation.assignee_id is None:
         return
     today, cal = ctx.today, calendar_of(ctx.framework)
-    person = allocation.assignee
     base = f"nudge:alloc:{allocation.id}:p{allocation.assignee_id}"
     what = describe(ctx.framework, allocation)
     # Reminders count from the allocation, or for a moderation from the day its clock started.
-    clock_start = allocation.allocated_on
-    if allocation.role == store.MODERATOR and allocation.started_on:
-        clock_start = allocation.started_on
+    clock_start = due.allocated_on
+    if due.role == store.MODERATOR and due.started_on:
+        clock_start = due.started_on
     ident = f"a{allocation.id}"
     stage = due_stage(
         allocation.due_on, _reminders(ctx, allocation.activity), clock_start, today, cal
@@ -296,7 +308,7 @@ def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) ->
             Line(f"{what}: {stage.text}", button, stage.urgent, ident),
         )
     if allocation.status == store.ALLOCATED and reply_stage(
-        allocation.allocated_on, allocation.due_on, today, cal
+        due.allocated_on, allocation.due_on, today, cal
     ):
         nudges.add(
             person,
@@ -316,7 +328,7 @@ def _allocation_nudges(ctx: Context, allocation: Allocation, nudges: _Nudges) ->
             nudges.add(person, key, Line(f"{what}: now escalated", button, True, ident))
 
 
-def _work_button(allocation: Allocation) -> Button:
+def _work_button(allocation: store.Listed) -> Button:
     short = (allocation.case_ref or allocation.team or "work")[:40]
     if allocation.status == store.ALLOCATED:
         return Button(label=f"Accept {short}"[:75], verb="alloc.accept", data={"a": allocation.id})
@@ -446,25 +458,30 @@ async def escalate_overdue(ctx: Context) -> None:
     today, cal = ctx.today, calendar_of(ctx.framework)
     overdue: list[_Overdue] = []
     yesterday = today - timedelta(days=1)
-    for allocation in await store.open_allocations(ctx.session, due_by=yesterday):
-        if allocation.due_on is None or allocation.due_on >= today or allocation.assignee is None:
+    works = await store.open_allocations(ctx.session, due_by=yesterday)
+    actions = await store.open_actions(ctx.session, due_by=yesterday)
+    people = await _people_of(ctx, works, actions)
+    for due in works:
+        allocation, assignee = due.work, people.get(due.work.assignee_id or 0)
+        if allocation.due_on is None or allocation.due_on >= today or assignee is None:
             continue
         overdue.append(
             _Overdue(
                 f"esc:alloc:{allocation.id}:p{allocation.assignee_id}",
-                allocation.assignee,
+                assignee,
                 allocation.activity,
                 allocation.due_on,
                 describe(ctx.framework, allocation),
             )
         )
-    for action in await store.open_actions(ctx.session, due_by=yesterday):
-        if action.due_on < today:
+    for due_action in actions:
+        action, owner = due_action.action, people.get(due_action.action.owner_id)
+        if action.due_on < today and owner is not None:
             source = describe(ctx.framework, action.allocation)
             overdue.append(
                 _Overdue(
                     f"esc:action:{action.id}:p{action.owner_id}",
-                    action.owner,
+                    owner,
                     action.allocation.activity,
                     action.due_on,
                     f"action “{action.description}” from the {source}",
@@ -600,14 +617,19 @@ async def weekly_digests(ctx: Context) -> None:
         return
     by_manager: dict[int, list[Line]] = defaultdict(list)
     yesterday = today - timedelta(days=1)
-    for allocation in await store.open_allocations(ctx.session, due_by=yesterday):
-        if allocation.overdue_on(today) and allocation.assignee and allocation.assignee.manager_id:
-            text = f"{allocation.assignee.name}: {work_text(ctx, allocation, with_status=False)}"
-            by_manager[allocation.assignee.manager_id].append(Line(text, urgent=True))
-    for action in await store.open_actions(ctx.session, due_by=yesterday):
-        if action.due_on < today and action.owner.manager_id:
-            by_manager[action.owner.manager_id].append(
-                Line(f"{action.owner.name}: {action_text(ctx, action)}", urgent=True)
+    works = await store.open_allocations(ctx.session, due_by=yesterday)
+    actions = await store.open_actions(ctx.session, due_by=yesterday)
+    people = await _people_of(ctx, works, actions)
+    for due in works:
+        allocation, assignee = due.work, people.get(due.work.assignee_id or 0)
+        if allocation.overdue_on(today) and assignee and assignee.manager_id:
+            text = f"{assignee.name}: {work_text(ctx, allocation, with_status=False)}"
+            by_manager[assignee.manager_id].append(Line(text, urgent=True))
+    for due_action in actions:
+        action, owner = due_action.action, people.get(due_action.action.owner_id)
+        if action.due_on < today and owner is not None and owner.manager_id:
+            by_manager[owner.manager_id].append(
+                Line(f"{owner.name}: {action_text(ctx, action)}", urgent=True)
             )
     managers = await directory.people_by_ids(ctx.session, by_manager)
     away = await directory.away_until_each(ctx.session, managers, today)
