@@ -18,10 +18,10 @@ from bot.quotas.schedule import Member, Taken
 async def case_holding_teams(ctx: Context) -> list[str]:
     """The teams that take turns (a Team Diagnostic, MAPE's "different team each time"): those
     with an active practitioner or team manager, not the leadership or QA teams."""
-    people = await store.people_with_any_role(
+    people = await store.named_with_any_role(
         ctx.session, [Role.PRACTITIONER.value, Role.TEAM_MANAGER.value]
     )
-    return sorted({p.team.name for p in people if p.team is not None})
+    return sorted({team for _, _, team in people if team is not None})
 
 
 async def directory_for(ctx: Context) -> schedule.Directory:
@@ -33,10 +33,10 @@ async def directory_for(ctx: Context) -> schedule.Directory:
             if rotation.of == "team":
                 members[path] = schedule.team_members(rotation, teams)
             else:
-                people = await store.people_with_any_role(
+                people = await store.named_with_any_role(
                     ctx.session, [role.value for role in rotation.roles]
                 )
-                members[path] = [Member(str(p.id), p.name) for p in people]
+                members[path] = [Member(str(person_id), name) for person_id, name, _ in people]
     taken = {
         path: Taken(turn.member, turn.cycle_on)
         for path, turn in (await store.calendar_turns(ctx.session)).items()

@@ -137,8 +137,8 @@ async def _leads_of(ctx: Context, entry: CalendarEntry, activity: ActivityType) 
     for turn in entry.turns:
         if turn.rotation in in_turn and turn.member.key.isdigit():
             return [int(turn.member.key)]
-    people = await store.people_with_any_role(ctx.session, [r.value for r in activity.leads])
-    return [p.id for p in people]
+    people = await store.named_with_any_role(ctx.session, [r.value for r in activity.leads])
+    return [person_id for person_id, _, _ in people]
 
 
 def _lead_line(entry: CalendarEntry, away: str | None = None) -> str:
