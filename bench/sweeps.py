@@ -8,6 +8,7 @@ what is due or with what exists.
 
     .venv/bin/python -m bench.sweeps                      # 5,000 people; 20,000 and 100,000 items
     .venv/bin/python -m bench.sweeps --sizes 100000 --due 2000
+    .venv/bin/python -m bench.sweeps --sizes 100000 --dump /tmp/before   # every outbox row
 
 Needs PostgreSQL (QABOT_BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test
 for the admin connection). Prints a table; nothing here runs in CI.
