@@ -89,7 +89,9 @@ class OutboxWriter:
         """A channel post on one platform only, under exactly ``key`` (a broadcast writes
         one row per recipient channel and platform)."""
         await self._insert(
-            key=key, kind=kind, platform=platform, card=card, route=route, card_key=card_key
+            self._row(
+                key=key, kind=kind, platform=platform, card=card, route=route, card_key=card_key
+            )
         )
 
     async def to_person(
@@ -106,14 +108,16 @@ class OutboxWriter:
         """A direct message, on the platform the person used most recently."""
         platform = await self._person_platform(person_id)
         await self._insert(
-            key=key,
-            kind=kind,
-            platform=platform,
-            card=card,
-            person_id=person_id,
-            reason=reason,
-            not_before=not_before,
-            card_key=card_key,
+            self._row(
+                key=key,
+                kind=kind,
+                platform=platform,
+                card=card,
+                person_id=person_id,
+                reason=reason,
+                not_before=not_before,
+                card_key=card_key,
+            )
         )
 
     async def to_people(self, messages: Sequence[PersonMessage]) -> None:
@@ -175,33 +179,39 @@ class OutboxWriter:
         targets = [p for p in self._platforms if await self._reaches(route, p)]
         for platform in targets or ["console"]:
             await self._insert(
-                key=f"{key}@{platform}" if len(targets) > 1 else key,
-                kind=kind,
-                platform=platform,
-                card=card,
-                route=route,
-                reason=reason,
-                not_before=not_before,
-                card_key=card_key,
+                self._row(
+                    key=f"{key}@{platform}" if len(targets) > 1 else key,
+                    kind=kind,
+                    platform=platform,
+                    card=card,
+                    route=route,
+                    reason=reason,
+                    not_before=not_before,
+                    card_key=card_key,
+                )
             )
 
     async def reply(
         self, platform: str, address: dict[str, Any], card: Card, *, key: str, kind: str = "reply"
     ) -> None:
         """A message into a known conversation (a Teams or Slack reply)."""
-        await self._insert(key=key, kind=kind, platform=platform, card=card, address=address)
+        await self._insert(
+            self._row(key=key, kind=kind, platform=platform, card=card, address=address)
+        )
 
     async def replace(
         self, platform: str, address: dict[str, Any], card: Card, *, key: str
     ) -> None:
         """Replace one known message (the card a person pressed a button on)."""
         await self._insert(
-            key=key,
-            kind="update",
-            platform=platform,
-            card=card,
-            address=address,
-            operation="update",
+            self._row(
+                key=key,
+                kind="update",
+                platform=platform,
+                card=card,
+                address=address,
+                operation="update",
+            )
         )
 
     async def update(self, card_key: str, card: Card, *, key: str) -> None:
@@ -228,12 +238,14 @@ class OutboxWriter:
             if platform == "console":
                 continue
             await self._insert(
-                key=f"{key}@{platform}",
-                kind="update",
-                platform=platform,
-                card=card,
-                card_key=card_key,
-                operation="update",
+                self._row(
+                    key=f"{key}@{platform}",
+                    kind="update",
+                    platform=platform,
+                    card=card,
+                    card_key=card_key,
+                    operation="update",
+                )
             )
 
     async def _reaches(self, route: str, platform: str) -> bool:
@@ -258,34 +270,8 @@ class OutboxWriter:
         )
         return row.scalar_one_or_none() or "console"
 
-    async def _insert(
-        self,
-        *,
-        key: str,
-        kind: str,
-        platform: str,
-        card: Card,
-        person_id: int | None = None,
-        route: str | None = None,
-        address: dict[str, Any] | None = None,
-        reason: str = "",
-        not_before: datetime | None = None,
-        card_key: str | None = None,
-        operation: str = "post",
-    ) -> None:
-        values = self._row(
-            key=key,
-            kind=kind,
-            platform=platform,
-            card=card,
-            person_id=person_id,
-            route=route,
-            address=address,
-            reason=reason,
-            not_before=not_before,
-            card_key=card_key,
-            operation=operation,
-        )
+    async def _insert(self, values: dict[str, Any]) -> None:
+        """Write one row (``_row``) unless its dedupe key is already there."""
         stmt = insert_or_ignore(dialect_of(self._session), OutboxMessage.__table__, ("dedupe_key",))
         result = await self._session.execute(stmt, values)
         self.written += result.rowcount or 0  # type: ignore[attr-defined]
