@@ -14,6 +14,8 @@ from urllib.parse import parse_qs
 
 from aiohttp import WSMsgType, web
 
+from tests.core import slack_rules
+
 
 @dataclass
 class Call:
@@ -202,6 +204,11 @@ class FakeSlackApi(FakeServer):
         cued = await self._cued(method)
         if cued is not None:
             return cued
+        refused = _invalid_blocks(method, params)
+        if refused:
+            return web.json_response(
+                {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": refused}}
+            )
         self.accepted.append(call)
         return web.json_response(self._answer(method, params))
 
@@ -330,3 +337,27 @@ def _shape(tail: str) -> str:
     parts = tail.split("?")[0].split("/")
     fixed = {"conversations", "activities", "members", "teams", "pagedmembers"}
     return "/".join(p if p in fixed else "*" for p in parts)
+
+
+# Where Slack checks blocks, and against which surface's rules.
+_BLOCK_SURFACES = {
+    "chat.postMessage": "message",
+    "chat.update": "message",
+    "chat.postEphemeral": "message",
+    "views.open": "modal",
+    "views.update": "modal",
+    "views.push": "modal",
+    "views.publish": "home",
+}
+
+
+def _invalid_blocks(method: str, params: dict[str, Any]) -> list[str]:
+    """What real Slack would refuse with ``invalid_blocks``: the Block Kit rules of
+    ``tests/core/slack_rules.py`` (a text-only message, with no blocks, is fine)."""
+    surface = _BLOCK_SURFACES.get(method)
+    if surface is None:
+        return []
+    payload = params.get("view") if surface != "message" else params
+    if not isinstance(payload, dict) or (surface == "message" and not payload.get("blocks")):
+        return []
+    return [p for p in slack_rules.problems(payload, surface) if "fallback text" not in p]

@@ -166,3 +166,21 @@ def test_the_rules_name_what_slack_would_refuse(
     break_it(payload)
     found = problems(payload, _surface(payload))
     assert any(expected in p for p in found), found
+
+
+def test_the_fake_slack_refuses_blocks_real_slack_would_refuse() -> None:
+    """Every end-to-end test's Slack messages and views meet Block Kit's rules, because the
+    fake answers ``invalid_blocks`` as Slack does; a text-only message needs no blocks."""
+    from tests.fakes import _invalid_blocks
+
+    bad_header = {"type": "header", "text": {"type": "mrkdwn", "text": "*Title*"}}
+    assert _invalid_blocks("chat.postMessage", {"text": "t", "blocks": [bad_header]})
+    good = {"type": "section", "text": {"type": "mrkdwn", "text": "*Title*"}}
+    assert _invalid_blocks("chat.postMessage", {"text": "t", "blocks": [good]}) == []
+    assert _invalid_blocks("chat.postMessage", {"text": "only text"}) == []
+    too_many = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "T"},
+        "blocks": [good] * 101,
+    }
+    assert _invalid_blocks("views.open", {"view": too_many})
