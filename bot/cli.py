@@ -55,7 +55,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
 ) -> None:
     """Run the bot: Teams at /api/messages, Slack at /slack/events, scheduler and delivery."""
-    settings = cli_settings()
+    settings = cli_settings(service=True)
     run(_serve(settings, host, port, chat_as=None))
 
 
@@ -71,7 +71,7 @@ def demo(
 def demo_settings(port: int | None) -> Settings:
     """The demo's own database, and links (the library export) that open on this machine,
     unless QABOT_DATABASE_URL or QABOT_PUBLIC_URL say otherwise."""
-    settings = cli_settings()
+    settings = cli_settings(service=True)
     overrides: dict[str, object] = {}
     if "database_url" not in settings.model_fields_set:
         overrides["database_url"] = DEMO_DB
@@ -79,20 +79,20 @@ def demo_settings(port: int | None) -> Settings:
         overrides["public_url"] = f"http://{settings.host}:{port or settings.port}"
     if "tryout" not in settings.model_fields_set:
         overrides["tryout"] = True
-    return cli_settings(**overrides)
+    return cli_settings(service=True, **overrides)
 
 
 def demo_settings_for_chat() -> Settings:
     """``qabot chat`` uses the demo's database when it exists and no database is configured,
     so ``chat --as`` in a second terminal talks to the running demo."""
-    settings = cli_settings()
+    settings = cli_settings(service=True)
     if "database_url" in settings.model_fields_set or not Path(DEMO_FILE).exists():
         return settings
     console.print(f"Using the demo's database {DEMO_FILE} (set QABOT_DATABASE_URL to choose).")
     overrides: dict[str, object] = {"database_url": DEMO_DB}
     if "public_url" not in settings.model_fields_set:
         overrides["public_url"] = f"http://{settings.host}:{settings.port}"
-    return cli_settings(**overrides)
+    return cli_settings(service=True, **overrides)
 
 
 async def check_person(runtime: BotHandle, email: str) -> None:
@@ -323,8 +323,9 @@ def import_outcome(report: ImportReport, *, dry_run: bool) -> int:
     """Say what happened; the exit code follows the shared rule (bot/commands.py)."""
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}", highlight=False, soft_wrap=True)
+    label = "cannot read the file:" if report.unreadable else "skipped"
     for error in report.errors:
-        console.print(f"[red]skipped[/red] {error}", highlight=False, soft_wrap=True)
+        console.print(f"[red]{label}[/red] {error}", highlight=False, soft_wrap=True)
     if report.errors and not (report.new or report.changed or report.unchanged or report.left):
         console.print("Nothing was imported.")
         return CANNOT_START if report.unreadable else PARTLY_OR_NOT_DONE

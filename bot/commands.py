@@ -120,14 +120,18 @@ def check_port(host: str, port: int) -> None:
             raise port_problem(host, port, exc) from None
 
 
-def cli_settings(**overrides: object) -> Settings:
-    """The settings, checked with the framework file; a problem stops the command (exit 2)."""
+def cli_settings(*, service: bool = False, **overrides: object) -> Settings:
+    """The settings, checked with the framework file; a problem stops the command (exit 2).
+
+    A one-off command (not ``service``) prints only warnings and errors to the terminal,
+    unless QABOT_LOG_LEVEL asks for more: its person wants the answer, not the start-up."""
     try:
         settings = load_settings(**overrides)
         load_framework(settings.framework)
     except ConfigError as exc:
         raise configuration_problem(exc) from None
-    configure_logging(settings.log_level, settings.log_format)
+    quiet = not service and "log_level" not in settings.model_fields_set
+    configure_logging(settings.log_level, settings.log_format, shown="WARNING" if quiet else None)
     return settings
 
 

@@ -24,8 +24,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "text", *, shown: str | None = None) -> None:
+    """Log at ``level``; ``shown`` raises the level printed to the terminal only (a one-off
+    command shows warnings, not its migrations and start-up lines), so records still reach
+    other handlers at ``level``."""
     handler = logging.StreamHandler(sys.stderr)
+    if shown is not None:
+        handler.setLevel(shown.upper())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

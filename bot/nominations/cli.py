@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.commands import CommandGroups, cannot_write, configuration_problem, console
+from bot.commands import CommandGroups, cannot_write, cli_settings, console
 
 library_app = typer.Typer(help="The Good Practice Library.", no_args_is_help=True)
 
@@ -26,15 +26,10 @@ def export(
     ] = "",
 ) -> None:
     """Write the Good Practice Library as CSV (no case record numbers, ever)."""
-    from bot.config import ConfigError, load_framework, load_settings
-    from bot.logs import configure_logging
+    from bot.config import load_framework
 
-    try:
-        settings = load_settings()
-        framework = load_framework(settings.framework)
-    except ConfigError as exc:
-        raise configuration_problem(exc) from None
-    configure_logging(settings.log_level, settings.log_format)
+    settings = cli_settings()
+    framework = load_framework(settings.framework)
 
     async def go() -> tuple[int, str]:
         from datetime import UTC, datetime

@@ -222,6 +222,35 @@ def test_import_staff_refuses_a_file_with_the_wrong_delimiter(
     assert active(in_empty_folder / "staff.db") == {}
 
 
+def run_qabot(folder: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QABOT_DATABASE_URL": f"sqlite:///{folder / 'q.db'}", **env_extra}
+    if "QABOT_LOG_LEVEL" not in env_extra:
+        env.pop("QABOT_LOG_LEVEL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=folder,
+    )
+
+
+def test_a_one_off_command_shows_its_answer_not_its_start_up(in_empty_folder: Path) -> None:
+    staff = write(in_empty_folder / "staff.csv", "email,name\nann@example.gov.uk,Ann\n")
+    done = run_qabot(in_empty_folder, "import", "staff", str(staff))
+    assert done.returncode == 2
+    said = done.stdout + done.stderr
+    assert "cannot read the file: the header row must be email,name,roles" in said
+    assert "missing: roles, team, service, manager_email" in said
+    # The migrations and the runtime's stop line are for a service's log, not this person.
+    assert "alembic" not in done.stderr and "INFO" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+    asked = run_qabot(in_empty_folder, "import", "staff", str(staff), QABOT_LOG_LEVEL="INFO")
+    assert "alembic.runtime.migration" in asked.stderr, "QABOT_LOG_LEVEL=INFO shows them"
+
+
 def test_import_staff_with_only_bad_rows_is_not_done(
     in_empty_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
