@@ -33,6 +33,10 @@ from bot.store.outbox import PersonMessage
 log = logging.getLogger("bot.broadcasts.flows")
 
 KIND = "broadcast"
+# "Got it" presses mark the report once per window; the delivery worker tells the area of the
+# mark when the window ends, so 500 presses at once update the report once, within seconds.
+READ_KIND = "broadcast_read"
+READ_WINDOW_SECONDS = 5
 CSV_MINUTES = 30
 SECTION_HEADINGS: dict[Section, str] = {
     Section.BREADTH: "How much did we do?",
@@ -425,6 +429,12 @@ async def report_csv(ctx: Context, broadcast: Broadcast) -> str:
 
 
 async def acknowledge(ctx: Context, broadcast: Broadcast) -> bool:
+    """Count the person's read once; a first read marks the live report to be updated."""
     assert ctx.person is not None
     team = ctx.person.team.name if ctx.person.team is not None else ""
-    return await store.record_read(ctx.session, broadcast.id, ctx.person.id, team, ctx.now)
+    first = await store.record_read(ctx.session, broadcast.id, ctx.person.id, team, ctx.now)
+    if first:
+        window = int(ctx.now.timestamp() // READ_WINDOW_SECONDS)
+        due = datetime.fromtimestamp((window + 1) * READ_WINDOW_SECONDS, tz=ctx.now.tzinfo)
+        await store.mark_read(ctx.session, broadcast.id, READ_KIND, window, due, ctx.now)
+    return first

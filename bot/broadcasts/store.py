@@ -87,10 +87,41 @@ def key_prefix(broadcast_id: int) -> str:
 
 
 def broadcast_of(dedupe_key: str) -> int | None:
-    """The broadcast an outbox key (``bcast:<id>:<recipient>``) belongs to."""
+    """The broadcast an outbox key (``bcast:<id>:<recipient>`` or a read mark,
+    ``bcast-read:<id>:<window>``) belongs to."""
     head, _, rest = dedupe_key.partition(":")
     number, _, _ = rest.partition(":")
-    return int(number) if head == "bcast" and number.isdigit() else None
+    return int(number) if head in ("bcast", "bcast-read") and number.isdigit() else None
+
+
+async def mark_read(
+    session: AsyncSession, broadcast_id: int, kind: str, window: int, due: datetime, now: datetime
+) -> None:
+    """Note that the broadcast's report has new reads: one outbox mark per broadcast and time
+    window (however many people press "Got it" in it), due when the window ends. The delivery
+    worker only marks it done (it has no recipient) and tells the area's ``Router.delivered``
+    listener, throttled as it tells deliveries, which updates the report once."""
+    from bot.store.upserts import dialect_of, insert_or_ignore
+
+    stmt = insert_or_ignore(dialect_of(session), OutboxMessage.__table__, ("dedupe_key",))
+    values: dict[str, Any] = {
+        "dedupe_key": f"bcast-read:{broadcast_id}:{window}",
+        "kind": kind,
+        "operation": "mark",
+        "platform": "console",
+        "person_id": None,
+        "route": None,
+        "address": None,
+        "card_name": "broadcast_read",
+        "card_key": None,
+        "payload": {},
+        "reason": None,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+    }
+    await session.execute(stmt, values)
 
 
 async def by_id(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
