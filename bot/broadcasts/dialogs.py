@@ -298,8 +298,9 @@ async def _nobody(ctx: Context, broadcast: Broadcast) -> list[Reply] | None:
     return _reply(
         bcards.note(
             "No one to send it to",
-            "Its audience has no channel configured and no one holding the role. Add the "
-            "team channels to the framework's [channels.teams], or choose another audience.",
+            "Its audience has no channel this bot can post to and no one holding the role. "
+            "Add the team channels to the framework's [channels.teams] (and, in local mode, "
+            "add the Teams app to those teams), or choose another audience.",
             "warning",
         )
     )

@@ -28,7 +28,7 @@ from bot.domain.digest import (
     Section,
 )
 from bot.domain.roles import Role
-from bot.store.outbox import PersonMessage
+from bot.store.outbox import MESSAGING_PLATFORMS, PersonMessage, route_target
 
 log = logging.getLogger("bot.broadcasts.flows")
 
@@ -281,11 +281,33 @@ async def recipients(ctx: Context, audience: rules.Audience) -> Recipients:
     pairs: list[tuple[str, str]] = []
     for route in routes:
         reached = [p for p in platforms if await ctx.outbox.reaches(route, p)]
-        # A channel configured nowhere is still a recipient: it fails with the reason, so the
-        # report never leaves anyone out.
-        pairs += [(route, p) for p in reached or [platforms[0] if platforms else "console"]]
+        if reached:
+            pairs += [(route, p) for p in reached]
+        elif not any(route_target(ctx.framework, route, p) for p in MESSAGING_PLATFORMS):
+            # A channel configured nowhere is still a recipient: it fails with the reason, so
+            # the report never leaves anyone out.
+            pairs.append((route, platforms[0] if platforms else "console"))
+        else:
+            # Configured only where this bot cannot post (Slack off; a Teams channel the app
+            # has not been added to, in local mode): no copy there, as for every channel post.
+            _left_out_once(route)
     people = await store.people_with_roles(ctx.session, audience.roles) if audience.roles else []
     return Recipients(pairs, people)
+
+
+_told_left_out = False
+
+
+def _left_out_once(route: str) -> None:
+    """One INFO line per process, not one per channel and broadcast."""
+    global _told_left_out
+    if not _told_left_out:
+        _told_left_out = True
+        log.info(
+            "broadcast channels configured only on a platform this bot cannot post to here "
+            "(first: %s) get no copy there; the report leaves them out",
+            route,
+        )
 
 
 async def _teams_in_services(ctx: Context, services: tuple[str, ...]) -> list[str]:
