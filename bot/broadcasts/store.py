@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.broadcasts.rules import RowState
 from bot.store.models import (
+    AuditEntry,
     Base,
     OutboxMessage,
     Person,
@@ -32,6 +33,7 @@ from bot.store.models import (
 )
 
 DRAFT, APPROVED, SENDING, DONE, DISCARDED = "draft", "approved", "sending", "done", "discarded"
+CANCELLED = "cancelled"  # scheduled, then cancelled before it was sent
 
 
 class Broadcast(Base):
@@ -65,6 +67,9 @@ class Broadcast(Base):
     csv_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     # The totals last shown on the live report, so it is updated only when they change.
     report_key: Mapped[str | None] = mapped_column(String(60))
+    # The chat messages a review card was scheduled from ({"platform", "address"} each): they
+    # show the scheduled card, then the live report or the cancellation, updated in place.
+    status_messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
 
@@ -137,6 +142,22 @@ async def lock(session: AsyncSession, broadcast: Broadcast) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+async def person_name(session: AsyncSession, person_id: int | None) -> str:
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else "someone no longer in the directory"
+
+
+async def last_actor(session: AsyncSession, broadcast_id: int, action: str) -> int | None:
+    """Who last did ``action`` (``broadcast.cancelled`` ...) to the broadcast, by the audit log."""
+    result = await session.execute(
+        select(AuditEntry.actor_id)
+        .where(AuditEntry.action == action, AuditEntry.subject == f"broadcast:{broadcast_id}")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
 
 
 async def by_dedupe_key(session: AsyncSession, key: str) -> Broadcast | None:

@@ -48,12 +48,8 @@ async def draft_digest(ctx: Context) -> None:
 
 
 async def send_review(ctx: Context, broadcast: store.Broadcast) -> None:
-    from bot.broadcasts import cards as bcards
-
     parts = flows.message_cards(ctx, broadcast)
-    audience = rules.audience_from_tokens(broadcast.audience).describe()
-    review = bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))
-    cards: list[Card] = [*parts, review]
+    cards: list[Card] = [*parts, flows.review_card(ctx, broadcast, len(parts))]
     for index, card in enumerate(cards, start=1):
         await ctx.outbox.to_route(
             "qa_team", card, key=f"bcast-review:{broadcast.id}:{index}", kind="broadcast_review"
