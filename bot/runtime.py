@@ -118,6 +118,11 @@ class Runtime:
         )
         if self.run_delivery:
             self._tasks.append(asyncio.create_task(self.worker.run(), name="delivery"))
+        if self.bot.teams_local:
+            log.info(
+                "Teams local mode (no MICROSOFT_APP_ID): channel posts reach only the Teams "
+                "channels the app has been added to; the others get no Teams copy"
+            )
         self.scheduler = Scheduler(
             self.bot,
             interval_seconds=self.settings.sweep_interval_seconds,

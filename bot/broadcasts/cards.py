@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.broadcasts import content as bcontent
 from bot.broadcasts.content import Content
 from bot.broadcasts.rules import FAILED, WAITING, Tally
-from bot.cards.model import Button, Card, DateInput, Facts, TextBlock, TextInput
+from bot.cards.model import ActionData, Button, Card, DateInput, Facts, TextBlock, TextInput
 from bot.cards.shared import clip, simple
 
 if TYPE_CHECKING:
@@ -31,9 +31,17 @@ def _in_sentence(label: str) -> str:
     return label if first.isupper() else f"{first.lower()} {rest}".strip()
 
 
-def review(broadcast: Broadcast, audience: str, parts: int, proposed: str | None = None) -> Card:
+def review(
+    broadcast: Broadcast,
+    audience: str,
+    parts: int,
+    proposed: str | None = None,
+    *,
+    charts_as_text: bool = False,
+) -> Card:
     """The QA team's card for a draft: Edit, Approve, Schedule, Discard; with the time its
-    author proposed (``qabot newsletter send --at``), which the approver can accept."""
+    author proposed (``qabot newsletter send --at``), which the approver can accept; and,
+    when it has charts the bot cannot show as pictures, a note saying why."""
     data = {"b": broadcast.id}
     facts = [("Goes to", clip(audience, 500)), ("Sent as", split_text(parts))]
     accept = []
@@ -56,6 +64,7 @@ def review(broadcast: Broadcast, audience: str, parts: int, proposed: str | None
                 text="Nothing is sent until someone in the QA team approves it.", style="subtle"
             ),
             Facts(facts=facts),
+            *([pictures_note()] if charts_as_text else []),
         ],
         buttons=[
             Button(label="Approve and send", verb="bcast.approve", data=data, style="primary"),
@@ -65,6 +74,54 @@ def review(broadcast: Broadcast, audience: str, parts: int, proposed: str | None
             Button(label="Preview", verb="bcast.preview", data=data),
             Button(label="Discard", verb="bcast.discard", data=data, style="danger"),
         ],
+    )
+
+
+def scheduled(
+    broadcast: Broadcast, when: str, by: str, audience: str, parts: int, stamp: str
+) -> Card:
+    """What a review card becomes once the broadcast is scheduled: when, who scheduled it, and
+    Send now, Change time, Cancel. ``stamp`` names the time shown, so a press on a card
+    showing an older time is recognised as out of date."""
+    data = {"b": broadcast.id, "at": stamp}
+    label = bcontent.KIND_LABELS.get(broadcast.kind, "Broadcast")
+    return Card(
+        name="broadcast_scheduled",
+        title=f"Scheduled for {when}",
+        fallback=f"{broadcast.title}: scheduled for {when} by {by}",
+        body=[
+            TextBlock(text=f"{label}: {clip(broadcast.title, 200)}", style="heading"),
+            TextBlock(text=f"Scheduled by {clip(by, 200)}. Nothing is sent before then."),
+            Facts(facts=[("Goes to", clip(audience, 500)), ("Sent as", split_text(parts))]),
+        ],
+        buttons=[
+            Button(label="Send now", verb="bcast.send_now", data=data, style="primary"),
+            Button(label="Change time", verb="bcast.reschedule", data=data),
+            Button(label="Cancel", verb="bcast.cancel", data=data, style="danger"),
+        ],
+    )
+
+
+def cancelled(broadcast: Broadcast, by: str, when: str) -> Card:
+    return simple(
+        "broadcast_cancelled",
+        f"Cancelled: {clip(broadcast.title, 120)}",
+        f"Cancelled by {clip(by, 200)} on {when}. Nothing was sent.",
+        "subtle",
+    )
+
+
+def out_of_date(current: Card) -> Card:
+    """The broadcast's card as it stands now, in place of a card that was out of date."""
+    note = TextBlock(text="That card was out of date, so nothing was changed.", style="warning")
+    return current.model_copy(update={"body": [note, *current.body]})
+
+
+def pictures_note() -> TextBlock:
+    return TextBlock(
+        text="Charts appear as pictures when the bot has an https public address; for now "
+        "they are listed as text.",
+        style="subtle",
     )
 
 
@@ -121,9 +178,14 @@ def edit_form(broadcast: Broadcast, content: Content) -> Card:
     )
 
 
-def schedule_form(broadcast: Broadcast, day: str, at: str) -> Card:
+def schedule_form(broadcast: Broadcast, day: str, at: str, stamp: str | None = None) -> Card:
+    """When to send a draft; with ``stamp`` (the time the scheduled card showed), a new time
+    for a scheduled broadcast."""
+    data: ActionData = {"b": broadcast.id}
+    if stamp is not None:
+        data["at"] = stamp
     return Card(
-        name="broadcast_schedule",
+        name="broadcast_schedule" if stamp is None else "broadcast_reschedule",
         title=f"Schedule: {clip(broadcast.title, 120)}",
         fallback="When should it be sent?",
         body=[
@@ -132,9 +194,9 @@ def schedule_form(broadcast: Broadcast, day: str, at: str) -> Card:
         ],
         buttons=[
             Button(
-                label="Approve for then",
-                verb="bcast.schedule_save",
-                data={"b": broadcast.id},
+                label="Approve for then" if stamp is None else "Change the time",
+                verb="bcast.schedule_save" if stamp is None else "bcast.reschedule_save",
+                data=data,
                 style="primary",
                 submits=True,
             )

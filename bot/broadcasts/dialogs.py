@@ -14,7 +14,7 @@ from datetime import datetime, time
 from bot.broadcasts import cards as bcards
 from bot.broadcasts import flows, rules, store
 from bot.broadcasts.content import Content, ContentSection, Link
-from bot.broadcasts.store import APPROVED, DRAFT, Broadcast
+from bot.broadcasts.store import DRAFT, Broadcast
 from bot.cards.model import Card, TextBlock
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.dialogs.forms import as_text, load_staff_names, screen_fields
@@ -51,6 +51,10 @@ def register(router: Router) -> None:
         "bcast.schedule": schedule_action,
         "bcast.schedule_save": schedule_save_action,
         "bcast.discard": discard_action,
+        "bcast.send_now": send_now_action,
+        "bcast.reschedule": reschedule_action,
+        "bcast.reschedule_save": reschedule_save_action,
+        "bcast.cancel": cancel_action,
         "bcast.preview": preview_action,
         "bcast.compose": compose_action,
         "bcast.refresh": refresh_action,
@@ -91,11 +95,7 @@ async def digest_command(ctx: Context, args: str) -> list[Reply]:
 
 async def _review_replies(ctx: Context, broadcast: Broadcast) -> list[Reply]:
     parts = flows.message_cards(ctx, broadcast)
-    audience = rules.audience_from_tokens(broadcast.audience).describe()
-    return [
-        *(Reply(card) for card in parts),
-        Reply(bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))),
-    ]
+    return [*(Reply(card) for card in parts), Reply(flows.review_card(ctx, broadcast, len(parts)))]
 
 
 async def newsletter_command(ctx: Context, args: str) -> list[Reply]:
@@ -112,10 +112,10 @@ async def list_command(ctx: Context, args: str) -> list[Reply]:
         return _reply(bcards.note("Broadcasts", "Nothing has been drafted or sent yet."))
     replies = []
     for broadcast in found[:5]:
-        if broadcast.status in (DRAFT, APPROVED):
+        if broadcast.status == DRAFT:
             replies += await _review_replies(ctx, broadcast)
         else:
-            replies.append(Reply(await flows.report_card(ctx, broadcast)))
+            replies.append(Reply(await flows.current_card(ctx, broadcast)))
     return replies
 
 
@@ -141,9 +141,13 @@ async def _broadcast(ctx: Context, action: Action) -> Broadcast | list[Reply]:
     return found
 
 
-def _not_draft(broadcast: Broadcast) -> list[Reply] | None:
-    if broadcast.status in (DRAFT, APPROVED) and broadcast.queued_at is None:
+async def _not_draft(ctx: Context, broadcast: Broadcast) -> list[Reply] | None:
+    """None for a draft; a review card pressed after the broadcast was scheduled becomes the
+    scheduled card (out of date: nothing changed)."""
+    if broadcast.status == DRAFT:
         return None
+    if flows.is_scheduled(broadcast):
+        return await _out_of_date(ctx, broadcast)
     return _reply(
         bcards.note(
             "Already decided",
@@ -157,18 +161,16 @@ async def approve_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "approve")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
     if (nobody := await _nobody(ctx, found)) is not None:
         return nobody
     # "Approve for the proposed time" accepts the time kept on the draft (never one the
     # button carries); "Approve and send" sends now.
     when = flows.proposed(ctx, found) if action.data.get("proposed") else None
-    await flows.approve(ctx, found, when)
     if when is not None and when > ctx.now:
-        local = when.astimezone(ctx.tz)
-        text = f"“{found.title}” is approved and will be sent at {local:%H:%M on %-d %B %Y}."
-        return _reply(bcards.note("Scheduled", text, "good"), replace=True)
+        return _in_place(ctx, found, await flows.schedule(ctx, found, when))
+    await flows.approve(ctx, found, when)
     return _reply(
         bcards.note(
             "Approved",
@@ -184,7 +186,7 @@ async def edit_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "edit")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
     return _reply(bcards.edit_form(found, flows.content_of(found)))
 
@@ -193,7 +195,7 @@ async def save_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "edit")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
     content = flows.content_of(found)
     values = {k: as_text(v) for k, v in action.inputs.items()}
@@ -252,8 +254,11 @@ async def schedule_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "schedule")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
+    # Remembered so the card this was pressed on shows the schedule once the form is saved,
+    # wherever the form opens (a Slack modal is not the card).
+    flows.remember_message(ctx, found)
     when = flows.proposed(ctx, found)
     if when is not None and when > ctx.now:
         local = when.astimezone(ctx.tz)
@@ -265,7 +270,7 @@ async def schedule_save_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "schedule")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
     day, at = as_text(action.inputs.get("day")), as_text(action.inputs.get("at"))
     when = parse_when(ctx, day, at)
@@ -275,18 +280,86 @@ async def schedule_save_action(ctx: Context, action: Action) -> list[Reply]:
         return [Reply(form.with_errors(errors, {"day": day, "at": at}), errors=errors)]
     if (nobody := await _nobody(ctx, found)) is not None:
         return nobody
-    await flows.approve(ctx, found, when)
-    local = when.astimezone(ctx.tz)
+    return _in_place(ctx, found, await flows.schedule(ctx, found, when))
+
+
+def _in_place(ctx: Context, broadcast: Broadcast, card: Card) -> list[Reply]:
+    """The broadcast's new card in place of the one pressed; after a form with no card behind
+    it (a Slack modal) the remembered cards show it, and a short note says so."""
+    pressed_card = ctx.turn is not None and bool(ctx.turn.source_message)
+    if pressed_card or not broadcast.status_messages:
+        return [Reply(card, replace=True, close_form=True)]
     return [
         Reply(
             bcards.note(
-                "Scheduled",
-                f"“{found.title}” is approved and will be sent at {local:%H:%M on %-d %B %Y}.",
+                card.title,
+                f"“{broadcast.title}”: the card you pressed Schedule on shows it now, with "
+                "Send now, Change time and Cancel.",
                 "good",
             ),
             close_form=True,
         )
     ]
+
+
+async def _out_of_date(ctx: Context, broadcast: Broadcast) -> list[Reply]:
+    who = ctx.person.email if ctx.person else "someone not in the directory"
+    log.info("broadcast %s: an out-of-date card was pressed by %s", broadcast.id, who)
+    current = await flows.current_card(ctx, broadcast)
+    return _reply(bcards.out_of_date(current), replace=True)
+
+
+async def _scheduled(ctx: Context, action: Action, what: str) -> Broadcast | list[Reply]:
+    """The scheduled broadcast a button of its scheduled card names, when the card shows its
+    current time; otherwise the answer to give instead (nothing is changed)."""
+    found = await _qa_broadcast(ctx, action, what)
+    if not isinstance(found, Broadcast):
+        return found
+    if not flows.is_scheduled(found) or str(action.data.get("at", "")) != flows.stamp(found):
+        return await _out_of_date(ctx, found)
+    return found
+
+
+async def send_now_action(ctx: Context, action: Action) -> list[Reply]:
+    found = await _scheduled(ctx, action, "send")
+    if not isinstance(found, Broadcast):
+        return found
+    if (nobody := await _nobody(ctx, found)) is not None:
+        return nobody
+    return _reply(await flows.send_now(ctx, found), replace=True)
+
+
+async def reschedule_action(ctx: Context, action: Action) -> list[Reply]:
+    found = await _scheduled(ctx, action, "reschedule")
+    if not isinstance(found, Broadcast):
+        return found
+    flows.remember_message(ctx, found)
+    assert found.send_at is not None
+    local = found.send_at.astimezone(ctx.tz)
+    form = bcards.schedule_form(
+        found, local.date().isoformat(), f"{local:%H:%M}", stamp=flows.stamp(found)
+    )
+    return _reply(form)
+
+
+async def reschedule_save_action(ctx: Context, action: Action) -> list[Reply]:
+    found = await _scheduled(ctx, action, "reschedule")
+    if not isinstance(found, Broadcast):
+        return found
+    day, at = as_text(action.inputs.get("day")), as_text(action.inputs.get("at"))
+    when = parse_when(ctx, day, at)
+    if isinstance(when, str):
+        form = bcards.schedule_form(found, day, at, stamp=flows.stamp(found))
+        errors = {"at": when}
+        return [Reply(form.with_errors(errors, {"day": day, "at": at}), errors=errors)]
+    return _in_place(ctx, found, await flows.reschedule(ctx, found, when))
+
+
+async def cancel_action(ctx: Context, action: Action) -> list[Reply]:
+    found = await _scheduled(ctx, action, "cancel")
+    if not isinstance(found, Broadcast):
+        return found
+    return _reply(await flows.cancel(ctx, found), replace=True)
 
 
 async def _nobody(ctx: Context, broadcast: Broadcast) -> list[Reply] | None:
@@ -298,8 +371,9 @@ async def _nobody(ctx: Context, broadcast: Broadcast) -> list[Reply] | None:
     return _reply(
         bcards.note(
             "No one to send it to",
-            "Its audience has no channel configured and no one holding the role. Add the "
-            "team channels to the framework's [channels.teams], or choose another audience.",
+            "Its audience has no channel this bot can post to and no one holding the role. "
+            "Add the team channels to the framework's [channels.teams] (and, in local mode, "
+            "add the Teams app to those teams), or choose another audience.",
             "warning",
         )
     )
@@ -321,7 +395,7 @@ async def discard_action(ctx: Context, action: Action) -> list[Reply]:
     found = await _qa_broadcast(ctx, action, "discard")
     if not isinstance(found, Broadcast):
         return found
-    if (stop := _not_draft(found)) is not None:
+    if (stop := await _not_draft(ctx, found)) is not None:
         return stop
     flows.discard(ctx, found)
     return _reply(bcards.note("Discarded", f"“{found.title}” will not be sent."), replace=True)

@@ -13,11 +13,20 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
+from typing import Any
 
 from bot.broadcasts import cards as bcards
 from bot.broadcasts import rules, store
 from bot.broadcasts.content import Chart, Content, ContentSection, Link
-from bot.broadcasts.store import APPROVED, DISCARDED, DONE, DRAFT, SENDING, Broadcast
+from bot.broadcasts.store import (
+    APPROVED,
+    CANCELLED,
+    DISCARDED,
+    DONE,
+    DRAFT,
+    SENDING,
+    Broadcast,
+)
 from bot.cards.model import Card
 from bot.dialogs.base import Context
 from bot.domain.digest import (
@@ -28,11 +37,16 @@ from bot.domain.digest import (
     Section,
 )
 from bot.domain.roles import Role
-from bot.store.outbox import PersonMessage
+from bot.store.outbox import MESSAGING_PLATFORMS, PersonMessage, route_target
 
 log = logging.getLogger("bot.broadcasts.flows")
 
 KIND = "broadcast"
+# "Got it" presses mark the report once per window; the delivery worker tells the area of the
+# mark when the window ends, so 500 presses at once update the report once, within seconds.
+READ_KIND = "broadcast_read"
+READ_WINDOW_SECONDS = 5
+MAX_STATUS_MESSAGES = 10
 CSV_MINUTES = 30
 SECTION_HEADINGS: dict[Section, str] = {
     Section.BREADTH: "How much did we do?",
@@ -249,6 +263,159 @@ async def approve(ctx: Context, broadcast: Broadcast, send_at: datetime | None =
         await queue(ctx, broadcast)
 
 
+# --- a scheduled broadcast: its card, sending it now, a new time, cancelling it ---------------
+
+
+def stamp(broadcast: Broadcast) -> str:
+    """Names the time a scheduled card shows (a press on an older card is out of date)."""
+    return str(int(broadcast.send_at.timestamp())) if broadcast.send_at else ""
+
+
+def is_scheduled(broadcast: Broadcast) -> bool:
+    return broadcast.status == APPROVED and broadcast.queued_at is None
+
+
+def london_time(ctx: Context, when: datetime) -> str:
+    return f"{when.astimezone(ctx.tz):%A %-d %B %Y at %H:%M} (London time)"
+
+
+async def scheduled_card(ctx: Context, broadcast: Broadcast) -> Card:
+    assert broadcast.send_at is not None
+    audience = rules.audience_from_tokens(broadcast.audience).describe()
+    return bcards.scheduled(
+        broadcast,
+        london_time(ctx, broadcast.send_at),
+        await store.person_name(ctx.session, broadcast.approved_by_id),
+        audience,
+        broadcast.parts if broadcast.queued_at else len(message_cards(ctx, broadcast)),
+        stamp(broadcast),
+    )
+
+
+async def current_card(ctx: Context, broadcast: Broadcast) -> Card:
+    """The card that shows where the broadcast stands: its review card's successors."""
+    if is_scheduled(broadcast):
+        return await scheduled_card(ctx, broadcast)
+    if broadcast.status == CANCELLED:
+        return await cancelled_card(ctx, broadcast)
+    return await report_card(ctx, broadcast)
+
+
+async def cancelled_card(ctx: Context, broadcast: Broadcast) -> Card:
+    who = await store.last_actor(ctx.session, broadcast.id, "broadcast.cancelled")
+    by = await store.person_name(ctx.session, who)
+    return bcards.cancelled(broadcast, by, f"{broadcast.updated_at.astimezone(ctx.tz):%-d %B %Y}")
+
+
+def remember_message(ctx: Context, broadcast: Broadcast) -> None:
+    """Keep the chat message the button was pressed on, to show the broadcast's later state
+    in place (the platform names it; nothing a button carries)."""
+    source = ctx.turn.source_message if ctx.turn is not None else None
+    if ctx.turn is None or not source:
+        return
+    known = list(broadcast.status_messages or [])
+    if any(_same_message(m["address"], source) for m in known):
+        return
+    entry = {"platform": ctx.turn.platform, "address": dict(source)}
+    broadcast.status_messages = [*known, entry][-MAX_STATUS_MESSAGES:]
+
+
+def _same_message(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    # A Slack message is its channel and ts; a Teams card is its activity id in the
+    # conversation (the rest of a Teams reference changes from one press to the next).
+    def ident(address: dict[str, Any]) -> tuple[object, ...]:
+        conversation = (address.get("reference") or {}).get("conversation") or {}
+        return (
+            address.get("channel"),
+            address.get("ts"),
+            conversation.get("id"),
+            address.get("activity_id"),
+        )
+
+    return ident(a) == ident(b)
+
+
+async def show_in_place(ctx: Context, broadcast: Broadcast, card: Card, version: str) -> None:
+    """Show ``card`` in place of every remembered message, except the one just pressed (the
+    answer to the press replaces that one)."""
+    source = ctx.turn.source_message if ctx.turn is not None else None
+    for index, entry in enumerate(broadcast.status_messages or []):
+        if source and _same_message(entry["address"], source):
+            continue
+        await ctx.outbox.replace(
+            entry["platform"],
+            entry["address"],
+            card,
+            key=f"bcast-card:{broadcast.id}:{index}:{version}",
+        )
+
+
+async def schedule(ctx: Context, broadcast: Broadcast, when: datetime) -> Card:
+    """Approve a draft for ``when`` (the caller has checked the QA role and the time): its
+    review card becomes the scheduled card."""
+    remember_message(ctx, broadcast)
+    await approve(ctx, broadcast, when)
+    ctx.audit.record(
+        "broadcast.scheduled",
+        actor_id=broadcast.approved_by_id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"send_at": broadcast.send_at.isoformat() if broadcast.send_at else None},
+    )
+    card = await scheduled_card(ctx, broadcast)
+    await show_in_place(ctx, broadcast, card, f"s{stamp(broadcast)}")
+    return card
+
+
+async def reschedule(ctx: Context, broadcast: Broadcast, when: datetime) -> Card:
+    assert ctx.person is not None
+    before = broadcast.send_at
+    remember_message(ctx, broadcast)
+    broadcast.send_at = when
+    broadcast.approved_by_id = ctx.person.id
+    broadcast.approved_at = ctx.now
+    broadcast.updated_at = ctx.now
+    ctx.audit.record(
+        "broadcast.rescheduled",
+        actor_id=ctx.person.id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"from": before.isoformat() if before else None, "to": when.isoformat()},
+    )
+    card = await scheduled_card(ctx, broadcast)
+    await show_in_place(ctx, broadcast, card, f"s{stamp(broadcast)}")
+    return card
+
+
+async def send_now(ctx: Context, broadcast: Broadcast) -> Card:
+    """Send a scheduled broadcast at once: its card becomes the live report."""
+    assert ctx.person is not None
+    remember_message(ctx, broadcast)
+    ctx.audit.record(
+        "broadcast.sent_now",
+        actor_id=ctx.person.id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"was_for": broadcast.send_at.isoformat() if broadcast.send_at else None},
+    )
+    broadcast.send_at = ctx.now
+    await queue(ctx, broadcast)
+    return await report_card(ctx, broadcast)
+
+
+async def cancel(ctx: Context, broadcast: Broadcast) -> Card:
+    assert ctx.person is not None
+    remember_message(ctx, broadcast)
+    broadcast.status = CANCELLED
+    broadcast.updated_at = ctx.now
+    ctx.audit.record(
+        "broadcast.cancelled",
+        actor_id=ctx.person.id,
+        subject=f"broadcast:{broadcast.id}",
+        details={"was_for": broadcast.send_at.isoformat() if broadcast.send_at else None},
+    )
+    card = await cancelled_card(ctx, broadcast)
+    await show_in_place(ctx, broadcast, card, "cancelled")
+    return card
+
+
 def discard(ctx: Context, broadcast: Broadcast) -> None:
     broadcast.status = DISCARDED
     broadcast.updated_at = ctx.now
@@ -277,11 +444,33 @@ async def recipients(ctx: Context, audience: rules.Audience) -> Recipients:
     pairs: list[tuple[str, str]] = []
     for route in routes:
         reached = [p for p in platforms if await ctx.outbox.reaches(route, p)]
-        # A channel configured nowhere is still a recipient: it fails with the reason, so the
-        # report never leaves anyone out.
-        pairs += [(route, p) for p in reached or [platforms[0] if platforms else "console"]]
+        if reached:
+            pairs += [(route, p) for p in reached]
+        elif not any(route_target(ctx.framework, route, p) for p in MESSAGING_PLATFORMS):
+            # A channel configured nowhere is still a recipient: it fails with the reason, so
+            # the report never leaves anyone out.
+            pairs.append((route, platforms[0] if platforms else "console"))
+        else:
+            # Configured only where this bot cannot post (Slack off; a Teams channel the app
+            # has not been added to, in local mode): no copy there, as for every channel post.
+            _left_out_once(route)
     people = await store.people_with_roles(ctx.session, audience.roles) if audience.roles else []
     return Recipients(pairs, people)
+
+
+_told_left_out = False
+
+
+def _left_out_once(route: str) -> None:
+    """One INFO line per process, not one per channel and broadcast."""
+    global _told_left_out
+    if not _told_left_out:
+        _told_left_out = True
+        log.info(
+            "broadcast channels configured only on a platform this bot cannot post to here "
+            "(first: %s) get no copy there; the report leaves them out",
+            route,
+        )
 
 
 async def _teams_in_services(ctx: Context, services: tuple[str, ...]) -> list[str]:
@@ -297,6 +486,23 @@ def chart_url(ctx: Context, broadcast: Broadcast) -> bcards.ChartUrlFn:
         return lambda s, c: None
     base = f"{ctx.public_url}/charts/{broadcast.chart_token}"
     return lambda s, c: f"{base}-{s}-{c}.png"
+
+
+def charts_as_text(ctx: Context, broadcast: Broadcast) -> bool:
+    """Whether the broadcast has charts the bot can list only as text here."""
+    has_charts = any(s.charts for s in content_of(broadcast).sections)
+    return has_charts and chart_url(ctx, broadcast)(0, 0) is None
+
+
+def review_card(ctx: Context, broadcast: Broadcast, parts: int) -> Card:
+    audience = rules.audience_from_tokens(broadcast.audience).describe()
+    return bcards.review(
+        broadcast,
+        audience,
+        parts,
+        proposed_text(ctx, broadcast),
+        charts_as_text=charts_as_text(ctx, broadcast),
+    )
 
 
 def message_cards(ctx: Context, broadcast: Broadcast) -> list[Card]:
@@ -342,6 +548,7 @@ async def queue(ctx: Context, broadcast: Broadcast) -> int:
         card_key=f"bcast-report:{broadcast.id}",
     )
     broadcast.report_key = f"0|{tally.key()}|0"
+    await show_in_place(ctx, broadcast, bcards.report(broadcast, tally, []), "report:v0")
     log.info(
         "broadcast %s queued: %d recipient(s), %d part(s)",
         broadcast.id,
@@ -380,6 +587,7 @@ async def refresh_report(ctx: Context, broadcast: Broadcast) -> bool:
     await ctx.outbox.update(
         f"bcast-report:{broadcast.id}", card, key=f"bcast-report:{broadcast.id}:v{next_version}"
     )
+    await show_in_place(ctx, broadcast, card, f"report:v{next_version}")
     broadcast.report_key = f"{next_version}|{now_shown}"
     return True
 
@@ -425,6 +633,12 @@ async def report_csv(ctx: Context, broadcast: Broadcast) -> str:
 
 
 async def acknowledge(ctx: Context, broadcast: Broadcast) -> bool:
+    """Count the person's read once; a first read marks the live report to be updated."""
     assert ctx.person is not None
     team = ctx.person.team.name if ctx.person.team is not None else ""
-    return await store.record_read(ctx.session, broadcast.id, ctx.person.id, team, ctx.now)
+    first = await store.record_read(ctx.session, broadcast.id, ctx.person.id, team, ctx.now)
+    if first:
+        window = int(ctx.now.timestamp() // READ_WINDOW_SECONDS)
+        due = datetime.fromtimestamp((window + 1) * READ_WINDOW_SECONDS, tz=ctx.now.tzinfo)
+        await store.mark_read(ctx.session, broadcast.id, READ_KIND, window, due, ctx.now)
+    return first

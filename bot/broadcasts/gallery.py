@@ -48,12 +48,30 @@ def samples() -> list[Card]:
         ]
     )
     chart_url = "https://qabot.example.org/charts/abcdefghijkl-0-0.png"
+    scheduled = cards.scheduled(
+        broadcast,
+        "Monday 5 October 2026 at 09:00 (London time)",
+        "Quinn Improvement",
+        "every team channel",
+        1,
+        "1791190800",
+    )
     return [
         *cards.broadcast_cards(7, SAMPLE, lambda s, c: chart_url),
-        # With the time its author proposed: every fact and button the card can have.
-        cards.review(broadcast, "every team channel", 3, "09:30 on 5 October 2026 (UK time)"),
+        # With the time its author proposed and the note on charts shown as text: every fact,
+        # note and button the card can have.
+        cards.review(
+            broadcast,
+            "every team channel",
+            3,
+            "09:30 on 5 October 2026 (UK time)",
+            charts_as_text=True,
+        ),
         cards.edit_form(broadcast, SAMPLE),
         cards.schedule_form(broadcast, "2026-10-05", "09:00"),
+        scheduled,
+        cards.schedule_form(broadcast, "2026-10-05", "09:00", stamp="1791190800"),
+        cards.cancelled(broadcast, "Quinn Improvement", "2 October 2026"),
         cards.compose_form("newsletter", ()),
         cards.compose_form("briefing", SEVEN_MINUTE_HEADINGS),
         cards.report(broadcast, report, [("Taunton CP", 3)]),

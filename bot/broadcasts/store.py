@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.broadcasts.rules import RowState
 from bot.store.models import (
+    AuditEntry,
     Base,
     OutboxMessage,
     Person,
@@ -32,6 +33,7 @@ from bot.store.models import (
 )
 
 DRAFT, APPROVED, SENDING, DONE, DISCARDED = "draft", "approved", "sending", "done", "discarded"
+CANCELLED = "cancelled"  # scheduled, then cancelled before it was sent
 
 
 class Broadcast(Base):
@@ -65,6 +67,9 @@ class Broadcast(Base):
     csv_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     # The totals last shown on the live report, so it is updated only when they change.
     report_key: Mapped[str | None] = mapped_column(String(60))
+    # The chat messages a review card was scheduled from ({"platform", "address"} each): they
+    # show the scheduled card, then the live report or the cancellation, updated in place.
+    status_messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
 
@@ -87,10 +92,41 @@ def key_prefix(broadcast_id: int) -> str:
 
 
 def broadcast_of(dedupe_key: str) -> int | None:
-    """The broadcast an outbox key (``bcast:<id>:<recipient>``) belongs to."""
+    """The broadcast an outbox key (``bcast:<id>:<recipient>`` or a read mark,
+    ``bcast-read:<id>:<window>``) belongs to."""
     head, _, rest = dedupe_key.partition(":")
     number, _, _ = rest.partition(":")
-    return int(number) if head == "bcast" and number.isdigit() else None
+    return int(number) if head in ("bcast", "bcast-read") and number.isdigit() else None
+
+
+async def mark_read(
+    session: AsyncSession, broadcast_id: int, kind: str, window: int, due: datetime, now: datetime
+) -> None:
+    """Note that the broadcast's report has new reads: one outbox mark per broadcast and time
+    window (however many people press "Got it" in it), due when the window ends. The delivery
+    worker only marks it done (it has no recipient) and tells the area's ``Router.delivered``
+    listener, throttled as it tells deliveries, which updates the report once."""
+    from bot.store.upserts import dialect_of, insert_or_ignore
+
+    stmt = insert_or_ignore(dialect_of(session), OutboxMessage.__table__, ("dedupe_key",))
+    values: dict[str, Any] = {
+        "dedupe_key": f"bcast-read:{broadcast_id}:{window}",
+        "kind": kind,
+        "operation": "mark",
+        "platform": "console",
+        "person_id": None,
+        "route": None,
+        "address": None,
+        "card_name": "broadcast_read",
+        "card_key": None,
+        "payload": {},
+        "reason": None,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+    }
+    await session.execute(stmt, values)
 
 
 async def by_id(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
@@ -106,6 +142,22 @@ async def lock(session: AsyncSession, broadcast: Broadcast) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+async def person_name(session: AsyncSession, person_id: int | None) -> str:
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else "someone no longer in the directory"
+
+
+async def last_actor(session: AsyncSession, broadcast_id: int, action: str) -> int | None:
+    """Who last did ``action`` (``broadcast.cancelled`` ...) to the broadcast, by the audit log."""
+    result = await session.execute(
+        select(AuditEntry.actor_id)
+        .where(AuditEntry.action == action, AuditEntry.subject == f"broadcast:{broadcast_id}")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
 
 
 async def by_dedupe_key(session: AsyncSession, key: str) -> Broadcast | None:

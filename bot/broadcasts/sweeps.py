@@ -24,7 +24,7 @@ def register(router: Router) -> None:
     router.sweep("broadcasts.draft_digest")(draft_digest)
     router.sweep("broadcasts.send_due")(send_due)
     router.sweep("broadcasts.reports")(update_reports)
-    router.delivered(flows.KIND)(after_delivery)
+    router.delivered(flows.KIND, flows.READ_KIND)(after_delivery)
 
 
 async def draft_digest(ctx: Context) -> None:
@@ -48,12 +48,8 @@ async def draft_digest(ctx: Context) -> None:
 
 
 async def send_review(ctx: Context, broadcast: store.Broadcast) -> None:
-    from bot.broadcasts import cards as bcards
-
     parts = flows.message_cards(ctx, broadcast)
-    audience = rules.audience_from_tokens(broadcast.audience).describe()
-    review = bcards.review(broadcast, audience, len(parts), flows.proposed_text(ctx, broadcast))
-    cards: list[Card] = [*parts, review]
+    cards: list[Card] = [*parts, flows.review_card(ctx, broadcast, len(parts))]
     for index, card in enumerate(cards, start=1):
         await ctx.outbox.to_route(
             "qa_team", card, key=f"bcast-review:{broadcast.id}:{index}", kind="broadcast_review"
@@ -72,8 +68,9 @@ async def update_reports(ctx: Context) -> None:
 
 
 async def after_delivery(ctx: Context, rows: Sequence[Delivered]) -> None:
-    """Recipients of a broadcast were just delivered, retried or failed: its live report shows
-    the new totals (the worker calls this at most every few seconds, and once after the last)."""
+    """Recipients of a broadcast were just delivered, retried or failed, or people pressed
+    "Got it": its live report shows the new totals (the worker calls this at most every few
+    seconds, and once after the last)."""
     ids = sorted({b for row in rows if (b := store.broadcast_of(row.dedupe_key)) is not None})
     for broadcast_id in ids:
         broadcast = await store.by_id(ctx.session, broadcast_id)

@@ -147,6 +147,22 @@ async def test_the_schedule_drafts_each_period_once_for_the_qa_team(qa: BotEnv) 
 
 
 PNG = b"\x89PNG\r\n\x1a\nfake-chart"
+PICTURES_NOTE = "Charts appear as pictures when the bot has an https public address"
+
+
+async def test_without_an_https_address_the_qa_team_is_told_once_why_charts_are_text(
+    qa: BotEnv,
+) -> None:
+    qa.runtime.bot.public_url = "http://127.0.0.1:3978"
+    with_sources(qa)
+    cards = await say(qa, QUINN, "digest draft Q2 2026-27")
+    assert not [e for c in cards for e in c.body if isinstance(e, Image)]
+    texts = [card_text(c) for c in cards]
+    assert "Audit grades: Good: 21; Outstanding: 4 (total 25)" in "".join(texts)
+    # Once, on the QA team's review card; never in what the recipients get.
+    assert [c.name for c, t in zip(cards, texts, strict=True) if PICTURES_NOTE in t] == [
+        "broadcast_review"
+    ]
 
 
 async def test_charts_are_pictures_served_by_the_bot_and_listed_as_text(
@@ -179,6 +195,7 @@ async def test_charts_are_pictures_served_by_the_bot_and_listed_as_text(
         assert response.status == 200 and response.content_type == "image/png"
         assert await response.read() == PNG
     assert drawn[-1].counts == (("Good", 21), ("Outstanding", 4))
+    assert PICTURES_NOTE not in "".join(card_text(c) for c in cards)
     async with qa.http.get(qa.base_url + "/charts/not-a-real-token-0-0.png") as response:
         assert response.status == 404
 

@@ -118,7 +118,8 @@ async def test_a_schedule_in_the_past_is_refused_and_a_future_one_waits(qa: BotE
     (ok,) = await press(
         qa, QUINN, "bcast.schedule_save", {"b": draft.id}, {"day": "2026-11-24", "at": "09:00"}
     )
-    assert "will be sent at 09:00 on 24 November 2026" in card_text(ok)
+    assert ok.name == "broadcast_scheduled", card_text(ok)
+    assert ok.title == "Scheduled for Tuesday 24 November 2026 at 09:00 (London time)"
     await qa.runtime.bot.run_sweeps(["broadcasts.send_due"])
     assert await broadcast_rows(qa, draft.id) == []
     (waiting,) = await broadcasts(qa)
@@ -154,7 +155,8 @@ async def test_the_approver_can_accept_the_proposed_time(qa: BotEnv) -> None:
     (note,) = await press(
         qa, QUINN, "bcast.approve", {"b": draft.id, "proposed": True, "at": "2020-01-01"}
     )
-    assert note.name == "broadcast_note" and "will be sent at" in card_text(note), card_text(note)
+    assert note.name == "broadcast_scheduled", card_text(note)
+    assert f"at {local:%H:%M} (London time)" in note.title
     await drain(qa)
     assert await broadcast_rows(qa, draft.id) == []  # not before its time
     (approved,) = await broadcasts(qa)

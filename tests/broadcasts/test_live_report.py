@@ -1,6 +1,7 @@
 """The delivery report is live: while a broadcast is sending, the report card in the QA team
 channel is updated in place within seconds of deliveries (throttled), and a last time with the
-final totals, without waiting for the five-minute sweep."""
+final totals, without waiting for the five-minute sweep; "Got it" presses show on it within
+seconds too, with one update for many presses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import asyncio
 import json
 from collections.abc import Sequence
 
+from sqlalchemy import select
+
 from bot.scheduler.delivery import DeliveryWorker
+from bot.store.models import OutboxMessage
 from bot.store.outbox import Delivered
 from tests.broadcasts.support import (
     QUINN,
@@ -20,6 +24,7 @@ from tests.broadcasts.support import (
     with_team_channels,
 )
 from tests.conftest import BotEnv
+from tests.harness import button
 
 __all__ = ["qa_env"]
 CHANNELS = 6
@@ -97,3 +102,52 @@ async def test_the_worker_tells_at_most_once_a_throttle_interval_and_after_the_l
     keys = [d.dedupe_key for batch in told for d in batch]
     assert sorted(keys) == sorted(f"bcast:1:team:{n}" for n in range(30))
     assert {d.kind for batch in told for d in batch} == {"broadcast"}
+
+
+async def test_got_it_presses_show_on_the_report_within_seconds_in_one_update(qa: BotEnv) -> None:
+    worker = qa.runtime.worker
+    assert isinstance(worker, DeliveryWorker)
+    worker.after_batch_seconds = 0.3
+    await with_team_channels(qa, 1, teams_too=False)
+    await compose(qa, QUINN)
+    (draft,) = await broadcasts(qa)
+    await press(qa, QUINN, "bcast.approve", {"b": draft.id})
+    await drain(qa)
+    await worker.told()
+    await drain(qa)
+    before = report_updates(qa)
+    assert r"*Read (Got it)*\n0" in before[-1], before[-1]
+
+    # Five people press "Got it" on the channel message at once, through Slack's endpoint.
+    (sent,) = [
+        c.params
+        for c in qa.slack_api.accepted
+        if c.method == "chat.postMessage" and c.params["channel"] == "C0000000"
+    ]
+    got_it = button(sent["blocks"], "Got it")
+    for user in ("USAM", "UHELEN", "UCHRIS", "UBEA", "UQUINN"):
+        status, _ = await qa.slack.press(user, got_it, channel="C0000000")
+        assert status == 200
+    await qa.slack.press("USAM", got_it, channel="C0000000")  # a second press is not counted
+    # No sweep and no Refresh: the reads reach the report when their short window ends.
+    qa.clock.advance(seconds=6)
+    await drain(qa)
+    await worker.told()
+    await drain(qa)
+
+    after = report_updates(qa)[len(before) :]
+    assert len(after) == 1, after  # one update for the five presses, not one each
+    shown = after[0]
+    assert r"*Read (Got it)*\n5" in shown, shown
+    assert r"*CSW group*\n2" in shown and r"*Taunton CP*\n1" in shown, shown
+    async with qa.runtime.db.session() as session:
+        marks = (
+            (
+                await session.execute(
+                    select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("bcast-read:"))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(marks) == 1 and marks[0].status == "sent"
