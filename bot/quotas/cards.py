@@ -366,7 +366,10 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
         elif entry.start == "allocate":
             how = "Allocate it with `allocate` and a CSV (with the day, where it has one)."
         else:
-            how = f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
+            how = (
+                f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample "
+                f"(or without it, to sample the cohort kept with `cohort {entry.key}`)."
+            )
         body.append(
             TextBlock(
                 text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}."
