@@ -5,6 +5,7 @@ note is screened for children's details, and the digest counts how many were hel
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -21,7 +22,8 @@ from tests.allocations.support import (  # noqa: F401
 )
 from tests.conftest import BotEnv, Database
 from tests.harness import FakeClock
-from tests.quotas.support import audit_actions, card_text, morning, press, say
+from tests.nominations.support import deliver, dms_to, slack_button, text_of
+from tests.quotas.support import at, audit_actions, card_text, morning, press, say
 
 
 async def _held(env: BotEnv) -> list[CalendarHeld]:
@@ -120,3 +122,19 @@ async def test_bad_input_to_calendar_held_is_answered_and_nothing_is_kept(
         (refused,) = await say(env, TESS, "calendar held stocktake")
         assert refused.name == "not_allowed"
         assert await _held(env) == []
+
+
+async def test_slack_the_reminders_button_marks_it_held(staffed: BotEnv) -> None:
+    env = staffed
+    env.clock.set(at(date(2026, 12, 24), 9, 45))
+    await env.runtime.bot.run_sweeps()
+    await deliver(env)
+    (summary,) = [m for m in dms_to(env, "UHELEN") if "You lead Stocktake" in text_of(m)]
+    button = slack_button(summary, "Mark as held: Stocktake")
+    before = len(env.slack_api.calls)
+    status, _ = await env.slack.press("UHELEN", button, message=summary)
+    assert status == 200
+    await deliver(env)
+    answer = json.dumps([c.params for c in env.slack_api.calls[before:]], ensure_ascii=False)
+    assert "Stocktake (January 2027) was held on Thu 24 Dec 2026" in answer
+    assert [(h.activity, h.cycle_on) for h in await _held(env)] == [("stocktake", date(2027, 1, 1))]
