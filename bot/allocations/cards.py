@@ -733,3 +733,63 @@ def _bullets(items: Sequence[str], limit: int) -> str:
     if len(items) > limit:
         shown.append(f"…and {len(items) - limit} more")
     return "\n".join(shown)
+
+
+# --- a kept cohort ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptCohort:
+    """A cohort the QA team kept with ``cohort ACTIVITY``, offered by ``allocate cycle``."""
+
+    activity_key: str
+    activity: str
+    cohort_id: int
+    cases: int
+    uploaded_on: date
+    uploaded_by: str  # the uploader's name, or "" when they have left the directory
+
+
+def kept_cohort_label(kept: KeptCohort) -> str:
+    """ "Allocate from the kept cohort (40 cases, uploaded 3 Feb by Quinn Improvement)", cut to
+    the 75 characters a button allows by dropping the uploader, then the year."""
+    when = f"{kept.uploaded_on.day} {kept.uploaded_on:%b %Y}"
+    by = f" by {kept.uploaded_by}" if kept.uploaded_by else ""
+    for details in (f"{when}{by}", f"{when[:-5]}{by}", when, when[:-5]):
+        label = f"Allocate from the kept cohort ({kept.cases} cases, uploaded {details})"
+        if len(label) <= 75:
+            return label
+    return "Allocate from the kept cohort"
+
+
+def kept_cohort_choice(kept: KeptCohort, seed: int | None = None) -> Card:
+    """``allocate cycle ACTIVITY`` with no CSV when a cohort was kept for the activity: sample
+    from it at once, or send a new one."""
+    by = f" by {kept.uploaded_by}" if kept.uploaded_by else ""
+    text = (
+        f"A cohort of {kept.cases} cases was kept for {kept.activity} on "
+        f"{kept.uploaded_on:%a} {kept.uploaded_on.day} {kept.uploaded_on:%b %Y}{by}. "
+        "Allocate from it (you see the proposal before anyone is told), or upload a new cohort."
+    )
+    data: dict[str, str | int | bool | None] = {"a": kept.activity_key, "k": kept.cohort_id}
+    if seed is not None:
+        data["s"] = seed
+    return Card(
+        name="allocation_kept_cohort",
+        title=f"{kept.activity}: a cohort is kept",
+        fallback=text,
+        body=[TextBlock(text=text)],
+        buttons=[
+            Button(
+                label=kept_cohort_label(kept),
+                verb="alloc.cycle.kept",
+                data=data,
+                style="primary",
+            ),
+            Button(
+                label="Upload a new cohort",
+                verb="alloc.cycle.upload",
+                data={"a": kept.activity_key},
+            ),
+        ],
+    )

@@ -51,10 +51,10 @@ NOT_AGAIN_MONTHS = 12
 def register(router: Router) -> None:
     router.command(
         "cohort",
-        summary="Upload the cohort a self-opening cycle samples from each month",
+        summary="Keep the cohort a cycle samples from (a self-opening cycle each month)",
         roles={Role.QA_TEAM},
         usage="cohort ACTIVITY + cohort CSV",
-        offered=lambda framework: any(a.opens_itself for a in framework.activities),
+        offered=lambda framework: any(keeps_cohort(framework, a) for a in framework.activities),
     )(cohort_command)
     router.sweep("allocations.cycle_opening")(open_cycles)
 
@@ -76,6 +76,16 @@ class Pick:
     case_ref: str
     team: str
     service: str
+
+
+def keeps_cohort(framework: Framework, activity: ActivityType) -> bool:
+    """A cohort is kept for a cycle that opens itself, or one that ``allocate cycle`` samples
+    (a per-cohort cycle quota, or moderation): the calendar prompt's button offers it."""
+    return (
+        activity.opens_itself
+        or activity.requires_moderation
+        or any(q.activity == activity.key and q.per == "cohort" for q in framework.cycle_quotas)
+    )
 
 
 def opens_in(framework: Framework, activity: ActivityType, first: date) -> bool:
@@ -143,15 +153,15 @@ async def cohort_command(ctx: Context, args: str) -> list[Reply]:
     lowered = args.lower()
     head = args[: lowered.find("case_ref")] if "case_ref" in lowered else args
     activity = find_activity(ctx.framework, head.strip())
-    opening = [a for a in ctx.framework.activities if a.opens_itself]
-    if activity is None or not activity.opens_itself:
-        names = ", ".join(a.key for a in opening) or "none in this framework"
+    keeping = [a for a in ctx.framework.activities if keeps_cohort(ctx.framework, a)]
+    if activity is None or not keeps_cohort(ctx.framework, activity):
+        names = ", ".join(a.key for a in keeping) or "none in this framework"
         return _notice(
             "cohort_which_activity",
             "Which activity?",
-            f"A cohort is kept for a cycle that opens itself ({names}). Send `cohort ACTIVITY` "
-            "with the cohort (case_ref,team) on the lines after it, or upload it as a .csv file. "
-            "For other activities use `allocate cycle ACTIVITY`.",
+            f"A cohort is kept for a cycle that opens itself or is sampled ({names}). Send "
+            "`cohort ACTIVITY` with the cohort (case_ref,team) on the lines after it, or upload "
+            "it as a .csv file. For other activities use `allocate`.",
             "warning",
         )
     turn = ctx.turn
@@ -193,11 +203,16 @@ async def cohort_command(ctx: Context, args: str) -> list[Reply]:
         subject=f"activity:{activity.key}",
         details={"cases": len(parsed.rows)},
     )
+    use = (
+        "Each month's cycle opens itself from this cohort on its first working morning"
+        if activity.opens_itself
+        else f"`allocate cycle {activity.key}` (and the calendar prompt's button) offers to "
+        "sample from it"
+    )
     return _notice(
         "cohort_kept",
         "Cohort kept",
-        f"{len(parsed.rows)} cases kept for {activity.name}. Each month's cycle opens itself "
-        "from this cohort on its first working morning (until you upload a newer one).",
+        f"{len(parsed.rows)} cases kept for {activity.name}. {use} (until you upload a newer one).",
     )
 
 

@@ -116,4 +116,14 @@ def samples() -> list[Card]:
         cards.morning_summary_card("Sam", today, today[:1]),
         cards.escalation_card("Tess", late),
         cards.digest_card("Tess", date(2027, 3, 1), late),
+        cards.kept_cohort_choice(
+            cards.KeptCohort(
+                activity_key="practice_evaluation",
+                activity="Practice Evaluation",
+                cohort_id=3,
+                cases=240,
+                uploaded_on=date(2027, 1, 28),
+                uploaded_by="Quinn Improvement",
+            )
+        ),
     ]

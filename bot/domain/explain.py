@@ -24,7 +24,9 @@ class Explained:
     @property
     def mark(self) -> str:
         """``seed``, ``reading`` (a seed read our way, "[U]") or ``default``."""
-        if not _SEED.search(self.source):
+        # "local default: seed 000 says six monthly but names no months" cites a seed only to
+        # say what it leaves open.
+        if not _SEED.search(self.source) or self.source.startswith("local default"):
             return "default"
         return "reading" if "[U" in self.source else "seed"
 

@@ -20,7 +20,7 @@ from bot.domain.roles import Role
 from bot.domain.workdays import add_months
 from bot.quotas import calendar_flows, flows, store
 from bot.quotas.cards import cycles_to_start as cycles_card
-from bot.quotas.cards import day
+from bot.quotas.cards import day, held_button
 from bot.quotas.cards import unknown_team_names as unknown_teams_card
 from bot.quotas.rules import CalendarEntry
 
@@ -82,10 +82,16 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
     items: list[SummaryItem] = []
     owners: flows.Owners | None = None  # who is away today, read once when a lead is due
     start_of_month = _start_of_month(ctx)
+    held = await calendar_flows.held_for(ctx, entries)
     for entry in entries:
         activity = ctx.framework.activity(entry.key)
         if activity is None or not activity.leads or entry.opens_on < ctx.today:
             continue
+        if (
+            entry.cycle_on is not None
+            and calendar_flows.held_key(entry.key, entry.cycle_on) in held
+        ):
+            continue  # marked as held: no more reminders of this occurrence
         stages: list[str] = []
         if start_of_month and entry.opens_on.replace(day=1) == first:
             stages.append("month")
@@ -106,6 +112,9 @@ async def lead_reminders(ctx: Context) -> list[SummaryItem]:
                             key=f"nudge:calendar:{entry.cycle_key}:p{person_id}{for_whom}:{stage}",
                             text=_lead_line(entry, away),
                             ident=f"calendar:{entry.cycle_key}",
+                            button=held_button(entry.key, entry.name, entry.cycle_on)
+                            if entry.cycle_on is not None
+                            else None,
                         )
                     )
     return items

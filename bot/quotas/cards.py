@@ -3,7 +3,7 @@ summary. Pure functions of plain values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -314,8 +314,10 @@ def calendar_card(
     deadlines: Sequence[tuple[str, str]],
     *,
     quiet: bool,
+    held: Mapping[str, str] | None = None,
 ) -> Card:
-    """What is on in a month: cycles that open, with their deadline and quotas, and the quota
+    """What is on in a month: cycles that open, with their deadline and quotas, whether a
+    meeting or analysis was held (``held``: by the entry's ``cycle_key``), and the quota
     periods that end (with the person's own progress)."""
     body: list[Element] = []
     if quiet:
@@ -324,10 +326,12 @@ def calendar_card(
         quotas = f"; quota {entry.quotas}" if entry.quotas else ""
         turns = f"; {entry.turn_text()}" if entry.turn_text() else ""
         cadence = f" ({entry.cadence})" if entry.cadence else ""
+        status = (held or {}).get(entry.cycle_key, "")
         body.append(
             TextBlock(
                 text=f"{entry.name}{cadence}: opens {day(entry.opens_on)}, "
-                f"due {day(entry.due_on)}{quotas}{turns}"
+                f"due {day(entry.due_on)}{quotas}{turns}" + (f". {status}" if status else ""),
+                style="warning" if status.startswith("Missed") else "body",
             )
         )
     if deadlines:
@@ -366,7 +370,10 @@ def cycles_to_start(month_label: str, entries: Sequence[CalendarEntry]) -> Card:
         elif entry.start == "allocate":
             how = "Allocate it with `allocate` and a CSV (with the day, where it has one)."
         else:
-            how = f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample."
+            how = (
+                f"Type `allocate cycle {entry.key}` with the cohort list to propose a sample "
+                f"(or without it, to sample the cohort kept with `cohort {entry.key}`)."
+            )
         body.append(
             TextBlock(
                 text=f"{entry.name}: opens {day(entry.opens_on)}, due {day(entry.due_on)}."
@@ -425,3 +432,47 @@ def _by_activity(missing: Sequence[tuple[str, str]]) -> list[tuple[str, list[str
     for activity, name in missing:
         grouped.setdefault(activity, []).append(name)
     return list(grouped.items())
+
+
+# --- meetings and analyses that took place -----------------------------------------------------
+
+
+def held_status(held_on: date | None, marked_by: str, *, due_on: date, today: date) -> str:
+    """The calendar's word on a lead-run occurrence: held (when, by whom), missed (its due
+    day passed unmarked), or nothing while it is still to come."""
+    if held_on is not None:
+        by = f", marked by {marked_by}" if marked_by else ""
+        return f"Held {day(held_on)}{by}."
+    if due_on < today:
+        return "Missed: not marked as held by its due day."
+    return ""
+
+
+def held_button(key: str, name: str, cycle_on: date) -> Button:
+    """A lead's reminder button; named, as one summary may carry several."""
+    return Button(
+        label=clip(f"Mark as held: {name}", 75),
+        verb="calendar.held",
+        data={"a": key, "c": cycle_on.isoformat()},
+    )
+
+
+def held_card(
+    what: str, held_on: date, marked_by: str, note: str | None, *, new: bool, marked_on: date
+) -> Card:
+    """The answer to marking an occurrence held: recorded, or already marked by someone."""
+    if new:
+        text = f"Recorded: {what} was held on {day(held_on)}. Its leads get no more reminders."
+        title = "Marked as held"
+    else:
+        by = marked_by or "someone who has since left"
+        text = (
+            f"{what} was already marked as held on {day(held_on)} by {by} "
+            f"(on {day(marked_on)}), so nothing was changed."
+        )
+        title = "Already marked as held"
+    body: list[Element] = [TextBlock(text=text, style="good" if new else "body")]
+    if note:
+        body.append(TextBlock(text=f"Note: {clip(note, 500)}", style="subtle"))
+    name = "quota_calendar_held" if new else "quota_calendar_already_held"
+    return Card(name=name, title=title, fallback=text, body=body)

@@ -8,7 +8,7 @@ team counted.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dialogs.base import Context, Router
@@ -24,8 +24,9 @@ from bot.domain.digest import (
 )
 from bot.domain.quotas import Quota, QuotaPeriod
 from bot.domain.roles import Role
-from bot.quotas import store
-from bot.quotas.rules import FEEDBACK_KINDS, FEEDBACK_SOURCES
+from bot.domain.workdays import add_months
+from bot.quotas import calendar_flows, store
+from bot.quotas.rules import FEEDBACK_KINDS, FEEDBACK_SOURCES, month_schedule
 from bot.store.scope import person_or_team_in
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 SOURCE = "quotas"
 QUOTA_CHART = "Quotas met (who met the target, of those counted)"
+HELD = "Calendar meetings and analyses held"
 PERIOD_WORDS = {"month": "month", "quarter": "quarter", "year": "year"}
 
 
@@ -99,6 +101,11 @@ async def _breadth(ctx: Context, period: DigestPeriod, scope: DigestScope) -> Di
             unavailable.append(result)
     if not ctx.framework.quotas:
         unavailable.append(Unavailable("Quotas met", "this framework sets no quotas"))
+    held = await held_figure(ctx, period, scope)
+    if isinstance(held, Figure):
+        figures.append(held)
+    elif held is not None:
+        unavailable.append(held)
     distributions: tuple[Distribution, ...] = ()
     if completion:
         # One picture of how far each quota was met: bars out of 100 %.
@@ -128,6 +135,36 @@ async def _breadth(ctx: Context, period: DigestPeriod, scope: DigestScope) -> Di
         distributions=distributions,
         unavailable=tuple(unavailable),
     )
+
+
+async def held_figure(
+    ctx: Context, period: DigestPeriod, scope: DigestScope
+) -> Figure | Unavailable | None:
+    """ "N of M calendar meetings held": the meetings and analyses their leads run whose cycle
+    fell in the period and had opened by today, and how many were marked as held. None when
+    the calendar has none."""
+    if not any(a.leads for a in ctx.framework.activities):
+        return None
+    if scope.kind != "authority":
+        return Unavailable(HELD, f"held for the whole framework, not per {scope.kind}")
+    cal = calendar(ctx)
+    last = period.end - timedelta(days=1)
+    due: list[tuple[str, date]] = []
+    month = period.start.replace(day=1)
+    while month <= last:
+        for entry in month_schedule(ctx.framework, month, cal):
+            activity = ctx.framework.activity(entry.key)
+            cycle_on = entry.cycle_on
+            if activity is None or not activity.leads or cycle_on is None:
+                continue
+            if period.start <= cycle_on <= last and entry.opens_on <= ctx.today:
+                due.append((entry.key, cycle_on))
+        month = add_months(month, 1)
+    if not due:
+        return Unavailable(HELD, f"none opened in {period.label}")
+    held = await store.held_between(ctx.session, period.start, last)
+    count = sum(1 for key, cycle_on in due if calendar_flows.held_key(key, cycle_on) in held)
+    return Figure(HELD, count, of=len(due), note=f"{len(due) - count} not marked as held")
 
 
 def _by(

@@ -26,6 +26,8 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -439,3 +441,69 @@ async def keep_turn(
         return
     if found.cycle_on <= cycle_on:
         found.member, found.cycle_on, found.updated_at = member, cycle_on, now
+
+
+# --- calendar meetings and analyses that took place ---------------------------------------------
+
+
+class CalendarHeld(Base):
+    """One occurrence of a lead-run calendar activity (a stocktake, QPRM, an analysis) marked
+    as held: by whom, on which day, with an optional note that passed the privacy check."""
+
+    __tablename__ = "calendar_held"
+    __table_args__ = (
+        UniqueConstraint("activity", "cycle_on", name="uq_calendar_held_activity_cycle_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity: Mapped[str] = mapped_column(String(60))
+    # The occurrence: its cycle's own day (the first of its month, or its interval's day).
+    cycle_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    marked_by: Mapped[Person | None] = relationship(lazy="joined")
+
+
+async def held_between(session: AsyncSession, first: date, last: date) -> dict[str, CalendarHeld]:
+    """The occurrences marked held whose cycle falls in [first, last], by ``activity:cycle_on``."""
+    result = await session.execute(
+        select(CalendarHeld).where(CalendarHeld.cycle_on >= first, CalendarHeld.cycle_on <= last)
+    )
+    return {f"{h.activity}:{h.cycle_on.isoformat()}": h for h in result.unique().scalars()}
+
+
+async def held_occurrence(
+    session: AsyncSession, activity: str, cycle_on: date
+) -> CalendarHeld | None:
+    result = await session.execute(
+        select(CalendarHeld).where(
+            CalendarHeld.activity == activity, CalendarHeld.cycle_on == cycle_on
+        )
+    )
+    return result.unique().scalar_one_or_none()
+
+
+async def mark_held(session: AsyncSession, held: CalendarHeld) -> CalendarHeld | None:
+    """Record an occurrence as held; returns the earlier record instead when someone marked it
+    first (two presses at once: the unique constraint decides, without an error)."""
+    values = {
+        "activity": held.activity,
+        "cycle_on": held.cycle_on,
+        "held_on": held.held_on,
+        "marked_by_id": held.marked_by_id,
+        "marked_at": held.marked_at,
+        "note": held.note,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(CalendarHeld)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["activity", "cycle_on"])
+    )
+    result = await session.execute(statement)
+    if getattr(result, "rowcount", 1) == 0:
+        return await held_occurrence(session, held.activity, held.cycle_on)
+    return None

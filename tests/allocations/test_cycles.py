@@ -167,3 +167,52 @@ async def test_every_presets_activities_are_due_by_their_own_rule(qa: BotEnv) ->
     assert pe is not None
     due = day_label(due_date(pe, allocated_on, calendar_of(somerset)))
     assert any(f"Due: {due}" in row.payload["fallback"] for row in cards)
+
+
+async def test_allocate_cycle_offers_the_kept_cohort_and_samples_it_at_once(
+    somerset: BotEnv,
+) -> None:
+    env = somerset
+    (kept,) = await say(env, QUINN, f"cohort practice_evaluation\n{cohort(3000100)}")
+    assert kept.name == "cohort_kept", kept.fallback
+    assert (
+        "20 cases kept" in kept.fallback and "allocate cycle practice_evaluation" in kept.fallback
+    )
+    (choice,) = await say(env, QUINN, "allocate cycle practice_evaluation seed 7")
+    assert choice.name == "allocation_kept_cohort", choice.fallback
+    assert "20 cases" in choice.fallback and "by Quinn Improvement" in choice.fallback
+    allocate, upload = [b.label for b in choice.buttons]
+    assert allocate.startswith("Allocate from the kept cohort (20 cases, uploaded ")
+    assert upload == "Upload a new cohort"
+    # Someone outside the QA team who sees the card cannot use it.
+    (refused,) = await press_button(env, "yas@somerset.example", choice, allocate)
+    assert refused.name == "not_allowed" and await allocations(env) == []
+    # Upload a new cohort: the CSV path, as without a kept cohort.
+    (send,) = await press_button(env, QUINN, choice, upload)
+    assert "Put the cohort for Practice Evaluation" in card_text(send)
+    assert "Youth Justice 8" in card_text(send)
+    # The kept cohort: the same checks and proposal as the CSV sent with the command.
+    (proposal,) = await press_button(env, QUINN, choice, allocate)
+    assert proposal.name == "allocation_proposal", proposal.fallback
+    text = card_text(proposal)
+    assert "Youth Justice:                            8 of 8" in text
+    assert "line 21: team 'Nowhere Team' is not in the directory" in text
+    assert "away during the cycle: Ash Away" in text
+    assert await messages_to(env, "yas@somerset.example") == []  # nobody told before Confirm
+    sampled = await allocations(env)
+    _check_fair(sampled)
+    # A card offering a cohort that a newer upload replaced proposes nothing.
+    (newer,) = await say(env, QUINN, f"cohort practice_evaluation\n{cohort(3000500)}")
+    assert newer.name == "cohort_kept"
+    (stale,) = await press_button(env, QUINN, choice, allocate)
+    assert "A newer cohort was kept" in card_text(stale)
+    assert "allocate cycle practice_evaluation" in card_text(stale)
+    assert len(await allocations(env)) == len(sampled)
+
+
+async def test_a_cohort_is_kept_only_for_a_cycle_that_is_sampled_or_opens_itself(
+    somerset: BotEnv,
+) -> None:
+    (card,) = await say(somerset, QUINN, "cohort stocktake\ncase_ref,team\n3000001,CwD ES")
+    assert card.name == "cohort_which_activity"
+    assert "practice_evaluation" in card.fallback and "stocktake" not in card.fallback

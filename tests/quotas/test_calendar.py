@@ -23,7 +23,10 @@ CAL = WorkingCalendar(quarter_start_month=4)
 
 # Seed 000's "Quality Assurance Calendar January - June" and "July - December", row by row:
 # every activity the calendar names in a month (the monthly rows, nominations, feedback and dip
-# reviews, are quotas; Team Diagnostics per team need the directory's teams, tested elsewhere).
+# reviews, are quotas; Team Diagnostics per team need the directory's teams, tested elsewhere),
+# and the six-monthly report and analyses the seed names without months (local-default months:
+# the summary report in April and October, endings in June and December, fathers in May and
+# November).
 QUARTERLY_SIT = ["sit_thematic_dip_review"]
 SOMERSET = {
     1: [*QUARTERLY_SIT, "pe_review", "stocktake", "qprm", "repeat_cp_analysis", "closing_the_loop"],
@@ -37,15 +40,24 @@ SOMERSET = {
         "qprm",
         "bla_analysis",
         "closing_the_loop",
+        "qa_summary_report",
     ],
-    5: ["practice_evaluation", "pe_final_checks"],
-    6: ["mape", "team_action_plan_update"],
+    5: ["practice_evaluation", "pe_final_checks", "fathers_audit_analysis"],
+    6: ["mape", "team_action_plan_update", "endings_analysis"],
     7: [*QUARTERLY_SIT, "stocktake", "qprm", "repeat_cp_analysis", "closing_the_loop"],
     8: ["practice_evaluation", "pe_final_checks", "mape"],
     9: ["send_dip_review", "team_action_plan_update", "feedback_themes"],
-    10: ["mape", *QUARTERLY_SIT, "stocktake", "qprm", "bla_analysis", "closing_the_loop"],
-    11: ["practice_evaluation", "pe_final_checks"],
-    12: ["mape", "team_action_plan_update"],
+    10: [
+        "mape",
+        *QUARTERLY_SIT,
+        "stocktake",
+        "qprm",
+        "bla_analysis",
+        "closing_the_loop",
+        "qa_summary_report",
+    ],
+    11: ["practice_evaluation", "pe_final_checks", "fathers_audit_analysis"],
+    12: ["mape", "team_action_plan_update", "endings_analysis"],
 }
 # Appendix 1 of seed 004: CPRs, thematic reviews, a Team Spotlight every month but January,
 # August and December, Good Practice Conversations and QA&PM meetings in alternate months,
@@ -100,6 +112,9 @@ LEADS = {
         "bla_analysis": ("qa_team",),
         "feedback_themes": ("qa_team",),
         "closing_the_loop": ("qa_team",),
+        "qa_summary_report": ("qa_team",),
+        "endings_analysis": ("qa_team",),
+        "fathers_audit_analysis": ("qa_team",),
     },
     "north-somerset": {
         "good_practice_conversation": ("head_of_service",),

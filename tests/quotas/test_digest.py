@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.charts import describe
+from bot.config import load_framework
 from bot.dialogs.forms import calendar
 from bot.domain.digest import Section
 from bot.domain.quotas import Quota
 from bot.quotas import flows
-from bot.quotas.digest import QUOTA_CHART, digest
-from bot.quotas.store import ACTIVE, WITHDRAWN, QuotaItem, met_and_counted
+from bot.quotas.digest import HELD, QUOTA_CHART, digest
+from bot.quotas.store import ACTIVE, WITHDRAWN, CalendarHeld, QuotaItem, met_and_counted
 from tests import digest_support
 from tests.digest_support import (
     AFTER,
@@ -100,6 +101,9 @@ async def test_every_figure_of_a_seeded_quarter(digest_env: DigestEnv) -> None:
         "Team dip review: met the target": (2, 3),
         "Practice observation: met the target": (0, 4),
         "Feedback logged": (4, None),
+        # July's stocktake, QPRM, thematic dip review, Repeat CP analysis and Closing the Loop,
+        # September's SEND dip review, action plans and feedback themes: none marked held.
+        HELD: (0, 8),
     }
     # One completion chart of the quotas: each met by how many, of how many it counts.
     (chart,) = [d for d in breadth.distributions if d.kind == "completion"]
@@ -172,6 +176,7 @@ async def test_monthly_yearly_and_partnership_quotas(digest_env: DigestEnv) -> N
     assert figures(breadth) == {
         "Monthly observation: met the target": (2, 12),
         "Follow-up calls: met the target": (0, 1),
+        HELD: (0, 8),
     }
     notes = {f.label: f.note for f in breadth.figures}
     assert "3 periods (July 2026 to September 2026)" in notes["Monthly observation: met the target"]
@@ -184,6 +189,7 @@ async def test_monthly_yearly_and_partnership_quotas(digest_env: DigestEnv) -> N
     assert unavailable(team[Section.BREADTH]) == [
         "Yearly observation",
         "Follow-up calls",
+        HELD,
         "Family and professional feedback",
     ]
 
@@ -210,3 +216,28 @@ async def test_the_digest_counts_what_the_progress_card_counts(digest_env: Diges
                 session, quota.counts, quota.per, roles, quota.target, period.start, period.end,
                 AUTHORITY,
             ) == (count.met, len(count.counted)), quota.key  # fmt: skip
+
+
+async def test_calendar_meetings_held_in_the_quarter(digest_env: DigestEnv) -> None:
+    """N of M: the lead-run meetings and analyses whose cycle fell in the quarter, and how many
+    were marked held (one held for the quarter before does not count)."""
+    async with digest_env.store.session() as session:
+        for key, cycle_on in (
+            ("stocktake", date(2026, 7, 1)),
+            ("feedback_themes", date(2026, 9, 1)),
+            ("stocktake", date(2026, 4, 1)),
+        ):
+            session.add(
+                CalendarHeld(
+                    activity=key, cycle_on=cycle_on, held_on=cycle_on, marked_at=STAMP, note=None
+                )
+            )
+    parts = await digest_env.parts(digest)
+    (held,) = [f for f in parts[Section.BREADTH].figures if f.label == HELD]
+    assert (held.value, held.of, held.note) == (2, 8, "6 not marked as held")
+    team = await digest_env.parts(digest, TAUNTON)
+    assert HELD in unavailable(team[Section.BREADTH])
+    # A calendar with no lead-run meetings says nothing about them.
+    dudley = await digest_env.parts(digest, framework=load_framework("dudley"))
+    assert HELD not in figures(dudley[Section.BREADTH])
+    assert HELD not in unavailable(dudley[Section.BREADTH])

@@ -46,3 +46,14 @@ def test_intervals_rotations_and_the_lead_reminder_are_explained() -> None:
     assert (lead.value, lead.mark) == ("5", "default")
     dudley = {r.rule: r for r in explain(load_framework("dudley"))}
     assert dudley["activities.case_audit.opens_itself"].mark == "reading"
+
+
+def test_somersets_six_monthly_report_and_analyses_are_local_defaults() -> None:
+    rules = {r.rule: r for r in explain(load_framework("somerset"))}
+    report = rules["activities.qa_summary_report.every"]
+    assert report.value == "every 6 months from 2024-10-01" and report.mark == "default"
+    assert "names no months" in report.source
+    for key in ("endings_analysis", "fathers_audit_analysis"):
+        assert rules[f"activities.{key}.every"].mark == "default"
+    result = CliRunner().invoke(app, ["framework", "explain", "--framework", "somerset"])
+    assert "activities.qa_summary_report.every = every 6 months from 2024-10-01" in result.output

@@ -45,6 +45,9 @@ async def test_a_team_managers_feed_holds_the_calendar_and_quota_deadlines(qa: B
         # seed 000's calendar: "Update Team Action Plans" in December, led by team managers.
         (date(2026, 12, 1), "Update team action plans opens"),
         (date(2026, 12, 31), "Update team action plans due"),
+        # seed 000's six-monthly endings analysis, in June and December (local-default months).
+        (date(2026, 12, 1), "Learning from endings analysis (six-monthly) opens"),
+        (date(2026, 12, 31), "Learning from endings analysis (six-monthly) due"),
         (date(2026, 12, 14), "Practice Evaluation final checks and analysis (SIT) due"),
         (date(2026, 12, 31), "Family feedback: Q3 2026-27 ends"),
         (date(2026, 12, 31), "Team dip review: Q3 2026-27 ends"),

@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 from tests.conftest import BotEnv
+from tests.harness import find_buttons
 from tests.nominations.support import (
     QA_CHANNEL,
     deliver,
@@ -73,3 +74,50 @@ async def test_teams_the_prompts_button_runs_allocate_cycle(staffed: BotEnv) -> 
     refused = await teams_press(env, "aad-sam", prompt, BUTTON, conversation=QA_TEAMS)
     text = json.dumps(refused, ensure_ascii=False)
     assert "Send the cohort" not in text and "allocate" in text.lower()
+
+
+KEPT_COHORT = "\n".join(
+    ["case_ref,team,service"]
+    + [
+        f"{3000200 + i},{team},Social Work"
+        for i, team in enumerate(["Taunton CP", "Yeovil CiC"] * 3)
+    ]
+)
+
+
+async def test_slack_with_a_kept_cohort_the_button_offers_it_and_allocates_from_it(
+    staffed: BotEnv,
+) -> None:
+    env = staffed
+    env.slack_api.users["UQUINN"] = "quinn.qa@example.gov.uk"
+    await _february_prompt(env)
+    before = len(env.slack_api.calls)
+    status, _ = await env.slack.dm("UQUINN", f"cohort practice_evaluation\n{KEPT_COHORT}")
+    assert status == 200
+    await deliver(env)
+    assert "6 cases kept for Practice Evaluation" in _sent_after(env, before)
+    (prompt,) = [p for p in posts_to(env, QA_CHANNEL) if "To start in February" in p["text"]]
+    before = len(env.slack_api.calls)
+    status, _ = await env.slack.press(
+        "UQUINN", slack_button(prompt, BUTTON), channel=QA_CHANNEL, message=prompt
+    )
+    assert status == 200
+    await deliver(env)
+    (choice,) = [
+        c.params for c in env.slack_api.calls[before:] if "a cohort is kept" in json.dumps(c.params)
+    ]
+    assert "by Quinn Improvement" in json.dumps(choice, ensure_ascii=False)
+    slack_button(choice, "Upload a new cohort")
+    (allocate,) = [
+        b
+        for b in find_buttons(choice["blocks"])
+        if b["label"].startswith("Allocate from the kept cohort (6 cases, uploaded 1 Feb 2027")
+    ]
+    before = len(env.slack_api.calls)
+    status, _ = await env.slack.press("UQUINN", allocate, channel=QA_CHANNEL, message=choice)
+    assert status == 200
+    await deliver(env)
+    answer = _sent_after(env, before)
+    # The proposal, as from a CSV sent with the command: nobody is told until it is confirmed.
+    assert "Confirm" in answer and "Send the cohort" not in answer
+    assert "Practice Evaluation Feb 2027: 6 cases for 5 people" in answer, answer

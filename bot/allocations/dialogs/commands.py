@@ -20,6 +20,7 @@ from bot.allocations.dialogs.support import int_of
 from bot.allocations.imports import (
     ALLOCATION_COLUMNS,
     COHORT_COLUMNS,
+    CohortRow,
     CsvFormatError,
     clean_pasted_text,
     csv_from_message,
@@ -32,7 +33,9 @@ from bot.cards.model import Card, TextBlock
 from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Router
 from bot.dialogs.payload import as_int
+from bot.domain.activities import ActivityType
 from bot.domain.roles import Role
+from bot.store import directory
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def register(router: Router) -> None:
     router.action("alloc.cycle.cancel")(cancel_action)
     router.action("alloc.cycle.show")(show_action)
     router.action("alloc.howto")(how_to_action)
+    router.action("alloc.cycle.kept")(kept_cohort_action)
+    router.action("alloc.cycle.upload")(upload_cohort_action)
 
 
 def how_to(ctx: Context) -> Card:
@@ -147,24 +152,98 @@ async def cycle_command(ctx: Context, args: str) -> list[Reply]:
     if unreadable:
         return _problem("Couldn't read the file", unreadable)
     if text is None:
-        quotas = service_quotas(ctx.framework.cycle_quotas, activity.key)
-        quota_text = (
-            "Quotas: " + ", ".join(f"{s} {n}" for s, n in sorted(quotas.items())) + "."
-            if quotas
-            else "There is no quota per service for this activity, so every case is allocated."
-        )
-        return _problem(
-            "Send the cohort",
-            f"Put the cohort for {activity.name} on the lines after the command, with the "
-            f"header case_ref,team (and optionally service), or upload it as a .csv file. "
-            f"{quota_text}",
-        )
+        kept = await store.latest_cohort(ctx.session, activity.key)
+        if kept is not None and kept.cases:
+            return [Reply(cards.kept_cohort_choice(await _kept_view(ctx, activity, kept), seed))]
+        return _send_the_cohort(ctx, activity)
     try:
         parsed = parse_cohort_csv(text, ctx.framework)
     except CsvFormatError as exc:
         return [Reply(cards.import_failed_card([str(exc)], header_hint=",".join(COHORT_COLUMNS)))]
     proposal = await propose_from_cohort(ctx, activity, parsed.rows, parsed.errors, seed=seed)
     return await _proposal_reply(ctx, proposal, ",".join(COHORT_COLUMNS))
+
+
+def _send_the_cohort(ctx: Context, activity: ActivityType) -> list[Reply]:
+    quotas = service_quotas(ctx.framework.cycle_quotas, activity.key)
+    quota_text = (
+        "Quotas: " + ", ".join(f"{s} {n}" for s, n in sorted(quotas.items())) + "."
+        if quotas
+        else "There is no quota per service for this activity, so every case is allocated."
+    )
+    return _problem(
+        "Send the cohort",
+        f"Put the cohort for {activity.name} on the lines after the command, with the "
+        f"header case_ref,team (and optionally service), or upload it as a .csv file. "
+        f"{quota_text}",
+    )
+
+
+async def _kept_view(ctx: Context, activity: ActivityType, kept: store.Cohort) -> cards.KeptCohort:
+    uploader = kept.uploaded_by_id
+    people = await directory.people_by_ids(ctx.session, [uploader] if uploader else [])
+    return cards.KeptCohort(
+        activity_key=activity.key,
+        activity=activity.name,
+        cohort_id=kept.id,
+        cases=len(kept.cases),
+        uploaded_on=kept.uploaded_at.astimezone(ctx.tz).date(),
+        uploaded_by=people[uploader].name if uploader in people else "",
+    )
+
+
+async def _kept_activity(ctx: Context, action: Action) -> ActivityType | Reply:
+    """The activity a kept-cohort button is for, pressed by the QA team."""
+    if not ctx.has_role(Role.QA_TEAM):
+        return Reply(common.not_allowed_card("allocate cycle", frozenset(QA_ONLY)))
+    activity = ctx.framework.activity(str(action.data.get("a", "")))
+    if activity is None:
+        log.warning("%s pressed for unknown activity %r", action.verb, action.data.get("a"))
+        return Reply(common.stale_card())
+    return activity
+
+
+async def kept_cohort_action(ctx: Context, action: Action) -> list[Reply]:
+    """Allocate from the kept cohort: the same checks and proposal as a cohort CSV sent with
+    ``allocate cycle``. A card naming a cohort that a newer one has replaced proposes nothing."""
+    activity = await _kept_activity(ctx, action)
+    if isinstance(activity, Reply):
+        return [activity]
+    kept = await store.latest_cohort(ctx.session, activity.key)
+    if kept is None or kept.id != int_of(action.data, "k"):
+        log.info("kept cohort pressed for %s after a newer upload", activity.key)
+        latest = (
+            f" The cohort kept now has {len(kept.cases)} cases: type `allocate cycle "
+            f"{activity.key}` to use it."
+            if kept is not None
+            else ""
+        )
+        return _problem(
+            "A newer cohort was kept",
+            f"This card offered a cohort for {activity.name} that has since been replaced, so "
+            f"nothing was allocated.{latest}",
+        )
+    rows = [
+        CohortRow(
+            line=number,
+            case_ref=case.get("case_ref", ""),
+            team=case.get("team", ""),
+            service=case.get("service", ""),
+        )
+        # Line numbers as in the uploaded CSV, under its header (every line was good).
+        for number, case in enumerate(kept.cases, 2)
+    ]
+    seed = int_of(action.data, "s")
+    proposal = await propose_from_cohort(ctx, activity, rows, [], seed=seed)
+    log.info("cycle proposed for %s from kept cohort %s", activity.key, kept.id)
+    return await _proposal_reply(ctx, proposal, ",".join(COHORT_COLUMNS))
+
+
+async def upload_cohort_action(ctx: Context, action: Action) -> list[Reply]:
+    activity = await _kept_activity(ctx, action)
+    if isinstance(activity, Reply):
+        return [activity]
+    return _send_the_cohort(ctx, activity)
 
 
 async def _proposal_reply(ctx: Context, proposal: Proposal, header: str) -> list[Reply]:

@@ -30,6 +30,7 @@ from datetime import date
 from bot.domain.framework import CaseReferenceRule
 from bot.domain.privacy._common import MESSAGES, Finding, FindingKind, finding
 from bot.domain.privacy._cued_names import cued_names
+from bot.domain.privacy._family_cues import pronoun_ages
 from bot.domain.privacy._gazetteer import gazetteer
 from bot.domain.privacy._identifiers import (
     addresses,
@@ -44,7 +45,8 @@ from bot.domain.privacy._identifiers import (
     postcodes,
     schools,
 )
-from bot.domain.privacy._people import NO_STAFF, beside_names, people, pronoun_ages, staff_from
+from bot.domain.privacy._mention import NO_STAFF, staff_from
+from bot.domain.privacy._people import beside_names, people
 from bot.domain.privacy._tokens import tokenize
 
 __all__ = [
