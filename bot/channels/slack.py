@@ -245,14 +245,14 @@ class SlackChannel:
         event_id: str | None = None,
         route: RouteReplies | None = None,
         *,
-        unknown_inline: bool = False,
+        inline_first: bool = False,
     ) -> TurnResult:
         return await self.bot.handle(
             turn,
             event_id=event_id,
             resolve_email=self._email_resolver(turn.user_id),
             route=route,
-            unknown_inline=unknown_inline,
+            inline_first=inline_first,
         )
 
     def _email_resolver(self, user_id: str) -> Callable[[], Awaitable[str | None]]:
@@ -315,7 +315,7 @@ class SlackChannel:
             return replies[:count]
 
         # Someone known not to be in the directory gets one card, in the acknowledgement.
-        result = await self._run(turn, route=route, unknown_inline=True)
+        result = await self._run(turn, route=route, inline_first=True)
         form = next((r for r in result.replies if r.card.is_form), None)
         if form is not None and trigger_id:
             self._call_later(
