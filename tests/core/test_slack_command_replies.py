@@ -78,8 +78,8 @@ async def test_the_cards_that_do_not_fit_follow_at_the_response_url(staffed: Bot
     assert len(responses) == 2, responses
     for n, message in ((1, responses[0]), (2, responses[1])):
         assert f"Card {n}, paragraph 0" in message and f"Card {n}, paragraph 19" in message
-    for message in staffed.slack_api.responses():  # seen only by the person, like the ack
-        assert message["response_type"] == "ephemeral" and message["replace_original"] is False
+    for sent in staffed.slack_api.responses():  # seen only by the person, like the ack
+        assert sent["response_type"] == "ephemeral" and sent["replace_original"] is False
 
 
 async def test_cards_without_shared_buttons_share_the_acknowledgement_up_to_50_blocks(
@@ -141,6 +141,18 @@ async def test_a_response_url_too_old_when_the_outbox_gets_to_it_is_not_tried(
     assert len(dms) == 1 and "Card 1, paragraph 19" in dms[0]
 
 
+async def test_a_response_url_that_fails_on_slacks_side_is_tried_again(staffed: BotEnv) -> None:
+    with_command(staffed, [big_card(n, 20) for n in range(2)])
+    url = staffed.slack_api.response_url()
+    status, _ = await staffed.slack.command("USAM", "several", response_url=url)
+    assert status == 200
+    staffed.slack_api.fail_next("response_url", status=500)
+    assert await delivered(staffed, "USAM") == ([], [])
+    staffed.clock.advance(minutes=1)  # past the retry's backoff
+    responses, dms = await delivered(staffed, "USAM")
+    assert dms == [] and len(responses) == 1 and "Card 1, paragraph 19" in responses[0]
+
+
 async def test_a_forged_response_url_is_never_posted_to(staffed: BotEnv) -> None:
     elsewhere = FakeSlackApi()  # a server that is not the configured Slack
     await elsewhere.start()
@@ -184,3 +196,25 @@ def test_with_a_local_slack_only_that_same_server_is_allowed() -> None:
     assert not response_url_is_allowed("http://127.0.0.1:9/commands/1", api)
     assert not response_url_is_allowed("https://127.0.0.1:8080/commands/1", api)
     assert response_url_is_allowed("https://hooks.slack.com/commands/1", api)
+
+
+async def test_the_fake_response_url_is_as_strict_as_slacks(env: BotEnv) -> None:
+    url = env.slack_api.response_url()
+
+    async def post(body: object) -> tuple[int, str]:
+        async with env.http.post(url, json=body) as response:
+            return response.status, await response.text()
+
+    assert await post({"response_type": "ephemeral"}) == (400, "no_text")
+    assert await post({"text": "hi", "response_type": "everyone"}) == (400, "invalid_payload")
+    assert await post({"text": "hi", "replace_original": "false"}) == (400, "invalid_payload")
+    bad = {"text": "hi", "blocks": [{"type": "section"}]}  # a section needs text or fields
+    assert await post(bad) == (400, "invalid_blocks")
+    for n in range(5):
+        assert await post({"text": f"message {n}"}) == (200, "ok")
+    assert await post({"text": "a sixth"}) == (404, "used_url")
+    later = env.slack_api.response_url()
+    env.slack_api.age_response_urls(minutes=31)
+    async with env.http.post(later, json={"text": "late"}) as response:
+        assert (response.status, await response.text()) == (404, "expired_url")
+    assert [r["text"] for r in env.slack_api.responses()] == [f"message {n}" for n in range(5)]
