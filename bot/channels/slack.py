@@ -356,9 +356,8 @@ class SlackChannel:
                 )
             # Every row keeps the DM: the sender falls back to it when the URL is refused.
             here = {**dm, "response_url": response_url, "response_url_until": _until(ctx.now)}
-            return await _queue_each(key, lambda index: here if index < RESPONSE_URL_USES else dm)(
-                ctx, replies
-            )
+            queue = _queue_each(key, lambda index: here if index < RESPONSE_URL_USES else dm)
+            return await queue(ctx, replies)
 
         return route
 
