@@ -125,7 +125,7 @@ class QABot:
         event_id: str | None = None,
         resolve_email: Callable[[], Awaitable[str | None]] | None = None,
         route: RouteReplies | None = None,
-        unknown_inline: bool = False,
+        inline_first: bool = False,
     ) -> TurnResult:
         """Run one turn in one unit of work, committed before the platform is answered.
 
@@ -133,13 +133,14 @@ class QABot:
         linked to the directory by email. ``route`` lets the channel queue the replies it will
         not answer inline, in the same unit of work: the event is never marked as handled
         without its replies being saved too. It returns the replies to answer inline.
-        ``unknown_inline``: the channel answers a person known not to be in the directory
-        inline (a slash command), so that answer needs no unit of work.
+        ``inline_first``: the channel answers the first reply itself (a slash command's
+        acknowledgement), so ``route`` is called only when there are more; a lone reply (not
+        in the directory, an apology) needs no routing.
         """
         try:
             known = self.people.get(turn.platform, turn.user_id)
-            if known is NOT_IN_DIRECTORY and event_id is None and (route is None or unknown_inline):
-                # Nothing to record, nobody to look up: answered without the database.
+            if known is NOT_IN_DIRECTORY and event_id is None and (route is None or inline_first):
+                # Nothing to record, one reply, nothing to route: answered without the database.
                 return TurnResult([Reply(common.not_in_directory_card(self.framework))])
             email = None if known is not None else await self._email_if_unknown(turn, resolve_email)
             async with self.db.session() as session:
@@ -152,7 +153,7 @@ class QABot:
                     replies = [Reply(common.not_in_directory_card(self.framework))]
                 else:
                     replies = await self._dispatch(ctx, turn)
-                if route is not None:
+                if route is not None and (len(replies) > 1 or not inline_first):
                     replies = await route(ctx, replies)
             if ctx.outbox.written:
                 self.outbox_signal.set()
@@ -165,7 +166,9 @@ class QABot:
             reference = failure_reference()
             verb = turn.action.verb if turn.action else "message"
             log.exception("turn failed (%s on %s), reference %s", verb, turn.platform, reference)
-            return TurnResult(await self._route_error(turn, reference, route))
+            return TurnResult(
+                await self._route_error(turn, reference, None if inline_first else route)
+            )
 
     async def _route_error(
         self, turn: Turn, reference: str, route: RouteReplies | None

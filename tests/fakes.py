@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -118,11 +119,60 @@ class FakeSlackApi(FakeServer):
         self._envelopes: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        # response_url id -> [time.monotonic() it was issued at, messages it took]
+        self._response_urls: dict[str, list[float]] = {}
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/files/{name}", self._file)
         app.router.add_get("/socket", self._socket)
+        app.router.add_route("*", "/commands/{id}", self._respond)
+
+    # --- response_url -----------------------------------------------------------------------
+
+    def response_url(self) -> str:
+        """A slash command's response_url, like Slack's https://hooks.slack.com/commands/..."""
+        key = f"R{next(self._ts):06d}"
+        self._response_urls[key] = [time.monotonic(), 0]
+        return f"{self.url}/commands/{key}"
+
+    def age_response_urls(self, minutes: float) -> None:
+        """Make every response_url issued so far ``minutes`` older."""
+        for issued in self._response_urls.values():
+            issued[0] -= minutes * 60
+
+    def responses(self) -> list[dict[str, Any]]:
+        """The messages the response_urls took, in order."""
+        return [c.params for c in self.accepted if c.method == "response_url"]
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        """Slack's response_url: a JSON POST of a message (text or blocks, by the Block Kit
+        rules), up to five within 30 minutes; answers ``ok`` as text, errors as 4xx text."""
+        raw = await request.text()
+        call = Call("response_url", {}, dict(request.headers), asyncio.get_running_loop().time())
+        self.calls.append(call)
+        issued = self._response_urls.get(request.match_info["id"])
+        if request.method != "POST":
+            return web.Response(status=405, text="invalid_method")
+        if issued is None or time.monotonic() - issued[0] > 30 * 60:
+            return web.Response(status=404, text="expired_url")
+        if issued[1] >= 5:
+            return web.Response(status=404, text="used_url")
+        cued = await self._cued("response_url")
+        if cued is not None:
+            return cued
+        if request.content_type != "application/json":
+            return web.Response(status=400, text="invalid_payload")
+        try:
+            call.params = json.loads(raw)
+        except json.JSONDecodeError:
+            return web.Response(status=400, text="invalid_payload")
+        refused = _invalid_response(call.params)
+        if refused:
+            return web.Response(status=400, text=refused)
+        issued[1] += 1
+        self.accepted.append(call)
+        return web.Response(text="ok")
 
     # --- Socket Mode ------------------------------------------------------------------------
 
@@ -349,6 +399,20 @@ _BLOCK_SURFACES = {
     "views.push": "modal",
     "views.publish": "home",
 }
+
+
+def _invalid_response(message: Any) -> str:
+    """Why Slack would refuse a message sent to a response_url ("" when it would not)."""
+    if not isinstance(message, dict):
+        return "invalid_payload"
+    if message.get("response_type", "ephemeral") not in ("ephemeral", "in_channel"):
+        return "invalid_payload"
+    flags = ("replace_original", "delete_original")
+    if any(not isinstance(message.get(f, False), bool) for f in flags):
+        return "invalid_payload"
+    if not message.get("text") and not message.get("blocks"):
+        return "no_text"
+    return "invalid_blocks" if _invalid_blocks("chat.postMessage", message) else ""
 
 
 def _invalid_blocks(method: str, params: dict[str, Any]) -> list[str]:

@@ -87,7 +87,13 @@ class SlackClient:
             return r.status, await r.text()
 
     async def command(
-        self, user: str, text: str, *, command: str = "/qa", channel: str = "C0GENERAL"
+        self,
+        user: str,
+        text: str,
+        *,
+        command: str = "/qa",
+        channel: str = "C0GENERAL",
+        response_url: str = "http://127.0.0.1:9/response",
     ) -> tuple[int, str]:
         form = {
             "token": "legacy",
@@ -98,7 +104,7 @@ class SlackClient:
             "user_name": user.lower(),
             "command": command,
             "text": text,
-            "response_url": "http://127.0.0.1:9/response",
+            "response_url": response_url,
             "trigger_id": f"trigger-{next(_ids)}",
             "api_app_id": "A0QABOT",
         }

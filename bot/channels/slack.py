@@ -15,6 +15,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +38,12 @@ from bot.background import BackgroundTasks
 from bot.cards import blockkit
 from bot.cards.model import Card
 from bot.channels.base import AddressError, SendResult
-from bot.channels.slack_requests import Malformed, check_body, signature_is_valid
+from bot.channels.slack_requests import (
+    Malformed,
+    check_body,
+    response_url_is_allowed,
+    signature_is_valid,
+)
 from bot.channels.uploads import MAX_UPLOAD_BYTES, download_text
 from bot.config import Settings
 from bot.dialogs import common
@@ -114,6 +120,8 @@ class SlackChannel:
                 retry_handlers=[AsyncConnectionErrorRetryHandler()],
             ),
             bot,
+            http=session,
+            api_url=settings.slack_api_url,
         )
         self.app = AsyncApp(
             client=self.client,
@@ -245,14 +253,14 @@ class SlackChannel:
         event_id: str | None = None,
         route: RouteReplies | None = None,
         *,
-        unknown_inline: bool = False,
+        inline_first: bool = False,
     ) -> TurnResult:
         return await self.bot.handle(
             turn,
             event_id=event_id,
             resolve_email=self._email_resolver(turn.user_id),
             route=route,
-            unknown_inline=unknown_inline,
+            inline_first=inline_first,
         )
 
     def _email_resolver(self, user_id: str) -> Callable[[], Awaitable[str | None]]:
@@ -292,9 +300,8 @@ class SlackChannel:
             is_direct=body.get("channel_name") == "directmessage",
         )
         trigger_id = body.get("trigger_id")
-        messages: list[dict[str, Any]] = []
-        queue_dm = _queue_to(
-            {"channel": user_id}, f"slack:command:{trigger_id or uuid.uuid4().hex}"
+        follow_up = self._follow_ups(
+            user_id, body.get("response_url"), f"slack:command:{trigger_id or uuid.uuid4().hex}"
         )
 
         async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -302,35 +309,57 @@ class SlackChannel:
                 return replies  # a modal opens instead
             # The acknowledgement holds one message: the first replies that fit in it; the
             # rest follow as messages of their own, in the turn's unit of work.
-            rendered = [blockkit.render_message(r.card) for r in replies]
-            count = fitting_in_one(rendered)
-            messages.extend(rendered[:count])
+            count = fitting_in_one([blockkit.render_message(r.card) for r in replies])
             if count < len(replies):
                 log.info(
                     "slash command answered with %d of %d replies; the rest follow as messages",
                     count,
                     len(replies),
                 )
-                await queue_dm(ctx, replies[count:])
+                await follow_up(ctx, replies[count:])
             return replies[:count]
 
-        # Someone known not to be in the directory gets one card, in the acknowledgement.
-        result = await self._run(turn, route=route, unknown_inline=True)
+        # The first reply is always in the acknowledgement: someone known not to be in the
+        # directory gets their one card without the database.
+        result = await self._run(turn, route=route, inline_first=True)
         form = next((r for r in result.replies if r.card.is_form), None)
         if form is not None and trigger_id:
             self._call_later(
                 self.client.views_open, trigger_id=trigger_id, view=self._modal(form.card)
             )
             return None
-        if not messages:
-            # Not in the directory, or a failure: the replies were not routed.
-            messages = [blockkit.render_message(r.card) for r in result.replies]
-            messages = messages[: fitting_in_one(messages)]
+        messages = [blockkit.render_message(r.card) for r in result.replies]
         if not messages:
             return None
         blocks = [b for m in messages for b in m["blocks"]]
         text = " ".join(m["text"] for m in messages)
         return {"text": text[:MAX_ACK_TEXT], "blocks": blocks}
+
+    def _follow_ups(self, user_id: str, response_url: object, key: str) -> RouteReplies:
+        """Queue the replies a slash command's acknowledgement could not hold: the first
+        ``RESPONSE_URL_USES`` to its response_url (ephemeral, where the command was typed),
+        the others, or all when the response_url cannot be used, to the person's DM."""
+        dm = {"channel": user_id}
+
+        async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
+            if not response_url_is_allowed(response_url, self.settings.slack_api_url):
+                log.warning(
+                    "slash command follow-ups go to the DM: response_url %s",
+                    _host_of(response_url) or "missing",
+                )
+                return await _queue_to(dm, key)(ctx, replies)
+            if len(replies) > RESPONSE_URL_USES:
+                log.info(
+                    "slash command follow-ups beyond %d go to the DM (%d of them)",
+                    RESPONSE_URL_USES,
+                    len(replies) - RESPONSE_URL_USES,
+                )
+            # Every row keeps the DM: the sender falls back to it when the URL is refused.
+            here = {**dm, "response_url": response_url, "response_url_until": _until(ctx.now)}
+            queue = _queue_each(key, lambda index: here if index < RESPONSE_URL_USES else dm)
+            return await queue(ctx, replies)
+
+        return route
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
@@ -631,6 +660,7 @@ class SlackChannel:
 
 
 MAX_ACK_TEXT = 3000
+RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 def fitting_in_one(messages: list[dict[str, Any]]) -> int:
@@ -663,13 +693,37 @@ def _action_ids(blocks: list[dict[str, Any]]) -> set[str]:
 
 def _queue_to(address: dict[str, Any], key: str) -> RouteReplies:
     """Queue every reply to one Slack conversation, in the turn's own unit of work."""
+    return _queue_each(key, lambda index: address)
+
+
+def _queue_each(key: str, address_of: Callable[[int], dict[str, Any]]) -> RouteReplies:
+    """Queue every reply, the n-th to ``address_of(n)``, in the turn's own unit of work."""
 
     async def route(ctx: Context, replies: list[Reply]) -> list[Reply]:
         for index, reply in enumerate(replies):
-            await ctx.outbox.reply("slack", address, reply.card, key=f"{key}:{index}")
+            await ctx.outbox.reply("slack", address_of(index), reply.card, key=f"{key}:{index}")
         return []
 
     return route
+
+
+# Slack takes up to five messages at a command's response_url within 30 minutes; the
+# acknowledgement is not one of them, but four stay clear of the limit, and a URL is not
+# tried once it is 29 minutes old (the outbox may get to a row late).
+RESPONSE_URL_USES = 4
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)
+
+
+def _until(now: datetime) -> str:
+    return (now + RESPONSE_URL_LIFETIME).isoformat()
+
+
+def _host_of(url: object) -> str:
+    """The host of a URL, for a log line (the rest of a response_url is a secret)."""
+    try:
+        return (urlsplit(url).hostname or "")[:100] if isinstance(url, str) else ""
+    except ValueError:
+        return "unreadable"
 
 
 def _apology_answer(reference: str) -> dict[str, Any]:
@@ -724,9 +778,13 @@ def _parse_value(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 class SlackSender:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, bot: QABot) -> None:
+    def __init__(
+        self, client: AsyncWebClient, bot: QABot, *, http: aiohttp.ClientSession, api_url: str
+    ) -> None:
         self.client = client
         self.bot = bot
+        self._http = http  # for response_urls, which take no token
+        self._api_url = api_url
 
     async def resolve(self, session: AsyncSession, message: OutboxMessage) -> dict[str, Any]:
         if message.address:
@@ -750,6 +808,8 @@ class SlackSender:
         raise AddressError("outbox row has no recipient")
 
     async def post(self, address: dict[str, Any], card: Card) -> SendResult:
+        if address.get("response_url"):
+            return await self._follow_up(address, card)
         message = blockkit.render_message(card)
         kwargs: dict[str, Any] = {"channel": address["channel"], **message}
         if address.get("thread_ts"):
@@ -761,6 +821,50 @@ class SlackSender:
         return await self._call(
             self.client.chat_update, {"channel": ref["channel"], "ts": ref["ts"], **message}
         )
+
+    async def _follow_up(self, address: dict[str, Any], card: Card) -> SendResult:
+        """Answer a slash command again at its response_url; when Slack will not take it
+        there (too old, used up, refused), send it to the person's DM instead."""
+        dm = {"channel": address["channel"]}
+        why = self._unusable(address)
+        if why is None:
+            result, why = await self._respond(address["response_url"], card)
+            if result is not None:
+                return result
+        log.info("slash command follow-up sent to the DM: response_url %s", why)
+        return await self.post(dm, card)
+
+    def _unusable(self, address: dict[str, Any]) -> str | None:
+        """Why the row's response_url cannot be used now (None: it can)."""
+        if not response_url_is_allowed(address.get("response_url"), self._api_url):
+            return "refused"
+        try:
+            expired = self.bot.clock() >= datetime.fromisoformat(address["response_url_until"])
+        except (KeyError, TypeError, ValueError):
+            return "without a time limit"
+        return "expired" if expired else None
+
+    async def _respond(self, url: str, card: Card) -> tuple[SendResult | None, str]:
+        """POST to a response_url. Slack answers 200 ``ok``; 404 ``expired_url`` or
+        ``used_url`` and other 4xx mean the URL cannot take it (None, and why)."""
+        message = blockkit.render_message(card)
+        body = {**message, "response_type": "ephemeral", "replace_original": False}
+        try:
+            async with self._http.post(
+                url, json=body, allow_redirects=False, timeout=RESPONSE_URL_TIMEOUT
+            ) as response:
+                status, answer = response.status, (await response.text())[:100]
+                retry_after = response.headers.get("Retry-After", "")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return SendResult.failed(f"response_url: {type(exc).__name__}"), ""
+        if status == 200:
+            return SendResult.sent({"response_url": True}), ""
+        if status == 429:
+            wait = float(retry_after) if retry_after.isdigit() else 1.0
+            return SendResult.throttled(wait, "response_url ratelimited"), ""
+        if status >= 500:
+            return SendResult.failed(f"response_url: HTTP {status} {answer}"), ""
+        return None, f"answered HTTP {status} {answer}"
 
     async def _call(self, method: Any, kwargs: dict[str, Any]) -> SendResult:
         try:

@@ -16,9 +16,12 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 MAX_SKEW_SECONDS = 5 * 60
+# Where Slack's response_urls live; a local API base (the fake Slack) stands in for it.
+RESPONSE_URL_HOST = "hooks.slack.com"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def signature_is_valid(
@@ -157,3 +160,32 @@ def _check_event(event: dict[str, Any]) -> None:
         raise Malformed(f"{kind} event has files that are not a list of objects")
     if kind in ("message", "app_mention") and event.get("user") and not event.get("channel"):
         raise Malformed(f"{kind} event has no channel")
+
+
+def response_url_is_allowed(url: object, api_url: str) -> bool:
+    """Whether the bot may POST to ``url``, a request's ``response_url``: only Slack's
+    https://hooks.slack.com/ in production, so a forged request cannot make the bot post
+    elsewhere; with a local API base (the fake Slack), only that same server."""
+    if not isinstance(url, str) or len(url) > 2000:
+        return False
+    parts = _split(url)
+    if parts is None or parts.username is not None or not parts.path.strip("/"):
+        return False
+    if _origin(parts) in (("https", RESPONSE_URL_HOST, None), ("https", RESPONSE_URL_HOST, 443)):
+        return True
+    api = _split(api_url)
+    return api is not None and api.hostname in LOCAL_HOSTS and _origin(parts) == _origin(api)
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts, its port checked (None: a port that is not a number, a bad host)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return None
+    return parts
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    return parts.scheme, parts.hostname, parts.port

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.people_cache import KEEP_SECONDS
 from tests.conftest import BotEnv
 
@@ -54,3 +56,26 @@ async def test_a_role_change_by_import_is_seen_at_once(staffed: BotEnv) -> None:
     assert not report.errors, report.errors  # type: ignore[attr-defined]
     status, body = await staffed.slack.command("USAM", "help")
     assert status == 200 and "Consultant Social Worker" in body
+
+
+class Unreachable:
+    """A database that cannot be reached: every unit of work fails."""
+
+    def session(self) -> object:
+        raise ConnectionError("database unreachable")
+
+
+async def test_someone_known_not_to_be_in_the_directory_is_answered_without_the_database(
+    staffed: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staffed.slack_api.users["UVISITOR"] = "visitor@elsewhere.org"
+    status, body = await staffed.slack.command("UVISITOR", "help")
+    assert status == 200 and "directory" in body
+    calls = len(staffed.slack_api.calls)
+    monkeypatch.setattr(staffed.runtime.bot, "db", Unreachable())
+    status, body = await staffed.slack.command("UVISITOR", "help")
+    assert status == 200 and "directory" in body and "reference" not in body.lower()
+    assert len(staffed.slack_api.calls) == calls  # nor any call to Slack
+    # Someone in the directory does need it: they get an apology quoting a reference.
+    status, body = await staffed.slack.command("USAM", "help")
+    assert status == 200 and "quote reference" in body
