@@ -175,6 +175,20 @@ async def open_disputes(session: AsyncSession) -> Sequence[Dispute]:
     return result.scalars().all()
 
 
+async def open_disputes_due(session: AsyncSession, by: date) -> Sequence[Dispute]:
+    """Open disputes whose stage or whole process is due by ``by`` (the others have nothing to
+    remind or ask about yet, however many there are)."""
+    result = await session.execute(
+        select(Dispute)
+        .where(
+            Dispute.status == OPEN,
+            or_(Dispute.stage_due_on <= by, Dispute.total_due_on <= by),
+        )
+        .order_by(Dispute.ladder, Dispute.id)
+    )
+    return result.scalars().all()
+
+
 async def disputes_of_member(session: AsyncSession, person_id: int) -> Sequence[Dispute]:
     result = await session.execute(
         select(Dispute)

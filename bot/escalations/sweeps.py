@@ -22,7 +22,7 @@ def register(router: Router) -> None:
 async def stage_deadlines(ctx: Context) -> None:
     if not calendar(ctx).is_working_day(ctx.today):
         return
-    for dispute in await s.open_disputes(ctx.session):
+    for dispute in await s.open_disputes_due(ctx.session, ctx.today):
         ladder = ctx.framework.escalations.ladder(dispute.ladder)
         if ladder is None:
             continue
@@ -76,7 +76,9 @@ async def _tell_overseers(ctx: Context, dispute: s.Dispute) -> None:
 async def summary_items(ctx: Context) -> list[SummaryItem]:
     items: list[SummaryItem] = []
     cal = calendar(ctx)
-    for dispute in await s.open_disputes(ctx.session):
+    # A reminder is due on the working day before the deadline and on the day itself.
+    horizon = cal.add_working_days(ctx.today, 2)
+    for dispute in await s.open_disputes_due(ctx.session, horizon):
         ladder = ctx.framework.escalations.ladder(dispute.ladder)
         if ladder is None or not ladder_engine.reminder_due(cal, dispute.stage_due_on, ctx.today):
             continue

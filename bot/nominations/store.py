@@ -302,6 +302,24 @@ async def open_rounds(session: AsyncSession) -> Sequence[VoteRound]:
     return result.scalars().all()
 
 
+async def rounds_to_sweep(session: AsyncSession, today: date) -> Sequence[VoteRound]:
+    """The open rounds the sweep has work on today: closing or reminded by ``today``, or left
+    open by a nomination that has moved on (the others wait, whatever their number)."""
+    moved_on = select(Nomination.id).where(
+        Nomination.id == VoteRound.nomination_id,
+        (Nomination.status != VOTING) | (Nomination.round != VoteRound.number),
+    )
+    result = await session.execute(
+        select(VoteRound)
+        .where(
+            VoteRound.closed_at.is_(None),
+            (VoteRound.closes_on <= today) | (VoteRound.remind_on <= today) | moved_on.exists(),
+        )
+        .order_by(VoteRound.id)
+    )
+    return result.scalars().all()
+
+
 async def rounds_awaiting(session: AsyncSession, voter_id: int) -> list[VoteRound]:
     """Open rounds the CSW may vote in and has not voted in yet."""
     voted = select(Vote.nomination_id).where(

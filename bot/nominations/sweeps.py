@@ -27,7 +27,7 @@ DRAFT_FLOWS = ("nominate", "team_nomination")
 async def sweep(ctx: Context) -> None:
     """Close rounds past their deadline and remind CSWs who have not voted (idempotent)."""
     await forget_old_drafts(ctx)
-    for vote_round in await store.open_rounds(ctx.session):
+    for vote_round in await store.rounds_to_sweep(ctx.session, ctx.today):
         nomination = await store.get_nomination(ctx.session, vote_round.nomination_id, lock=True)
         if nomination is None:
             continue
