@@ -500,6 +500,7 @@ class Timings:
     in the tick being timed."""
 
     rows: dict[str, list[float]]
+    statements: list[int]  # SQL statements sent so far (one counter for the process)
 
     def wrap_sweeps(self, router: Any) -> None:
         for name, sweep in list(router.sweeps.items()):
@@ -519,30 +520,32 @@ class Timings:
     def _timed_sweep(self, name: str, sweep: Any) -> Any:
         async def timed(ctx: Any) -> None:
             started, cpu, before = time.perf_counter(), time.process_time(), ctx.outbox.written
+            sent = self.statements[0]
             try:
                 await sweep(ctx)
             finally:
-                self._add(name, started, cpu, ctx.outbox.written - before)
+                self._add(name, started, cpu, ctx.outbox.written - before, sent)
 
         return timed
 
     def _timed_source(self, name: str, source: Any) -> Any:
         async def timed(ctx: Any) -> Any:
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, sent = time.perf_counter(), time.process_time(), self.statements[0]
             try:
                 items = await source(ctx)
             finally:
-                self._add(name, started, cpu, 0)
+                self._add(name, started, cpu, 0, sent)
             self.rows[name][2] += len(items)
             return items
 
         return timed
 
-    def _add(self, name: str, started: float, cpu: float, written: int) -> None:
-        row = self.rows.setdefault(name, [0.0, 0.0, 0])
+    def _add(self, name: str, started: float, cpu: float, written: int, sent: int) -> None:
+        row = self.rows.setdefault(name, [0.0, 0.0, 0, 0])
         row[0] += time.perf_counter() - started
         row[1] += time.process_time() - cpu
         row[2] += written
+        row[3] += self.statements[0] - sent
 
 
 async def one_sweep(
@@ -552,6 +555,8 @@ async def one_sweep(
     first writes what is due; the second finds it all done, as every later tick does)."""
     from zoneinfo import ZoneInfo
 
+    from sqlalchemy import event
+
     from bot.app import QABot
     from bot.areas import build_router
     from bot.config import load_framework
@@ -560,7 +565,8 @@ async def one_sweep(
     db = Database(url)
     framework = load_framework("somerset")
     router = build_router()
-    first_timings, steady_timings = Timings({}), Timings({})
+    statements = [0]
+    first_timings, steady_timings = Timings({}, statements), Timings({}, statements)
     bot = QABot(
         db=db,
         router=router,
@@ -578,6 +584,11 @@ async def one_sweep(
 
     calendar_of(framework).is_working_day(TODAY)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     plain_sweeps, plain_sources = dict(router.sweeps), list(router.summary_sources)
     first_timings.wrap_sweeps(router)
     first_timings.wrap_summaries(router)
@@ -661,14 +672,17 @@ def print_details(r: dict[str, Any]) -> None:
     print(f"\n{r['items']} items: {seeded}")
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(r["by_kind"].items()))
     print(f"  outbox rows by kind after the first sweep: {kinds}")
-    print("  sweep                                        first s (cpu)  rows   steady s (cpu)")
+    print(
+        "  sweep                                        first s (cpu)  rows  SQL"
+        "   steady s (cpu)  SQL"
+    )
     steady = r["sweeps_steady"]
-    for name, (wall, cpu, n) in r["sweeps_first"].items():
-        again = steady.get(name, [0.0, 0.0, 0])
+    for name, (wall, cpu, n, sql) in r["sweeps_first"].items():
+        again = steady.get(name, [0.0, 0.0, 0, 0])
         label = "items" if name.startswith("  summary") else "rows"
         print(
-            f"  {name:<44} {wall:>6.3f} ({cpu:.3f})  {n:>5} {label:<5}"
-            f" {again[0]:>6.3f} ({again[1]:.3f})"
+            f"  {name:<44} {wall:>6.3f} ({cpu:.3f})  {n:>5} {label:<5} {sql:>4}"
+            f"  {again[0]:>6.3f} ({again[1]:.3f}) {again[3]:>4}"
         )
 
 
