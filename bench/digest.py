@@ -24,17 +24,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
 from bench.quotas import seed as seed_directory_and_feedback
-from bench.seeding import ADMIN_URL, connection, copy_rows, throwaway_database
+from bench.seeding import ADMIN_URL, connection, copy_rows, sweep_context, throwaway_database
 from bot.allocations.store import Allocation, AllocationAction
 from bot.areas import build_router
 from bot.config import load_framework
-from bot.dialogs.base import Context
 from bot.domain.digest import DigestPeriod, DigestScope
 from bot.escalations.store import Dispute
 from bot.nominations.store import LibraryEntry, Nomination
-from bot.store.audit import AuditWriter
 from bot.store.db import Database
-from bot.store.outbox import OutboxWriter
 
 QUARTER = DigestPeriod(date(2026, 10, 1), date(2027, 1, 1), "Q3 2026-27")
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
@@ -168,15 +165,7 @@ async def time_sources(db: Database) -> list[tuple[str, float, int, float]]:
         for source in build_router().digest_sources:
             for scope in (DigestScope(), DigestScope("team", "Team 1")):
                 async with db.session() as session:
-                    ctx = Context(
-                        session=session,
-                        framework=framework,
-                        tz=tz,
-                        now=now,
-                        person=None,
-                        outbox=OutboxWriter(session, framework, now, ["slack"]),
-                        audit=AuditWriter(session, now),
-                    )
+                    ctx = sweep_context(session, framework, tz, now)
                     statements.clear()
                     tracemalloc.start()
                     started = time.perf_counter()

@@ -29,16 +29,14 @@ from bench.seeding import (
     connection,
     copy_rows,
     seed_directory,
+    sweep_context,
     throwaway_database,
 )
 from bot.app import collector_paused
 from bot.config import load_framework
-from bot.dialogs.base import Context
 from bot.quotas.store import QuotaItem
 from bot.quotas.sweeps import gap_nudges
-from bot.store.audit import AuditWriter
 from bot.store.db import Database
-from bot.store.outbox import OutboxWriter
 
 NUDGE_DAY = date(2026, 11, 12)  # week 6 of Q3 2026-27
 
@@ -86,15 +84,7 @@ async def sweep_once(
     tz = ZoneInfo("Europe/London")
     now = datetime(2026, 11, 12, 10, 0, tzinfo=tz).astimezone(UTC)
     async with db.session() as session:
-        ctx = Context(
-            session=session,
-            framework=framework,
-            tz=tz,
-            now=now,
-            person=None,
-            outbox=OutboxWriter(session, framework, now, ["slack"]),
-            audit=AuditWriter(session, now),
-        )
+        ctx = sweep_context(session, framework, tz, now)
         profiler = cProfile.Profile() if profile else None
         if trace:
             tracemalloc.start()

@@ -193,3 +193,21 @@ async def seed_directory(
         [{"person_id": p, "role": role} for role, ids in by_role.items() for p in ids],
     )
     return Directory(teams, staff, by_role)
+
+
+def sweep_context(session: Any, framework: Any, tz: Any, now: datetime) -> Any:
+    """A ``Context`` as a scheduler tick builds it (nobody signed in; Slack only), for the
+    benches that time one area's function outside the bot."""
+    from bot.dialogs.base import Context
+    from bot.store.audit import AuditWriter
+    from bot.store.outbox import OutboxWriter
+
+    return Context(
+        session=session,
+        framework=framework,
+        tz=tz,
+        now=now,
+        person=None,
+        outbox=OutboxWriter(session, framework, now, ["slack"]),
+        audit=AuditWriter(session, now),
+    )
