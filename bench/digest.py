@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.digest [--practitioners 5000] [--rows 100000] [--url URL]
 
-Seeds a throwaway schema (dropped at the end) with the directory and feedback of
+Seeds a throwaway database (bench/seeding.py, dropped at the end) with the directory and feedback of
 ``bench.quotas`` plus ``--rows`` allocations (with actions), a tenth as many disputes and
 nominations (half ratified into the library), then times each area's digest source for Q3
 2026-27, for the whole authority and for one team, and prints the time, the statements sent
@@ -17,26 +17,21 @@ import asyncio
 import random
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from bench.quotas import DEFAULT_URL, TEAM_SIZE
 from bench.quotas import seed as seed_directory_and_feedback
+from bench.seeding import ADMIN_URL, connection, copy_rows, sweep_context, throwaway_database
 from bot.allocations.store import Allocation, AllocationAction
 from bot.areas import build_router
 from bot.config import load_framework
-from bot.dialogs.base import Context
 from bot.domain.digest import DigestPeriod, DigestScope
 from bot.escalations.store import Dispute
 from bot.nominations.store import LibraryEntry, Nomination
-from bot.store.audit import AuditWriter
 from bot.store.db import Database
-from bot.store.outbox import OutboxWriter
 
 QUARTER = DigestPeriod(date(2026, 10, 1), date(2027, 1, 1), "Q3 2026-27")
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
@@ -47,16 +42,15 @@ def _day(rng: random.Random) -> date:
     return QUARTER.end - timedelta(days=1 + rng.randrange(730))
 
 
-async def seed(db: Database, practitioners: int, rows: int) -> None:
-    await seed_directory_and_feedback(db, practitioners, rows)
+async def seed(url: str, practitioners: int, rows: int) -> None:
+    directory = await seed_directory_and_feedback(url, practitioners, rows)
     rng = random.Random(11)
-    teams = max(1, practitioners // TEAM_SIZE)
     now = datetime.now(UTC)
 
     def person() -> int:
-        return teams + rng.randrange(practitioners) + 1
+        return rng.choice(directory.practitioners)
 
-    async with db.session() as session:
+    async with connection(url) as conn:
         for start in range(0, rows, 10_000):
             batch = []
             for n in range(start, min(rows, start + 10_000)):
@@ -78,9 +72,10 @@ async def seed(db: Database, practitioners: int, rows: int) -> None:
                         "updated_at": now,
                     }
                 )
-            await session.execute(insert(Allocation), batch)
-            await session.execute(
-                insert(AllocationAction),
+            await copy_rows(conn, Allocation, batch)
+            await copy_rows(
+                conn,
+                AllocationAction,
                 [
                     {
                         "allocation_id": row["id"],
@@ -110,7 +105,7 @@ async def seed(db: Database, practitioners: int, rows: int) -> None:
             }
             for _ in range(rows // 10)
         ]
-        await session.execute(insert(Dispute), disputes)
+        await copy_rows(conn, Dispute, disputes)
         nominations = []
         for n in range(rows // 10):
             at = datetime.combine(_day(rng), datetime.min.time(), UTC) + timedelta(hours=10)
@@ -129,9 +124,10 @@ async def seed(db: Database, practitioners: int, rows: int) -> None:
                     "decided_at": at + timedelta(days=7) if n % 2 else None,
                 }
             )
-        await session.execute(insert(Nomination), nominations)
-        await session.execute(
-            insert(LibraryEntry),
+        await copy_rows(conn, Nomination, nominations)
+        await copy_rows(
+            conn,
+            LibraryEntry,
             [
                 {
                     "nomination_id": row["id"],
@@ -151,6 +147,7 @@ async def seed(db: Database, practitioners: int, rows: int) -> None:
                 if row["decided_at"] is not None
             ],
         )
+        await conn.execute("ANALYZE")
 
 
 async def time_sources(db: Database) -> list[tuple[str, float, int, float]]:
@@ -168,15 +165,7 @@ async def time_sources(db: Database) -> list[tuple[str, float, int, float]]:
         for source in build_router().digest_sources:
             for scope in (DigestScope(), DigestScope("team", "Team 1")):
                 async with db.session() as session:
-                    ctx = Context(
-                        session=session,
-                        framework=framework,
-                        tz=tz,
-                        now=now,
-                        person=None,
-                        outbox=OutboxWriter(session, framework, now, ["slack"]),
-                        audit=AuditWriter(session, now),
-                    )
+                    ctx = sweep_context(session, framework, tz, now)
                     statements.clear()
                     tracemalloc.start()
                     started = time.perf_counter()
@@ -191,35 +180,29 @@ async def time_sources(db: Database) -> list[tuple[str, float, int, float]]:
     return found
 
 
-async def run(url: str, practitioners: int, rows: int) -> None:
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+async def run(admin_url: str, practitioners: int, rows: int) -> None:
     for count in (rows, rows // 10):
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        conn = await asyncpg.connect(dsn)
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
-        db = Database(url, schema=schema)
-        try:
-            await db.upgrade()
+        async with throwaway_database(admin_url) as url:
             print(f"seeding {practitioners} practitioners and {count} rows ...", flush=True)
-            await seed(db, practitioners, count)
-            await time_sources(db)  # warm the connection pool and caches
-            for name, elapsed, sent, peak in await time_sources(db):
-                print(
-                    f"{count:>7} rows  {name:<26} {elapsed:.3f} s  {sent:>2} statements  "
-                    f"peak {peak:.1f} MB",
-                    flush=True,
-                )
-        finally:
-            await db.dispose()
-            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-            await conn.close()
+            await seed(url, practitioners, count)
+            db = Database(url)
+            try:
+                await time_sources(db)  # warm the connection pool and caches
+                for name, elapsed, sent, peak in await time_sources(db):
+                    print(
+                        f"{count:>7} rows  {name:<26} {elapsed:.3f} s  {sent:>2} statements  "
+                        f"peak {peak:.1f} MB",
+                        flush=True,
+                    )
+            finally:
+                await db.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--practitioners", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--url", default=ADMIN_URL, help="the admin connection")
     args = parser.parse_args()
     asyncio.run(run(args.url, args.practitioners, args.rows))
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.escalations.rules import OPEN, RESOLVED
-from bot.store.models import Base, Person
+from bot.store.models import Base, OutboxMessage, Person
 
 
 class Dispute(Base):
@@ -157,6 +157,34 @@ async def members_of(session: AsyncSession, dispute_id: int) -> Sequence[Dispute
     return result.scalars().all()
 
 
+async def members_of_each(
+    session: AsyncSession, dispute_ids: Sequence[int]
+) -> dict[int, list[DisputeMember]]:
+    """``members_of`` for many disputes, in one query."""
+    found: dict[int, list[DisputeMember]] = {d: [] for d in dispute_ids}
+    if not dispute_ids:
+        return found
+    result = await session.execute(
+        select(DisputeMember)
+        .where(DisputeMember.dispute_id.in_(list(dispute_ids)))
+        .order_by(DisputeMember.dispute_id, DisputeMember.stage_index, DisputeMember.person_id)
+    )
+    for member in result.scalars():
+        found[member.dispute_id].append(member)
+    return found
+
+
+async def written_keys(session: AsyncSession, card_keys: Sequence[str]) -> set[str]:
+    """The dedupe keys of the messages already written about these cards (one indexed query):
+    a sweep skips what it has sent instead of writing it again to be refused."""
+    if not card_keys:
+        return set()
+    result = await session.execute(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.card_key.in_(list(card_keys)))
+    )
+    return set(result.scalars())
+
+
 async def is_member(session: AsyncSession, dispute_id: int, person_id: int) -> bool:
     return await session.get(DisputeMember, (dispute_id, person_id)) is not None
 
@@ -171,6 +199,20 @@ async def people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]
 async def open_disputes(session: AsyncSession) -> Sequence[Dispute]:
     result = await session.execute(
         select(Dispute).where(Dispute.status == OPEN).order_by(Dispute.ladder, Dispute.id)
+    )
+    return result.scalars().all()
+
+
+async def open_disputes_due(session: AsyncSession, by: date) -> Sequence[Dispute]:
+    """Open disputes whose stage or whole process is due by ``by`` (the others have nothing to
+    remind or ask about yet, however many there are)."""
+    result = await session.execute(
+        select(Dispute)
+        .where(
+            Dispute.status == OPEN,
+            or_(Dispute.stage_due_on <= by, Dispute.total_due_on <= by),
+        )
+        .order_by(Dispute.ladder, Dispute.id)
     )
     return result.scalars().all()
 

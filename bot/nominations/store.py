@@ -41,7 +41,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.digest import DigestScope
 from bot.nominations.rules import Ballot, Choice
-from bot.store.models import Base, Person, Team
+from bot.store.models import Base, OutboxMessage, Person, Team
 from bot.store.scope import person_in, team_in
 from bot.store.upserts import dialect_of, insert_or_replace
 
@@ -300,6 +300,35 @@ async def open_rounds(session: AsyncSession) -> Sequence[VoteRound]:
         select(VoteRound).where(VoteRound.closed_at.is_(None)).order_by(VoteRound.id)
     )
     return result.scalars().all()
+
+
+async def rounds_to_sweep(session: AsyncSession, today: date) -> Sequence[VoteRound]:
+    """The open rounds the sweep has work on today: closing or reminded by ``today``, or left
+    open by a nomination that has moved on (the others wait, whatever their number)."""
+    moved_on = select(Nomination.id).where(
+        Nomination.id == VoteRound.nomination_id,
+        (Nomination.status != VOTING) | (Nomination.round != VoteRound.number),
+    )
+    result = await session.execute(
+        select(VoteRound)
+        .where(
+            VoteRound.closed_at.is_(None),
+            (VoteRound.closes_on <= today) | (VoteRound.remind_on <= today) | moved_on.exists(),
+        )
+        .order_by(VoteRound.id)
+    )
+    return result.scalars().all()
+
+
+async def written_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these messages are already in the outbox (a reminder sent at an earlier tick
+    is not written again to be refused)."""
+    if not keys:
+        return set()
+    result = await session.execute(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(keys)))
+    )
+    return set(result.scalars())
 
 
 async def rounds_awaiting(session: AsyncSession, voter_id: int) -> list[VoteRound]:

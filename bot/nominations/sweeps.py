@@ -27,7 +27,7 @@ DRAFT_FLOWS = ("nominate", "team_nomination")
 async def sweep(ctx: Context) -> None:
     """Close rounds past their deadline and remind CSWs who have not voted (idempotent)."""
     await forget_old_drafts(ctx)
-    for vote_round in await store.open_rounds(ctx.session):
+    for vote_round in await store.rounds_to_sweep(ctx.session, ctx.today):
         nomination = await store.get_nomination(ctx.session, vote_round.nomination_id, lock=True)
         if nomination is None:
             continue
@@ -70,14 +70,18 @@ async def _remind(
     card = vote_reminder(
         view_of(nomination), round_number=vote_round.number, closes=round_closes(ctx, vote_round)
     )
-    suffix = ":extended" if vote_round.extended else ""
-    for voter_id in sorted(voting.still_to_vote(vote_round.eligible, counted)):
-        if await directory.is_away(ctx.session, voter_id, ctx.today):
+    suffix = f"round{vote_round.number}{':extended' if vote_round.extended else ''}"
+    voters = sorted(voting.still_to_vote(vote_round.eligible, counted))
+    keys = {v: f"vote-reminder:{nomination.id}:{v}:{suffix}" for v in voters}
+    sent = await store.written_keys(ctx.session, list(keys.values()))
+    away = await directory.away_until_each(ctx.session, voters, ctx.today)
+    for voter_id in voters:
+        if voter_id in away or keys[voter_id] in sent:
             continue
         await ctx.outbox.to_person(
             voter_id,
             card,
-            key=f"vote-reminder:{nomination.id}:{voter_id}:round{vote_round.number}{suffix}",
+            key=keys[voter_id],
             kind="reminder",
             reason=f"vote on {nomination.reference} closes {vote_round.closes_on}",
         )

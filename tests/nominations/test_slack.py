@@ -212,6 +212,32 @@ async def test_a_tie_asks_for_more_information_and_a_resubmission_reopens_the_vo
     assert "nomination.resubmitted" in await audit_actions(env)
 
 
+async def test_a_round_left_open_by_a_nomination_that_moved_on_is_closed_before_its_day(
+    staffed: BotEnv,
+) -> None:
+    """The sweep reads only the rounds due today, and also those a nomination has left behind
+    (its status changed without closing its round): they are closed at the next tick, days
+    before they would have closed, and nobody is reminded about them."""
+    from sqlalchemy import select, update
+
+    from bot.nominations.store import Nomination, VoteRound
+
+    env = staffed
+    await nominate(env)
+    await nominate(env, what_happened=WHAT + " Again, with the school.")
+    first, second = await nominations(env)
+    async with env.runtime.db.session() as session:
+        await session.execute(
+            update(Nomination).where(Nomination.id == first.id).values(status="withdrawn")
+        )
+    await sweep_at(env, london(2026, 11, 24, 10, 0))  # days before the close and the reminder
+    async with env.runtime.db.session() as session:
+        rounds = {r.nomination_id: r for r in (await session.execute(select(VoteRound))).scalars()}
+    assert rounds[first.id].outcome == "superseded" and rounds[first.id].closed_at is not None
+    assert rounds[second.id].closed_at is None
+    assert not [m for m in dms_to(env, "UCHRIS") if "Reminder" in text_of(m)]
+
+
 async def test_quorum_not_met_extends_once_then_goes_to_the_qa_team(staffed: BotEnv) -> None:
     env = staffed
     await nominate(env)
