@@ -138,11 +138,13 @@ class QABot:
         in the directory, an apology) needs no routing.
         """
         try:
-            known = self.people.get(turn.platform, turn.user_id)
-            if known is NOT_IN_DIRECTORY and event_id is None and (route is None or inline_first):
+            cached = self.people.get(turn.platform, turn.user_id)
+            if cached is NOT_IN_DIRECTORY and event_id is None and (route is None or inline_first):
                 # Nothing to record, one reply, nothing to route: answered without the database.
                 return TurnResult([Reply(common.not_in_directory_card(self.framework))])
-            email = None if known is not None else await self._email_if_unknown(turn, resolve_email)
+            known, email = (
+                (cached, None) if cached is not None else await self._look_up(turn, resolve_email)
+            )
             async with self.db.session() as session:
                 if event_id and not await self._first_delivery(session, turn.platform, event_id):
                     log.info("duplicate %s event %s ignored", turn.platform, event_id)
@@ -159,7 +161,7 @@ class QABot:
                 self.outbox_signal.set()
             # "Not in the directory" is remembered only when the platform gave an email to
             # check: a lookup that failed (or gave none) is tried again on the next turn.
-            if known is None and turn.platform != "console" and (person or email):
+            if cached is None and turn.platform != "console" and (person or email):
                 self.people.remember(turn.platform, turn.user_id, person)
             return TurnResult(replies, person)
         except Exception:
@@ -228,22 +230,23 @@ class QABot:
             return [Reply(common.not_allowed_card(command.name, command.roles or frozenset()))]
         return await command.handler(ctx, args)
 
-    async def _email_if_unknown(
+    async def _look_up(
         self, turn: Turn, resolve_email: Callable[[], Awaitable[str | None]] | None
-    ) -> str | None:
-        """Ask the platform for an unknown user's email, outside any unit of work (it is a
-        network call, and the store must not wait on it)."""
+    ) -> tuple[Person | None, str | None]:
+        """For a user the cache does not know: the active person linked to them, found
+        outside the turn's unit of work (the turn merges it without asking again), or else
+        their email from the platform (a network call the store must not wait on)."""
         if resolve_email is None or turn.platform == "console":
-            return None
+            return None, None
         key = (turn.platform, turn.user_id)
         if key in self._known_users:
-            return None
+            return None, None
         async with self.db.session() as session:
-            known = await directory.person_by_identity(session, turn.platform, turn.user_id)
-        if known is not None:
+            linked = await directory.person_by_identity(session, turn.platform, turn.user_id)
+        if linked is not None:
             self._known_users.add(key)
-            return None
-        return await resolve_email()
+            return (linked if linked.active else None), None
+        return None, await resolve_email()
 
     async def _identify(
         self, session: AsyncSession, turn: Turn, email: str | None, known: Known | None = None
