@@ -557,7 +557,7 @@ class DeliveryWorker:
                 except AddressError:
                     continue  # the send path gives up on it and says why
                 conversations[conversation_key(row)].append((row, address))
-        failures: list[str] = []
+        failures: list[tuple[str, int]] = []  # (why, how many rows) per conversation
         found = await asyncio.gather(
             *(self._look_for(items, failures) for items in conversations.values())
         )
@@ -573,13 +573,13 @@ class DeliveryWorker:
             log.warning(
                 "could not look for %d message(s) in their conversations' history (%s): "
                 "sending them again, so a message posted just before the crash may show twice",
-                sum(len(items) for items in conversations.values()) - len(posted),
-                "; ".join(sorted(set(failures))),
+                sum(count for _, count in failures),
+                "; ".join(sorted({why for why, _ in failures})),
             )
         return [row for row in rows if row.id not in posted]
 
     async def _look_for(
-        self, items: list[tuple[OutboxMessage, dict[str, Any]]], failures: list[str]
+        self, items: list[tuple[OutboxMessage, dict[str, Any]]], failures: list[tuple[str, int]]
     ) -> list[int]:
         """Look for one conversation's in-doubt rows; returns the ids found and recorded."""
         sender = self.senders[items[0][0].platform]
@@ -588,11 +588,11 @@ class DeliveryWorker:
         try:
             found = await sender.find_posted(items[0][1], [r.dedupe_key for r, _ in items], since)
         except LookupFailed as exc:
-            failures.append(str(exc))
+            failures.append((str(exc), len(items)))
             return []
         except Exception as exc:  # a bug: sending again is the safe side
             log.exception("looking for posts cut off by a crash raised")
-            failures.append(type(exc).__name__)
+            failures.append((type(exc).__name__, len(items)))
             return []
         recorded: list[int] = []
         for row, _ in items:
