@@ -9,6 +9,7 @@ import logging
 import pytest
 from sqlalchemy import select, update
 
+from bot.store import directory
 from bot.store.models import OutboxMessage
 from bot.store.outbox import DEDUPE_KEY_MAX, stored_key
 from tests.conftest import BotEnv
@@ -196,7 +197,20 @@ async def test_a_reply_with_no_service_url_goes_dead_with_a_warning_not_an_error
     assert [r.levelno for r in dead] == [logging.WARNING]
 
 
-def test_broadcast_failures_are_reported_by_their_area_not_dead_lettered(staffed: BotEnv) -> None:
-    worker = staffed.runtime.worker
-    assert worker is not None
-    assert {"broadcast", "dead_letter"} <= worker.reported_elsewhere
+@pytest.mark.parametrize(("kind", "dead_lettered"), [("broadcast", False), ("reminder", True)])
+async def test_a_kind_whose_area_reports_failures_is_not_dead_lettered_to_the_qa_team(
+    staffed: BotEnv, kind: str, dead_lettered: bool
+) -> None:
+    # The broadcasts area registers its listener with reports_failures=True: its delivery
+    # report names the failed recipients, so the QA team is not told one by one as well.
+    refused = {"ok": False, "error": "channel_not_found"}
+    staffed.slack_api.fail_next("chat.postMessage", status=200, body=refused)
+    async with staffed.runtime.db.session() as session:
+        person = await directory.person_by_email(session, SAM)
+        assert person is not None
+        ctx = staffed.runtime.bot.context(session, None)
+        await ctx.outbox.to_person(person.id, note("hi"), key="k1", kind=kind)
+    await drain(staffed)
+    kinds = {row.dedupe_key: (row.kind, row.status) for row in await rows(staffed)}
+    assert kinds["k1"] == (kind, "dead")
+    assert any(k == "dead_letter" for k, _ in kinds.values()) is dead_lettered
