@@ -296,6 +296,15 @@ class QABot:
         """The kinds of outbox row some area listens for (``Router.delivered``)."""
         return frozenset(k for watch in self.router.delivery_watches for k in watch.kinds)
 
+    def kinds_reporting_failures(self) -> frozenset[str]:
+        """The kinds of outbox row whose failures an area reports itself."""
+        return frozenset(
+            k
+            for watch in self.router.delivery_watches
+            if watch.reports_failures
+            for k in watch.kinds
+        )
+
     async def after_delivery(self, rows: Sequence[Delivered]) -> None:
         """Tell each area's listener what the delivery worker did with rows of its kinds."""
         for watch in self.router.delivery_watches:

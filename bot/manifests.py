@@ -64,7 +64,12 @@ SLACK_BOT_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
+    # conversations.history: after a crash, whether a post cut off mid-send reached Slack
+    # (docs/operations.md, "Exactly once").
     "im:history",
+    "channels:history",
+    "groups:history",
+    "mpim:history",
     "users:read",
     "users:read.email",
     "files:read",

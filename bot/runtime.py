@@ -115,6 +115,7 @@ class Runtime:
             # each batch.
             after_batch=self.bot.after_delivery,
             watch_kinds=self.bot.delivery_kinds(),
+            reported_elsewhere=self.bot.kinds_reporting_failures(),
         )
         if self.run_delivery:
             self._tasks.append(asyncio.create_task(self.worker.run(), name="delivery"))

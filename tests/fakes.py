@@ -6,6 +6,7 @@ They record every call and can answer 429 (with Retry-After), 500 or slowly, on 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -121,6 +122,16 @@ class FakeSlackApi(FakeServer):
         self._views = itertools.count(1)
         # response_url id -> [time.monotonic() it was issued at, messages it took]
         self._response_urls: dict[str, list[float]] = {}
+        # What the bot posted, per conversation, oldest first: what conversations.history
+        # reads. A post to a user id lands in the direct message "D" + the rest of the id.
+        self.conversations: dict[str, list[dict[str, Any]]] = {}
+        self.known_channels: set[str] = set()  # channels that exist though nothing is posted
+        # Seconds chat.postMessage takes to answer after Slack has accepted (stored) the post:
+        # a process killed meanwhile never learns its message went out.
+        self.post_delay = 0.0
+        # The bot token's scopes; None grants every scope.
+        self.scopes: set[str] | None = None
+        self._last_ts = 0.0
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
@@ -259,8 +270,102 @@ class FakeSlackApi(FakeServer):
             return web.json_response(
                 {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": refused}}
             )
+        refusal = self._refusal(method, params, dict(request.headers))
+        if refusal is not None:
+            return web.json_response({"ok": False, **refusal})
         self.accepted.append(call)
-        return web.json_response(self._answer(method, params))
+        answer = self._answer(method, params)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
+        return web.json_response(answer)
+
+    def _refusal(
+        self, method: str, params: dict[str, Any], headers: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """Slack's error for a request it refuses (metadata, auth, scopes, channel)."""
+        if method in ("chat.postMessage", "chat.update") and "metadata" in params:
+            if _metadata(params["metadata"]) is None:
+                return {"error": "invalid_metadata_format"}
+        if method != "conversations.history":
+            return None
+        if not headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return {"error": "not_authed"}
+        channel = str(params.get("channel") or "")
+        needed = {"C": "channels:history", "G": "groups:history", "D": "im:history"}.get(
+            channel[:1], "mpim:history"
+        )
+        if self.scopes is not None and needed not in self.scopes:
+            return {"error": "missing_scope", "needed": needed, "provided": ",".join(self.scopes)}
+        if channel not in self.conversations and channel not in self.known_channels:
+            return {"error": "channel_not_found"}
+        try:
+            limit = int(params.get("limit") or 100)
+            _cursor_offset(params.get("cursor"))
+            float(params.get("oldest") or 0)
+            float(params.get("latest") or 0)
+        except ValueError:
+            return {"error": "invalid_arguments"}
+        if not 1 <= limit <= 999:
+            return {"error": "invalid_limit"}
+        return None
+
+    def _next_ts(self) -> str:
+        """A message ts: the time now, in seconds, unique and increasing."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _store_post(self, channel: str, params: dict[str, Any]) -> str:
+        ts = self._next_ts()
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": ts,
+            "bot_id": "BQABOT",
+            "text": params.get("text", ""),
+            "blocks": params.get("blocks") or [],
+        }
+        if "metadata" in params:
+            message["metadata"] = _metadata(params["metadata"])
+        self.conversations.setdefault(channel, []).append(message)
+        return ts
+
+    def _update_post(self, channel: str, ts: str, params: dict[str, Any]) -> None:
+        """chat.update replaces the text and blocks; metadata is kept unless given."""
+        for message in self.conversations.get(channel, []):
+            if message["ts"] == ts:
+                message.update(text=params.get("text", ""), blocks=params.get("blocks") or [])
+                if "metadata" in params:
+                    message["metadata"] = _metadata(params["metadata"])
+
+    def history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, between ``oldest`` and ``latest``, ``limit`` a
+        page, the next page named by ``response_metadata.next_cursor``."""
+        inclusive = _truthy(params.get("inclusive"))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or time.time() + 1)
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        messages = [
+            m
+            for m in reversed(self.conversations.get(str(params["channel"]), []))
+            if within(float(m["ts"]))
+        ]
+        start = _cursor_offset(params.get("cursor"))
+        limit = int(params.get("limit") or 100)
+        page = messages[start : start + limit]
+        if not _truthy(params.get("include_all_metadata")):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -272,11 +377,17 @@ class FakeSlackApi(FakeServer):
                 "team": "Demo",
             }
         if method in ("chat.postMessage", "chat.update"):
-            channel = params.get("channel")
-            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
-            if isinstance(channel, str) and channel.startswith("U"):
+            channel = str(params.get("channel"))
+            if channel.startswith("U"):
                 channel = "D" + channel[1:]
+            if method == "chat.update":
+                ts = str(params.get("ts"))
+                self._update_post(channel, ts, params)
+            else:
+                ts = self._store_post(channel, params)
             return {"ok": True, "channel": channel, "ts": ts}
+        if method == "conversations.history":
+            return self.history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method in ("views.open", "views.update", "views.publish", "views.push"):
@@ -299,7 +410,9 @@ class FakeSlackApi(FakeServer):
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "conversations.open":
-            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+            channel = "D" + str(params.get("users", "X"))[1:]
+            self.known_channels.add(channel)
+            return {"ok": True, "channel": {"id": channel}}
         return {"ok": True}
 
 
@@ -380,6 +493,36 @@ class FakeConnector(FakeServer):
         return [
             c.params["body"] for c in self.calls if c.method == "POST conversations/*/activities"
         ]
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """Message metadata as Slack takes it (a JSON object, or its text in a form post) with
+    a string event_type and an object event_payload; None when Slack would refuse it."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dict):
+        return None
+    event_type, payload = value.get("event_type"), value.get("event_payload")
+    if not (isinstance(event_type, str) and event_type and isinstance(payload, dict)):
+        return None
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _cursor_offset(cursor: Any) -> int:
+    """The offset a cursor of ``FakeSlackApi.history`` stands for (ValueError if forged)."""
+    if not cursor:
+        return 0
+    text = base64.b64decode(str(cursor), validate=True).decode()
+    if not text.startswith("offset:"):
+        raise ValueError(cursor)
+    return int(text.removeprefix("offset:"))
 
 
 def _shape(tail: str) -> str:

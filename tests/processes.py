@@ -237,3 +237,42 @@ async def queue_teams_burst(
             await session.execute(insert(OutboxMessage), rows)
     finally:
         await db.dispose()
+
+
+def slack_burst_channels(conversations: int, prefix: str = "burst") -> list[str]:
+    """The Slack channel ids ``queue_slack_burst`` posts to."""
+    return [f"C{prefix.upper()[:4]}{n:05d}" for n in range(conversations)]
+
+
+async def queue_slack_burst(
+    database_url: str, count: int, conversations: int = 40, prefix: str = "burst"
+) -> None:
+    """Write ``count`` Slack channel messages to the outbox at once, spread over
+    ``conversations`` channels (``slack_burst_channels``), as a broadcast would. Each message's
+    outbox key is ``{prefix}:N`` and its text ``{prefix} N``."""
+    now = datetime.now(UTC)
+    channels = slack_burst_channels(conversations, prefix)
+    rows = []
+    for n in range(count):
+        card = Card(name="note", title="Note", fallback=f"{prefix} {n}", body=[TextBlock(text="x")])
+        rows.append(
+            {
+                "dedupe_key": f"{prefix}:{n}",
+                "kind": "reminder",
+                "operation": "post",
+                "platform": "slack",
+                "address": {"channel": channels[n % conversations]},
+                "card_name": card.name,
+                "payload": card.model_dump(mode="json"),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            await session.execute(insert(OutboxMessage), rows)
+    finally:
+        await db.dispose()

@@ -24,7 +24,8 @@ def register(router: Router) -> None:
     router.sweep("broadcasts.draft_digest")(draft_digest)
     router.sweep("broadcasts.send_due")(send_due)
     router.sweep("broadcasts.reports")(update_reports)
-    router.delivered(flows.KIND, flows.READ_KIND)(after_delivery)
+    # The delivery report names every recipient a broadcast failed to reach, and its reads.
+    router.delivered(flows.KIND, flows.READ_KIND, reports_failures=True)(after_delivery)
 
 
 async def draft_digest(ctx: Context) -> None:

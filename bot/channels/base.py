@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +50,27 @@ class Sender(Protocol):
     async def post(self, address: dict[str, Any], card: Card) -> SendResult: ...
 
     async def update(self, ref: dict[str, Any], card: Card) -> SendResult: ...
+
+
+class LookupFailed(Exception):
+    """The platform could not say what was posted (no scope, not in the channel, throttled)."""
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A sender whose posts carry their outbox key, so a post a crash may have cut off after
+    the platform accepted it can be looked for instead of being sent again."""
+
+    async def post_marked(self, address: dict[str, Any], card: Card, key: str) -> SendResult:
+        """``post``, with ``key`` attached where ``find_posted`` can read it back."""
+        ...
+
+    async def find_posted(
+        self, address: dict[str, Any], keys: Collection[str], since: datetime
+    ) -> dict[str, dict[str, Any]]:
+        """Which of ``keys`` were posted to ``address`` since ``since``: key -> the post's
+        ref (as ``post`` returns it). Raises LookupFailed."""
+        ...
 
 
 def conversation_key(message: OutboxMessage) -> str:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +37,7 @@ from bot.app import QABot, RouteReplies, TurnResult, failure_reference
 from bot.background import BackgroundTasks
 from bot.cards import blockkit
 from bot.cards.model import Card
-from bot.channels.base import AddressError, SendResult
+from bot.channels.base import AddressError, LookupFailed, SendResult
 from bot.channels.slack_requests import (
     Malformed,
     check_body,
@@ -49,6 +49,7 @@ from bot.config import Settings
 from bot.dialogs import common
 from bot.dialogs.base import Action, Context, Reply, Turn
 from bot.scheduler.inbox_worker import InboxWorker
+from bot.scheduler.ratelimit import SlidingWindowLimiter, Windows
 from bot.store import directory
 from bot.store.inbox import InboxUnavailable, Received
 from bot.store.models import OutboxMessage
@@ -57,6 +58,12 @@ from bot.store.outbox import find_channel, route_target
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[A-Z0-9]+>")
+# The message metadata of outbox posts: {"event_type": ..., "event_payload": {"key": ...}}.
+OUTBOX_EVENT_TYPE = "qabot_outbox"
+# conversations.history: Tier 3 (50+ a minute); pages of up to 200 messages, as Slack advises.
+HISTORY_RATE: Windows = ((60.0, 50),)
+HISTORY_PAGE = 200
+HISTORY_MAX_PAGES = 10
 # Errors after which retrying the same message cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
@@ -775,6 +782,15 @@ def _parse_value(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "", {}
 
 
+def _outbox_key(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != OUTBOX_EVENT_TYPE:
+        return None
+    payload = metadata.get("event_payload")
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) else None
+
+
 class SlackSender:
     platform = "slack"
 
@@ -785,6 +801,8 @@ class SlackSender:
         self.bot = bot
         self._http = http  # for response_urls, which take no token
         self._api_url = api_url
+        # conversations.history is a Tier 3 method: about 50 calls a minute.
+        self.history_limiter = SlidingWindowLimiter(HISTORY_RATE)
 
     async def resolve(self, session: AsyncSession, message: OutboxMessage) -> dict[str, Any]:
         if message.address:
@@ -810,11 +828,79 @@ class SlackSender:
     async def post(self, address: dict[str, Any], card: Card) -> SendResult:
         if address.get("response_url"):
             return await self._follow_up(address, card)
-        message = blockkit.render_message(card)
-        kwargs: dict[str, Any] = {"channel": address["channel"], **message}
+        return await self._call(self.client.chat_postMessage, self._message(address, card))
+
+    async def post_marked(self, address: dict[str, Any], card: Card, key: str) -> SendResult:
+        """A post whose message metadata carries its outbox key (invisible to people;
+        ``find_posted`` reads it back from the channel's history)."""
+        if address.get("response_url"):
+            # A follow-up at a response_url carries no metadata and is not in any history.
+            return await self._follow_up(address, card)
+        kwargs = self._message(address, card)
+        kwargs["metadata"] = {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"key": key}}
+        return await self._call(self.client.chat_postMessage, kwargs)
+
+    async def find_posted(
+        self, address: dict[str, Any], keys: Collection[str], since: datetime
+    ) -> dict[str, dict[str, Any]]:
+        """Which of ``keys`` the bot posted to ``address`` since ``since``, by the metadata
+        ``post_marked`` attached: one conversations.history call per page (Tier 3), newest
+        first, stopping once every key is found. Raises LookupFailed."""
+        wanted = set(keys)
+        channel = await self._conversation_of(str(address["channel"]))
+        found: dict[str, dict[str, Any]] = {}
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            await self.history_limiter.acquire()
+            page = await self._history_page(channel, since, cursor)
+            for message in page.get("messages") or []:
+                key = _outbox_key(message)
+                if key in wanted and key not in found:
+                    found[key] = {"channel": channel, "ts": message.get("ts")}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None or len(found) == len(wanted):
+                return found
+        raise LookupFailed(f"more than {HISTORY_MAX_PAGES} pages of history to read")
+
+    async def _history_page(
+        self, channel: str, since: datetime, cursor: str | None
+    ) -> dict[str, Any]:
+        try:
+            response = await self.client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                inclusive=True,
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+                cursor=cursor,
+            )
+        except SlackApiError as exc:
+            raise LookupFailed(slack_error(exc)) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise LookupFailed(f"{type(exc).__name__}: {exc}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def _conversation_of(self, channel: str) -> str:
+        """The conversation a post to ``channel`` lands in: a post to a user id goes to the
+        app's direct message with them, whose id history needs."""
+        if not re.fullmatch(r"[UW][A-Z0-9]+", channel):
+            return channel
+        try:
+            response = await self.client.conversations_open(users=channel)
+        except SlackApiError as exc:
+            raise LookupFailed(slack_error(exc)) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise LookupFailed(f"{type(exc).__name__}: {exc}") from exc
+        opened = (response.data if isinstance(response.data, dict) else {}).get("channel") or {}
+        if not opened.get("id"):
+            raise LookupFailed("conversations.open named no conversation")
+        return str(opened["id"])
+
+    def _message(self, address: dict[str, Any], card: Card) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"channel": address["channel"], **blockkit.render_message(card)}
         if address.get("thread_ts"):
             kwargs["thread_ts"] = address["thread_ts"]
-        return await self._call(self.client.chat_postMessage, kwargs)
+        return kwargs
 
     async def update(self, ref: dict[str, Any], card: Card) -> SendResult:
         message = blockkit.render_message(card)

@@ -139,6 +139,9 @@ DeliveryListener = Callable[["Context", Sequence["Delivered"]], Awaitable[None]]
 class DeliveryWatch:
     kinds: frozenset[str]
     listener: DeliveryListener
+    # The area tells people about these kinds' failures itself (a broadcast's delivery
+    # report), so the delivery worker does not dead-letter them to the QA team one by one.
+    reports_failures: bool = False
 
 
 # Something an area does later in a simulation, on a given day (logging an item on its date).
@@ -290,12 +293,16 @@ class Router:
         self.digest_sources.append(fn)
         return fn
 
-    def delivered(self, *kinds: str) -> Callable[[DeliveryListener], DeliveryListener]:
+    def delivered(
+        self, *kinds: str, reports_failures: bool = False
+    ) -> Callable[[DeliveryListener], DeliveryListener]:
         """An area's listener for outbox rows of ``kinds`` the delivery worker has just sent,
-        retried or given up on (a live delivery report): called after a batch, throttled."""
+        retried or given up on (a live delivery report): called after a batch, throttled.
+        ``reports_failures``: the area reports these kinds' failures itself, so they are not
+        also dead-lettered to the QA team one by one."""
 
         def register(fn: DeliveryListener) -> DeliveryListener:
-            self.delivery_watches.append(DeliveryWatch(frozenset(kinds), fn))
+            self.delivery_watches.append(DeliveryWatch(frozenset(kinds), fn, reports_failures))
             return fn
 
         return register

@@ -11,6 +11,13 @@ platform's per-app limit lets it send in about ``CLAIM_SECONDS``. Rows carry the
 no new send starts, sends in flight finish and are recorded, and the rest is handed back.
 A send the platform accepted is recorded as sent even if the worker is cancelled meanwhile.
 
+A kill -9 leaves one gap: a send the platform accepted just before the process died, with no
+time to record it. For senders that can look back (``Reconciling``: Slack, whose posts carry
+their outbox key as message metadata) a row's ``attempted_at`` is committed just before its
+send, and a claimed row still carrying one is looked for in its conversation's history first
+(one lookup per conversation per pass): found, it is recorded as sent; not found, or the
+lookup failed, it is sent. Teams offers no such lookup (docs/operations.md).
+
 What happened to rows of the kinds in ``watch_kinds`` (sent, retried later, dead) is handed to
 ``after_batch`` (the areas' ``Router.delivered`` listeners, wired by the runtime): at most once
 every ``after_batch_seconds``, and once more shortly after the last row, so a live delivery
@@ -33,7 +40,14 @@ from sqlalchemy import func, select, update
 
 from bot.cards.model import Card
 from bot.cards.shared import delivery_failed_card
-from bot.channels.base import AddressError, Sender, SendResult, conversation_key
+from bot.channels.base import (
+    AddressError,
+    LookupFailed,
+    Reconciling,
+    Sender,
+    SendResult,
+    conversation_key,
+)
 from bot.domain.framework import Framework
 from bot.scheduler.ratelimit import LimiterPool, Windows, acquire_all
 from bot.store.db import Database
@@ -58,9 +72,12 @@ MAX_INLINE_RETRY_AFTER = 30.0
 MAX_THROTTLES_PER_ROW = 6
 # A pass claims about this many seconds' worth of sending at the platform's per-app rate.
 CLAIM_SECONDS = 2.0
-# Kinds of message whose failures are not dead-lettered to the QA team one by one: a dead
-# letter itself, and broadcasts (their delivery report names every failed recipient).
-REPORTED_ELSEWHERE = frozenset({"dead_letter", "broadcast"})
+# A dead letter that fails is not dead-lettered in turn (areas add kinds they report
+# themselves: Router.delivered(..., reports_failures=True)).
+DEAD_LETTER = "dead_letter"
+# How far before a cut-off send's attempted_at its conversation's history is read (the
+# platform's clock and ours may differ a little).
+LOOK_BACK = timedelta(minutes=2)
 # What a send that never started because the worker is stopping returns.
 STOPPED = SendResult(ok=False, error="stopping")
 # How often, at most, ``after_batch`` is told what was delivered.
@@ -87,6 +104,7 @@ class DeliveryWorker:
         after_batch: AfterBatch | None = None,
         watch_kinds: frozenset[str] = frozenset(),
         after_batch_seconds: float = AFTER_BATCH_SECONDS,
+        reported_elsewhere: frozenset[str] = frozenset(),
     ) -> None:
         self.teams_needs_linked_channel = teams_needs_linked_channel
         self.db = db
@@ -111,6 +129,8 @@ class DeliveryWorker:
         self.after_batch = after_batch
         self.watch_kinds = watch_kinds
         self.after_batch_seconds = after_batch_seconds
+        # Kinds whose dead rows are not dead-lettered to the QA team one by one.
+        self.reported_elsewhere = reported_elsewhere | {DEAD_LETTER}
         self._delivered: list[Delivered] = []  # watched rows not yet told to after_batch
         self._told_at = -float("inf")  # time.monotonic() of the last call
         self._telling: asyncio.Task[None] | None = None
@@ -164,11 +184,13 @@ class DeliveryWorker:
         rows = await self._claim()
         if not rows:
             return 0
+        handled = len(rows)
+        rows = await self._reconcile(rows)
         groups: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             groups[conversation_key(row)].append(row)
         await asyncio.gather(*(self._deliver_group(key, items) for key, items in groups.items()))
-        return len(rows)
+        return handled
 
     async def _claim(self) -> list[OutboxMessage]:
         """Claim what can be sent soon: per platform, ``CLAIM_SECONDS`` at its app rate."""
@@ -212,7 +234,7 @@ class DeliveryWorker:
             async with self.db.session() as session:
                 targets = await self._targets(session, sender, row)
         except AddressError as exc:
-            await self._dead(row, str(exc))
+            await self._dead(row, str(exc), level=logging.WARNING)
             return None
         if targets is None:
             # An update whose original post is still on its way: try again shortly.
@@ -241,11 +263,11 @@ class DeliveryWorker:
         if last.retry_after is not None:
             FAILED.labels(row.platform, "throttled").inc()
             when = self.clock() + timedelta(seconds=last.retry_after)
-            await self._retry(row, last.error, count=False, at=when)
+            await self._retry(row, last.error, count=False, at=when, posted=False)
             return when
         if last.permanent:
             FAILED.labels(row.platform, "permanent").inc()
-            await self._dead(row, last.error)
+            await self._dead(row, last.error, level=logging.WARNING)
             return None
         FAILED.labels(row.platform, "transient").inc()
         await self._retry(row, last.error, count=True)
@@ -268,6 +290,9 @@ class DeliveryWorker:
             try:
                 if row.operation == "update":
                     result = await sender.update(target, card)
+                elif isinstance(sender, Reconciling):
+                    await self._mark_attempted(row)
+                    result = await sender.post_marked(target, card, row.dedupe_key)
                 else:
                     result = await sender.post(target, card)
             except Exception as exc:  # a bug or an unexpected transport error
@@ -362,10 +387,13 @@ class DeliveryWorker:
         count: bool,
         delay: float | None = None,
         at: datetime | None = None,
+        posted: bool | None = None,
     ) -> None:
+        """Send ``row`` again later. ``posted=False``: the platform's answer says the send
+        did not post (a 429), so the row is no longer in doubt; a timeout may have posted."""
         attempts = row.attempts + (1 if count else 0)
         if count and attempts >= self.max_attempts:
-            await self._dead(row, error, attempts=attempts)
+            await self._dead(row, error, attempts=attempts, level=logging.ERROR)
             return
         if at is None:
             seconds = (
@@ -385,6 +413,7 @@ class DeliveryWorker:
                         next_attempt_at=at,
                         last_error=error[:2000],
                         claimed_by=None,
+                        **({"attempted_at": None} if posted is False else {}),
                     )
                 )
 
@@ -401,9 +430,14 @@ class DeliveryWorker:
 
         await self._record(ids, write)
 
-    async def _dead(self, row: OutboxMessage, error: str, attempts: int | None = None) -> None:
+    async def _dead(
+        self, row: OutboxMessage, error: str, attempts: int | None = None, *, level: int
+    ) -> None:
+        """Give up on ``row``. ``level``: WARNING when the platform refused the message or
+        the recipient cannot be reached (its input, not our fault), ERROR when retries ran out."""
         attempts = attempts if attempts is not None else row.attempts + 1
-        log.error(
+        log.log(
+            level,
             "outbox row %s (%s, %s) is dead after %s attempts: %s",
             row.id,
             row.kind,
@@ -463,7 +497,7 @@ class DeliveryWorker:
                 .where(OutboxMessage.id == row.id)
                 .values(status=DEAD, attempts=attempts, last_error=error[:2000])
             )
-            if row.kind in REPORTED_ELSEWHERE:
+            if row.kind in self.reported_elsewhere:
                 return
             recipient = row.route or (row.address or {}).get("conversation_id") or "a conversation"
             if row.person_id is not None:
@@ -490,6 +524,83 @@ class DeliveryWorker:
                 kind="dead_letter",
                 reason=f"outbox row {row.id} failed",
             )
+
+    async def _mark_attempted(self, row: OutboxMessage) -> None:
+        """Commit that ``row``'s send is starting: if the process dies before the platform's
+        answer is recorded, the next claim looks for the post before sending it again."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(attempted_at=self.clock())
+            )
+
+    # --- sends a crash may have cut off --------------------------------------------------------
+
+    async def _reconcile(self, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Record as sent the claimed posts found already posted (a send the platform accepted
+        just before a crash); returns the rows still to send."""
+        in_doubt = [
+            row
+            for row in rows
+            if row.attempted_at is not None
+            and row.operation == "post"
+            and isinstance(self.senders.get(row.platform), Reconciling)
+        ]
+        if not in_doubt:
+            return rows
+        conversations: dict[str, list[tuple[OutboxMessage, dict[str, Any]]]] = defaultdict(list)
+        async with self.db.session() as session:
+            for row in in_doubt:
+                try:
+                    address = await self.senders[row.platform].resolve(session, row)
+                except AddressError:
+                    continue  # the send path gives up on it and says why
+                conversations[conversation_key(row)].append((row, address))
+        failures: list[tuple[str, int]] = []  # (why, how many rows) per conversation
+        found = await asyncio.gather(
+            *(self._look_for(items, failures) for items in conversations.values())
+        )
+        posted = {row_id for ids in found for row_id in ids}
+        log.info(
+            "%d message(s) may have been posted just before a crash: %d already posted "
+            "(recorded as sent, not sent again), %d to send",
+            len(in_doubt),
+            len(posted),
+            len(in_doubt) - len(posted),
+        )
+        if failures:
+            log.warning(
+                "could not look for %d message(s) in their conversations' history (%s): "
+                "sending them again, so a message posted just before the crash may show twice",
+                sum(count for _, count in failures),
+                "; ".join(sorted({why for why, _ in failures})),
+            )
+        return [row for row in rows if row.id not in posted]
+
+    async def _look_for(
+        self, items: list[tuple[OutboxMessage, dict[str, Any]]], failures: list[tuple[str, int]]
+    ) -> list[int]:
+        """Look for one conversation's in-doubt rows; returns the ids found and recorded."""
+        sender = self.senders[items[0][0].platform]
+        assert isinstance(sender, Reconciling)
+        since = min(row.attempted_at for row, _ in items if row.attempted_at) - LOOK_BACK
+        try:
+            found = await sender.find_posted(items[0][1], [r.dedupe_key for r, _ in items], since)
+        except LookupFailed as exc:
+            failures.append((str(exc), len(items)))
+            return []
+        except Exception as exc:  # a bug: sending again is the safe side
+            log.exception("looking for posts cut off by a crash raised")
+            failures.append((type(exc).__name__, len(items)))
+            return []
+        recorded: list[int] = []
+        for row, _ in items:
+            ref = found.get(row.dedupe_key)
+            if ref is not None:
+                await self._finish(row, SENT, ref=ref)
+                recorded.append(row.id)
+        return recorded
 
     async def _remember(self, row: OutboxMessage, learned: dict[str, Any]) -> None:
         from bot.store.models import PlatformIdentity

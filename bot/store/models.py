@@ -176,6 +176,10 @@ class OutboxMessage(Base):
     # The process that claimed it for sending (bot.store.db.Claimant), so a dead one's claims
     # are taken over at once.
     claimed_by: Mapped[int | None] = mapped_column(Integer)
+    # Set just before a send that a crash could cut off after the platform accepted it, and
+    # cleared when the platform's answer says nothing was posted: a claimed row carrying it
+    # may already be posted, so it is looked for before it is sent again (Slack).
+    attempted_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     sent_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)

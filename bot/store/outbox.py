@@ -7,6 +7,7 @@ restart, a second replica) stores it once. Rows are claimed for delivery with
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from bot.store.upserts import dialect_of, insert_or_ignore
 
 PENDING, SENDING, SENT, DEAD, SUPERSEDED = "pending", "sending", "sent", "dead", "superseded"
 MESSAGING_PLATFORMS = ("slack", "teams")
+# The size of the dedupe_key column.
+DEDUPE_KEY_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -292,7 +295,7 @@ class OutboxWriter:
         operation: str = "post",
     ) -> dict[str, Any]:
         return {
-            "dedupe_key": key[:300],
+            "dedupe_key": stored_key(key),
             "kind": kind,
             "operation": operation,
             "platform": platform,
@@ -308,6 +311,16 @@ class OutboxWriter:
             "next_attempt_at": max(not_before or self._now, self._now),
             "created_at": self._now,
         }
+
+
+def stored_key(key: str) -> str:
+    """``key`` as the dedupe_key column holds it: unchanged when it fits, otherwise its start
+    and a digest of the whole, so two long keys that differ anywhere stay two keys (cutting
+    them short would drop the second message as a duplicate of the first)."""
+    if len(key) <= DEDUPE_KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[: DEDUPE_KEY_MAX - len(digest) - 1]}#{digest}"
 
 
 def route_target(framework: Framework, route: str, platform: str) -> str | None:

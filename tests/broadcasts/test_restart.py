@@ -1,7 +1,8 @@
 """A broadcast interrupted by stopping the process (SIGTERM) or killing it (SIGKILL) part-way,
-then finished by a new process: every channel gets its copy, none twice (after SIGKILL only a
-send in flight at the very moment of the kill can repeat: the platform accepted it but the
-process died before it could record that), and the report's totals still add up."""
+then finished by a new process: every channel gets its copy, none twice (after SIGKILL, a
+Slack post in flight at the very moment of the kill, accepted by Slack but not recorded, is
+found in the channel's history by its metadata and not posted again), and the report's totals
+still add up."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ CHANNELS = 40
 @pytest.fixture
 async def slack_api() -> AsyncIterator[FakeSlackApi]:
     fake = FakeSlackApi()
+    fake.known_channels.update(f"C{i:07d}" for i in range(CHANNELS))
+    # Slack answers each post a little after accepting it, so a kill can fall in between.
+    fake.post_delay = 0.2
     await fake.start()
     try:
         yield fake
@@ -88,7 +92,6 @@ async def test_a_broadcast_survives_a_restart_in_the_middle(
         assert "Broadcast 1" in out, out
         first = await processes.serve()
         await wait_until(lambda: len(posted(slack_api)) >= 10, 30, "ten channels posted")
-        stopped_at = asyncio.get_running_loop().time()
         if how == "kill":
             first.kill()
             await first.proc.wait()
@@ -101,13 +104,7 @@ async def test_a_broadcast_survives_a_restart_in_the_middle(
         counts = Counter(channel for channel, _ in posted(slack_api))
         assert set(counts) == {f"C{i:07d}" for i in range(CHANNELS)}
         twice = [channel for channel, n in counts.items() if n > 1]
-        if how == "terminate":
-            assert twice == []
-        else:
-            # Only what was in flight when the process died.
-            first_at = {c: min(t for ch, t in posted(slack_api) if ch == c) for c in twice}
-            assert len(twice) <= 2, twice
-            assert all(stopped_at - first_at[c] < 0.5 for c in twice), twice
+        assert twice == [], f"posted twice after {how}: {twice}"
         report = tmp_path / "report.csv"
         await processes.cli("broadcast", "report", "1", "--out", str(report))
         lines = report.read_text().splitlines()[1:]
