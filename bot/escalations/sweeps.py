@@ -38,7 +38,7 @@ async def stage_deadlines(ctx: Context) -> None:
         return
     written = await s.written_keys(ctx.session, [flows.card_key(d) for d, _, _ in due])
     # Held for the loop: the session's identity map keeps only what is referenced elsewhere.
-    lines = await _lines_of_parties(ctx, [d for d, _, _ in due])
+    parties, lines = await _lines_of_parties(ctx, [d for d, _, _ in due])
     for dispute, step, over_cap in due:
         if step == "escalate":
             await flows.escalate(ctx, dispute, "The stage deadline passed.", auto=True)
@@ -46,17 +46,20 @@ async def stage_deadlines(ctx: Context) -> None:
             await _ask_to_escalate(ctx, dispute, written)
         if over_cap:
             await _tell_overseers(ctx, dispute, written)
-    del lines
+    del parties, lines
 
 
-async def _lines_of_parties(ctx: Context, disputes: list[s.Dispute]) -> dict[int, list[Person]]:
-    """Read every party and their management chain at once: the session keeps them, so the
-    stage holders found up each party's line (``directory.manager_chain``) cost no query."""
+async def _lines_of_parties(
+    ctx: Context, disputes: list[s.Dispute]
+) -> tuple[dict[int, Person], dict[int, list[Person]]]:
+    """Read every party and their management chain at once: while the caller holds them the
+    session keeps them, so the parties (``store.people``) and the stage holders found up each
+    party's line (``directory.manager_chain``) cost no query."""
     ids = {d.raised_by_id for d in disputes} | {
         d.other_person_id for d in disputes if d.other_person_id is not None
     }
     parties = await s.people(ctx.session, sorted(ids))
-    return await directory.manager_chains(ctx.session, parties.values())
+    return parties, await directory.manager_chains(ctx.session, parties.values())
 
 
 async def _ask_to_escalate(ctx: Context, dispute: s.Dispute, written: set[str]) -> None:
