@@ -1,5 +1,6 @@
 """The stage-deadline sweep reads what it needs for every dispute due in a fixed number of
-statements: asking a dozen disputes' owners costs no more reads than asking three's. (Each
+statements: asking a dozen disputes' owners, and telling the QA team each has passed its
+total time, costs no more reads than doing it for three. (Each
 message is still written on its own, two statements a row in ``OutboxWriter.to_person``:
 those are left out of the count.)"""
 
@@ -36,9 +37,10 @@ def one_message_write(statement: str) -> bool:
     )
 
 
-async def first_deadline_sweep(database: Database, disputes: int) -> tuple[int, int, set[int]]:
+async def first_deadline_sweep(database: Database, disputes: int) -> tuple[int, int, set[int], int]:
     """Reads sent by the deadline sweep with ``disputes`` disputes past their stage deadline
-    at the managers' stage (worker n against worker n+1), messages written, who was asked."""
+    at the managers' stage (worker n against worker n+1) and past their total time: the
+    reads, the owners' questions written, who was asked, the over-cap notices written."""
     clock = FakeClock(MONDAY)
     async with running(database, clock, staff=staff_with(WORKERS)) as env:
         async with env.runtime.db.session() as session:
@@ -64,6 +66,7 @@ async def first_deadline_sweep(database: Database, disputes: int) -> tuple[int, 
                         stage_started_on=date(2026, 11, 27),
                         stage_due_on=FRIDAY,
                         opened_on=date(2026, 11, 20),
+                        total_due_on=FRIDAY,
                         created_at=MONDAY,
                     )
                 )
@@ -80,6 +83,15 @@ async def first_deadline_sweep(database: Database, disputes: int) -> tuple[int, 
                     )
                 ).scalars()
             )
+            over_cap = list(
+                (
+                    await session.execute(
+                        select(OutboxMessage.person_id).where(
+                            OutboxMessage.dedupe_key.like("dispute:%:over-cap:%")
+                        )
+                    )
+                ).scalars()
+            )
             managers = {
                 p.id
                 for n in range(WORKERS)
@@ -87,18 +99,20 @@ async def first_deadline_sweep(database: Database, disputes: int) -> tuple[int, 
             }
         reads = [s for s in statements if not one_message_write(s)]
         assert set(asked) <= managers
-        return len(reads), len(asked), set(asked)
+        return len(reads), len(asked), set(asked), len(over_cap)
 
 
 async def test_the_deadline_sweep_reads_the_same_for_three_disputes_as_for_twelve(
     database: Database, tmp_path: Path
 ) -> None:
     async with fresh_database(database, tmp_path, "few") as few_db:
-        few, few_asked, few_people = await first_deadline_sweep(few_db, 3)
+        few, few_asked, few_people, few_over = await first_deadline_sweep(few_db, 3)
     async with fresh_database(database, tmp_path, "many") as many_db:
-        many, many_asked, many_people = await first_deadline_sweep(many_db, WORKERS)
+        many, many_asked, many_people, many_over = await first_deadline_sweep(many_db, WORKERS)
 
     # Each dispute's two parties' managers were asked whether to escalate.
     assert few_asked == 2 * 3 and len(few_people) == 4
     assert many_asked == 2 * WORKERS and len(many_people) == WORKERS
+    # The QA team (one person here) heard that each had passed its total time.
+    assert (few_over, many_over) == (3, WORKERS)
     assert many == few, f"{few} reads for 3 disputes, {many} for {WORKERS}"
