@@ -22,11 +22,13 @@ from sqlalchemy import (
     Text,
     case,
     func,
+    inspect,
     or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from bot.escalations.rules import OPEN, RESOLVED
 from bot.store.models import Base, OutboxMessage, Person
@@ -190,10 +192,30 @@ async def is_member(session: AsyncSession, dispute_id: int, person_id: int) -> b
 
 
 async def people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
-    if not ids:
-        return {}
-    result = await session.execute(select(Person).where(Person.id.in_(list(ids))))
-    return {p.id: p for p in result.unique().scalars()}
+    """The people with these ids, by id. Those the session already holds fully loaded are
+    answered from it: a query would hand back the same objects, unchanged, after a round trip
+    (a sweep holds every party it will ask about, so a dispute's card costs no query)."""
+    found: dict[int, Person] = {}
+    missing: list[int] = []
+    for person_id in dict.fromkeys(ids):
+        held = _held_person(session, person_id)
+        if held is None:
+            missing.append(person_id)
+        else:
+            found[person_id] = held
+    if missing:
+        result = await session.execute(select(Person).where(Person.id.in_(missing)))
+        found.update({p.id: p for p in result.unique().scalars()})
+    return found
+
+
+def _held_person(session: AsyncSession, person_id: int) -> Person | None:
+    held = session.sync_session.identity_map.get(identity_key(Person, person_id))
+    if not isinstance(held, Person):
+        return None
+    state = inspect(held)
+    # Expired or never-loaded attributes would need a query (and cannot lazy-load here).
+    return held if state.persistent and not state.unloaded else None
 
 
 async def open_disputes(session: AsyncSession) -> Sequence[Dispute]:

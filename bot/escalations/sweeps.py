@@ -5,10 +5,13 @@ message has a dedupe key naming the dispute, the stage and the occasion."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.cards.model import Button
 from bot.dialogs.base import Context, Router, SummaryItem
 from bot.dialogs.forms import calendar, deliver_from
 from bot.domain import ladder_engine
+from bot.domain.roles import Role
 from bot.escalations import flows
 from bot.escalations import store as s
 from bot.store import directory
@@ -38,25 +41,29 @@ async def stage_deadlines(ctx: Context) -> None:
         return
     written = await s.written_keys(ctx.session, [flows.card_key(d) for d, _, _ in due])
     # Held for the loop: the session's identity map keeps only what is referenced elsewhere.
-    lines = await _lines_of_parties(ctx, [d for d, _, _ in due])
+    parties, lines = await _lines_of_parties(ctx, [d for d, _, _ in due])
+    overseers: dict[Role, Sequence[Person]] = {}  # read once a ladder's role, not per dispute
     for dispute, step, over_cap in due:
         if step == "escalate":
             await flows.escalate(ctx, dispute, "The stage deadline passed.", auto=True)
         elif step == "ask":
             await _ask_to_escalate(ctx, dispute, written)
         if over_cap:
-            await _tell_overseers(ctx, dispute, written)
-    del lines
+            await _tell_overseers(ctx, dispute, written, overseers)
+    del parties, lines
 
 
-async def _lines_of_parties(ctx: Context, disputes: list[s.Dispute]) -> dict[int, list[Person]]:
-    """Read every party and their management chain at once: the session keeps them, so the
-    stage holders found up each party's line (``directory.manager_chain``) cost no query."""
+async def _lines_of_parties(
+    ctx: Context, disputes: list[s.Dispute]
+) -> tuple[dict[int, Person], dict[int, list[Person]]]:
+    """Read every party and their management chain at once: while the caller holds them the
+    session keeps them, so the parties (``store.people``) and the stage holders found up each
+    party's line (``directory.manager_chain``) cost no query."""
     ids = {d.raised_by_id for d in disputes} | {
         d.other_person_id for d in disputes if d.other_person_id is not None
     }
     parties = await s.people(ctx.session, sorted(ids))
-    return await directory.manager_chains(ctx.session, parties.values())
+    return parties, await directory.manager_chains(ctx.session, parties.values())
 
 
 async def _ask_to_escalate(ctx: Context, dispute: s.Dispute, written: set[str]) -> None:
@@ -80,9 +87,17 @@ async def _ask_to_escalate(ctx: Context, dispute: s.Dispute, written: set[str]) 
         )
 
 
-async def _tell_overseers(ctx: Context, dispute: s.Dispute, written: set[str]) -> None:
+async def _tell_overseers(
+    ctx: Context,
+    dispute: s.Dispute,
+    written: set[str],
+    overseers_by_role: dict[Role, Sequence[Person]],
+) -> None:
     ladder = flows.ladder_of(ctx, dispute)
-    overseers = await directory.people_with_role(ctx.session, ladder.overseen_by)
+    overseers = overseers_by_role.get(ladder.overseen_by)
+    if overseers is None:
+        overseers = await directory.people_with_role(ctx.session, ladder.overseen_by)
+        overseers_by_role[ladder.overseen_by] = overseers
     keys = {person.id: f"dispute:{dispute.id}:over-cap:{person.id}" for person in overseers}
     if written.issuperset(keys.values()):
         return

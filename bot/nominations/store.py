@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,9 @@ OPEN_STATUSES = (VOTING, NEEDS_MORE_INFORMATION, NO_QUORUM)
 GPC_LISTED = "listed"
 GPC_ARRANGED = "arranged"
 GPC_WITHDRAWN = "withdrawn"
+
+# The most ids a sweep's batched read puts in one IN list.
+CHUNK = 1000
 
 REFERENCE = re.compile(r"^\s*GP-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
 TEAM_REFERENCE = re.compile(r"^\s*GPC-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
@@ -262,6 +266,26 @@ async def get_nomination(
     return result.unique().scalar_one_or_none()
 
 
+async def nominations_for_sweep(
+    session: AsyncSession, nomination_ids: Iterable[int]
+) -> dict[int, Nomination]:
+    """``get_nomination(..., lock=True)`` for many nominations, a query per thousand (locked in
+    id order, as every sweep takes them, so two sweeping replicas cannot deadlock)."""
+    wanted = sorted(set(nomination_ids))
+    found: dict[int, Nomination] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(Nomination)
+            .where(Nomination.id.in_(wanted[start : start + CHUNK]))
+            .order_by(Nomination.id)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=Nomination)
+        result = await session.execute(query)
+        found.update({n.id: n for n in result.unique().scalars()})
+    return found
+
+
 async def current_round(session: AsyncSession, nomination: Nomination) -> VoteRound | None:
     result = await session.execute(
         select(VoteRound).where(
@@ -323,12 +347,16 @@ async def rounds_to_sweep(session: AsyncSession, today: date) -> Sequence[VoteRo
 async def written_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
     """Which of these messages are already in the outbox (a reminder sent at an earlier tick
     is not written again to be refused)."""
-    if not keys:
-        return set()
-    result = await session.execute(
-        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(keys)))
-    )
-    return set(result.scalars())
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        result = await session.execute(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_(wanted[start : start + CHUNK])
+            )
+        )
+        found.update(result.scalars())
+    return found
 
 
 async def rounds_awaiting(session: AsyncSession, voter_id: int) -> list[VoteRound]:
@@ -353,6 +381,25 @@ async def ballots(session: AsyncSession, nomination_id: int, round_number: int) 
         .order_by(Vote.cast_at, Vote.id)
     )
     return [Ballot(v.voter_id, Choice(v.choice), v.comment) for v in result.scalars()]
+
+
+async def ballots_of_each(
+    session: AsyncSession, rounds: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], list[Ballot]]:
+    """``ballots`` of many (nomination id, round number) pairs, a query per thousand."""
+    wanted = sorted(set(rounds))
+    found: dict[tuple[int, int], list[Ballot]] = {pair: [] for pair in wanted}
+    for start in range(0, len(wanted), CHUNK):
+        result = await session.execute(
+            select(Vote)
+            .where(tuple_(Vote.nomination_id, Vote.round).in_(wanted[start : start + CHUNK]))
+            .order_by(Vote.cast_at, Vote.id)
+        )
+        for v in result.scalars():
+            found[(v.nomination_id, v.round)].append(
+                Ballot(v.voter_id, Choice(v.choice), v.comment)
+            )
+    return found
 
 
 async def vote_of(
