@@ -46,6 +46,7 @@ from sqlalchemy.orm import (
 
 from bot.domain.digest import DigestScope
 from bot.store.models import Base, Person
+from bot.store.outbox import stored_key
 from bot.store.scope import person_in
 
 # Cycle statuses.
@@ -596,17 +597,19 @@ async def unmarked(session: AsyncSession, keys: Iterable[str]) -> list[str]:
         return []
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+        chunk = [stored_key(k) for k in wanted[start : start + 500]]
         rows = await session.execute(select(SweepMark.key).where(SweepMark.key.in_(chunk)))
         found.update(rows.scalars())
-    return [k for k in wanted if k not in found]
+    return [k for k in wanted if stored_key(k) not in found]
 
 
 async def mark(
     session: AsyncSession, keys: Iterable[str], now: datetime, details: dict[str, Any] | None = None
 ) -> None:
     """Record decisions; a key already marked (another replica got there first) is kept."""
-    rows = [{"key": k[:300], "created_at": now, "details": details} for k in dict.fromkeys(keys)]
+    rows = [
+        {"key": stored_key(k), "created_at": now, "details": details} for k in dict.fromkeys(keys)
+    ]
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -620,7 +623,7 @@ async def mark_each(
     first details given for a key are kept)."""
     rows = list(
         {
-            key[:300]: {"key": key[:300], "created_at": now, "details": details}
+            stored_key(key): {"key": stored_key(key), "created_at": now, "details": details}
             for key, details in reversed(list(marks))
         }.values()
     )

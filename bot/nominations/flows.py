@@ -316,7 +316,7 @@ async def _celebrate(ctx: Context, nomination: Nomination, card: Card) -> None:
             await ctx.outbox.to_route(
                 f"team:{team}",
                 card,
-                key=f"celebrate:{nomination.id}:{team}"[:300],
+                key=f"celebrate:{nomination.id}:{team}",
                 kind="celebration",
                 not_before=deliver_from(ctx),
             )
