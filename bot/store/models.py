@@ -159,7 +159,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(40))  # reply, reminder, escalation, vote, update ...
-    operation: Mapped[str] = mapped_column(String(10), default="post")  # post | update
+    operation: Mapped[str] = mapped_column(String(10), default="post")  # post | update | mark
     platform: Mapped[str] = mapped_column(String(16))  # slack | teams | console
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     route: Mapped[str | None] = mapped_column(String(200))  # a framework channel route name

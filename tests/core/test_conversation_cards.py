@@ -86,7 +86,9 @@ async def _conversation_cards(env: BotEnv, framework: str) -> dict[str, Card]:
                 if keep(f"{email.split('@')[0]} pressed {button.label!r} on {card.name}", reply):
                     pending.append((email, reply))
     async with env.runtime.db.session() as session:
-        rows = (await session.execute(select(OutboxMessage))).scalars().all()
+        # Every row that carries a card (a "mark" only tells an area something was done).
+        carrying = OutboxMessage.operation.in_(("post", "update"))
+        rows = (await session.execute(select(OutboxMessage).where(carrying))).scalars().all()
         for row in rows:
             keep(f"outbox {row.kind}", Card.model_validate(row.payload))
     return cards
