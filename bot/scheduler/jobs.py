@@ -146,14 +146,15 @@ class Scheduler:
     async def close(self, within: float = 1.0) -> None:
         """Stop ticking: a tick under way gets ``within`` seconds, then is cancelled (a
         sweep's unit of work rolls back and its dedupe keys make the next run repeat it)."""
-        self._closing = True
-        self.shutdown()
+        self._closing = True  # a tick APScheduler starts from here on returns at once
         ticking = self._ticking
         if ticking is not None and not ticking.done():
             await asyncio.wait({ticking}, timeout=within)
             if not ticking.done():
                 ticking.cancel()
                 await asyncio.wait({ticking})
+        # Only now: APScheduler's shutdown cancels a running job at once, whatever it is doing.
+        self.shutdown()
         if self._lock_conn is not None:
             conn, self._lock_conn = self._lock_conn, None
             try:
