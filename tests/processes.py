@@ -11,7 +11,7 @@ import socket
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,37 +206,18 @@ async def queue_teams_burst(
 ) -> None:
     """Write ``count`` Teams messages to the outbox at once, spread over ``conversations``
     conversations, as a broadcast would. Each message's text is ``{prefix} N``."""
-    now = datetime.now(UTC)
-    rows = []
-    for n in range(count):
-        card = Card(name="note", title="Note", fallback=f"{prefix} {n}", body=[TextBlock(text="x")])
-        reference = {
-            "serviceUrl": service_url,
-            "channelId": "msteams",
-            "conversation": {"id": f"a:{prefix}-{n % conversations}"},
-            "bot": {"id": "28:qabot", "name": "QA bot"},
-        }
-        rows.append(
-            {
-                "dedupe_key": f"{prefix}:{n}",
-                "kind": "reminder",
-                "operation": "post",
-                "platform": "teams",
-                "address": {"reference": reference},
-                "card_name": card.name,
-                "payload": card.model_dump(mode="json"),
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
+
+    def address(n: int) -> dict[str, Any]:
+        return {
+            "reference": {
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "conversation": {"id": f"a:{prefix}-{n % conversations}"},
+                "bot": {"id": "28:qabot", "name": "QA bot"},
             }
-        )
-    db = Database(database_url)
-    try:
-        async with db.session() as session:
-            await session.execute(insert(OutboxMessage), rows)
-    finally:
-        await db.dispose()
+        }
+
+    await _queue_burst(database_url, "teams", count, prefix, address)
 
 
 def slack_burst_channels(conversations: int, prefix: str = "burst") -> list[str]:
@@ -250,8 +231,20 @@ async def queue_slack_burst(
     """Write ``count`` Slack channel messages to the outbox at once, spread over
     ``conversations`` channels (``slack_burst_channels``), as a broadcast would. Each message's
     outbox key is ``{prefix}:N`` and its text ``{prefix} N``."""
-    now = datetime.now(UTC)
     channels = slack_burst_channels(conversations, prefix)
+    await _queue_burst(
+        database_url, "slack", count, prefix, lambda n: {"channel": channels[n % conversations]}
+    )
+
+
+async def _queue_burst(
+    database_url: str,
+    platform: str,
+    count: int,
+    prefix: str,
+    address: Callable[[int], dict[str, Any]],
+) -> None:
+    now = datetime.now(UTC)
     rows = []
     for n in range(count):
         card = Card(name="note", title="Note", fallback=f"{prefix} {n}", body=[TextBlock(text="x")])
@@ -260,8 +253,8 @@ async def queue_slack_burst(
                 "dedupe_key": f"{prefix}:{n}",
                 "kind": "reminder",
                 "operation": "post",
-                "platform": "slack",
-                "address": {"channel": channels[n % conversations]},
+                "platform": platform,
+                "address": address(n),
                 "card_name": card.name,
                 "payload": card.model_dump(mode="json"),
                 "status": "pending",
